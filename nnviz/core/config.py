@@ -1,0 +1,165 @@
+"""Every setting of a run, as one frozen dataclass (the desktop form of the Playground URL).
+
+A Config is immutable: the GUI builds a new one with `dataclasses.replace` and sends it
+to the worker, which decides from `reset_scope(old, new)` what has to be rebuilt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+# Name -> (kind, number of classes); n_classes None means "set by Config.n_classes".
+DATASETS: dict[str, tuple[str, int | None]] = {
+    "circle": ("classification", 2),
+    "xor": ("classification", 2),
+    "gauss": ("classification", 2),
+    "spiral": ("classification", 2),
+    "moons": ("classification", 2),
+    "checkerboard": ("classification", 2),
+    "blobs": ("classification", None),
+    "spiral3": ("classification", 3),
+    "reg-plane": ("regression", 0),
+    "reg-gauss": ("regression", 0),
+    "custom": ("classification", 2),  # points loaded from CSV or drawn by hand
+}
+FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "leaky_relu", "elu", "sine")
+# output unit + loss; "auto" = the Playground's choice for the data (tanh+MSE for two
+# classes, linear+MSE for regression) and softmax+cross-entropy for more classes.
+OUTPUTS = ("auto", "tanh_mse", "sigmoid_bce", "softmax_ce", "linear_mse")
+INITS = ("playground", "xavier", "he", "zeros")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
+REGULARIZATIONS = ("none", "l1", "l2")
+# The Playground's drop-down values.
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+MAX_LAYERS = 10
+MAX_NEURONS = 32
+
+
+@dataclass(frozen=True)
+class Config:
+    """One run's settings. Defaults are the Playground's."""
+
+    # data
+    dataset: str = "circle"          # a key of DATASETS
+    noise: int = 0                   # percent, 0..50; generators get noise / 100
+    train_ratio: int = 50            # percent of points used for training, 10..90
+    n_classes: int = 3               # only for "blobs": 3..5 classes
+    seed: int = 0                    # seeds data, initial weights and nothing else
+    # network
+    features: tuple[str, ...] = ("x1", "x2")
+    hidden_layers: tuple[int, ...] = (4, 2)       # neurons per hidden layer
+    activation: str | tuple[str, ...] = "tanh"    # one name, or one per hidden layer
+    output: str = "auto"             # one of OUTPUTS
+    init: str = "playground"         # U[-0.5, 0.5) weights, biases 0.1
+    # training
+    learning_rate: float = 0.03
+    lr_decay: float = 0.0            # lr / (1 + lr_decay * epoch)
+    batch_size: int = 10
+    optimizer: str = "sgd"           # the Playground's plain mini-batch SGD
+    momentum: float = 0.9            # momentum and Nesterov
+    beta1: float = 0.9               # Adam
+    beta2: float = 0.999             # Adam; also RMSprop's decay rate
+    epsilon: float = 1e-8            # Adam and RMSprop
+    regularization: str = "none"     # one of REGULARIZATIONS
+    reg_rate: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    # -- derived -------------------------------------------------------------------
+    @property
+    def problem(self) -> str:
+        """'classification' or 'regression', from the data set."""
+        return DATASETS[self.dataset][0]
+
+    @property
+    def classes(self) -> int:
+        """0 for regression, 2 for two classes (labels -1/+1), K >= 3 (labels 0..K-1)."""
+        n = DATASETS[self.dataset][1]
+        return self.n_classes if n is None else n
+
+    @property
+    def output_kind(self) -> str:
+        """The output/loss pair in use, with "auto" resolved."""
+        if self.output != "auto":
+            return self.output
+        if self.problem == "regression":
+            return "linear_mse"
+        return "tanh_mse" if self.classes == 2 else "softmax_ce"
+
+    @property
+    def n_outputs(self) -> int:
+        return self.classes if self.output_kind == "softmax_ce" else 1
+
+    @property
+    def activations(self) -> tuple[str, ...]:
+        """One activation name per hidden layer."""
+        if isinstance(self.activation, str):
+            return (self.activation,) * len(self.hidden_layers)
+        return tuple(self.activation)
+
+    @property
+    def layer_sizes(self) -> tuple[int, ...]:
+        """(n_inputs, hidden..., n_outputs)."""
+        return (len(self.features), *self.hidden_layers, self.n_outputs)
+
+    def replace(self, **changes) -> "Config":
+        return dataclasses.replace(self, **changes)
+
+    # -- validation ----------------------------------------------------------------
+    def validate(self) -> None:
+        """Raise ValueError with a readable message for any setting out of range."""
+        def need(ok: bool, msg: str) -> None:
+            if not ok:
+                raise ValueError(msg)
+
+        need(self.dataset in DATASETS, f"unknown data set {self.dataset!r}")
+        need(0 <= self.noise <= 50, "noise must be 0..50 (percent)")
+        need(10 <= self.train_ratio <= 90, "train ratio must be 10..90 (percent)")
+        need(3 <= self.n_classes <= 5, "blobs need 3..5 classes")
+        need(len(self.features) >= 1, "at least one input feature is needed")
+        need(all(f in FEATURES for f in self.features), f"unknown feature in {self.features}")
+        need(len(set(self.features)) == len(self.features), "a feature is listed twice")
+        need(0 <= len(self.hidden_layers) <= MAX_LAYERS, f"0..{MAX_LAYERS} hidden layers")
+        need(all(1 <= int(n) <= MAX_NEURONS for n in self.hidden_layers),
+             f"1..{MAX_NEURONS} neurons per layer")
+        need(len(self.activations) == len(self.hidden_layers),
+             "one activation per hidden layer is needed")
+        need(all(a in ACTIVATIONS for a in self.activations), f"unknown activation {self.activation}")
+        need(self.output in OUTPUTS, f"unknown output {self.output!r}")
+        kind = self.output_kind
+        if self.problem == "regression":
+            need(kind == "linear_mse", "regression needs the linear output")
+        elif self.classes > 2:
+            need(kind == "softmax_ce", "more than two classes need the softmax output")
+        need(self.init in INITS, f"unknown init {self.init!r}")
+        need(self.optimizer in OPTIMIZERS, f"unknown optimiser {self.optimizer!r}")
+        need(self.regularization in REGULARIZATIONS, f"unknown regularisation {self.regularization!r}")
+        for name in ("learning_rate", "lr_decay", "momentum", "beta1", "beta2", "epsilon", "reg_rate"):
+            v = getattr(self, name)
+            need(isinstance(v, (int, float)) and math.isfinite(v) and v >= 0, f"{name} must be a finite number >= 0")
+        need(self.learning_rate > 0, "learning rate must be > 0")
+        need(self.momentum < 1 and self.beta1 < 1 and self.beta2 < 1, "momentum and betas must be < 1")
+        need(1 <= self.batch_size <= 1000, "batch size must be 1..1000")
+        need(isinstance(self.seed, int) and 0 <= self.seed < 2**32, "seed must be 0..2**32-1")
+
+
+# Which part of a run a change of setting rebuilds (PRODUCT.md, "Controls that reset").
+DATA_FIELDS = ("dataset", "noise", "train_ratio", "n_classes", "seed")
+LIVE_FIELDS = ("learning_rate",)  # changed in place: training keeps going
+
+
+def reset_scope(old: Config, new: Config) -> str:
+    """'none', 'live' (learning rate only), 'network' (new weights) or 'data' (new data too)."""
+    changed = [f.name for f in dataclasses.fields(Config) if getattr(old, f.name) != getattr(new, f.name)]
+    if not changed:
+        return "none"
+    if any(name in DATA_FIELDS for name in changed):
+        return "data"
+    if all(name in LIVE_FIELDS for name in changed):
+        return "live"
+    return "network"

@@ -1,0 +1,62 @@
+"""Snapshot: an immutable copy of everything a view needs to paint one frame.
+
+The worker builds one from its Trainer and emits it; views read it and never see a
+buffer the trainer is still writing (every array here is a fresh copy).
+
+Grid pictures: `grid[l]` has shape (n_l, GRID, GRID) float32, the output of every neuron
+of layer l (l = 0 are the input features, the last is the output layer) over a
+GRID x GRID lattice on [-6, 6]^2, indexed [neuron, iy, ix] with iy = 0 at y = -6
+(bottom) and ix = 0 at x = -6 (left): `GRID_AXIS[i] = -6 + 12 * i / (GRID - 1)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import Config
+
+GRID = 100
+GRID_AXIS = np.linspace(-6.0, 6.0, GRID)  # (GRID,) coordinates of grid columns and rows
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    config: Config
+    feature_names: tuple[str, ...]        # display names of the inputs, e.g. "X1"
+    layer_sizes: tuple[int, ...]          # (n_in, hidden..., n_out)
+    weights: tuple[np.ndarray, ...]       # weights[l][j, i]: neuron i of layer l -> j of l+1, (n_out, n_in)
+    biases: tuple[np.ndarray, ...]        # biases[l]: (n_{l+1},)
+    grad_weights: tuple[np.ndarray, ...]  # last step's averaged gradient, same shapes as weights
+    grad_biases: tuple[np.ndarray, ...]
+    grid: tuple[np.ndarray, ...]          # grid[l]: (n_l, GRID, GRID) float32, see module doc
+    epoch: int                            # completed epochs
+    batch: int                            # mini-batches done inside the current epoch
+    batches_per_epoch: int
+    total_steps: int                      # mini-batch updates since the network was built
+    train_loss: float                     # without the penalty, as the Playground shows it
+    test_loss: float
+    train_accuracy: float                 # fraction 0..1; nan for regression
+    test_accuracy: float
+    r2_test: float                        # coefficient of determination; nan for classification
+    confusion: np.ndarray                 # (K, K) counts on the test set, rows = true class; (0, 0) for regression
+    history_epoch: np.ndarray             # (H,) epoch numbers of the curves below
+    history_train: np.ndarray             # (H,) train loss
+    history_test: np.ndarray              # (H,) test loss
+    history_grad: np.ndarray              # (H, L) RMS weight gradient per layer (gradient flow)
+    train_x: np.ndarray                   # (N_train, 2) raw coordinates
+    train_y: np.ndarray                   # (N_train,) labels (-1/+1, 0..K-1) or targets
+    test_x: np.ndarray                    # (N_test, 2)
+    test_y: np.ndarray                    # (N_test,)
+    last_batch: np.ndarray                # (B,) indices into train_x of the last mini-batch; empty if none
+    n_classes: int                        # 0 regression, 2 (labels -1/+1), K >= 3 (labels 0..K-1)
+    playing: bool = False
+    diverged: str = ""                    # non-empty: a message in words about the divergence
+    seq: int = 0                          # increases with every snapshot the worker emits
+    edit_log: tuple[str, ...] = field(default_factory=tuple)  # recent edits applied, newest last
+
+    @property
+    def n_layers(self) -> int:
+        """Number of weight matrices (hidden layers + 1)."""
+        return len(self.weights)
