@@ -1,0 +1,131 @@
+"""The colour scale and pen widths shared by every view (the Playground's).
+
+Values run from orange #f59322 at -1 through light grey #e8eaeb at 0 to blue #0877bd
+at +1. Images use a 256-entry uint8 lookup table over [-1, 1] so pyqtgraph can map
+float arrays without recomputing colours per frame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+ORANGE = (0xF5, 0x93, 0x22)
+GREY = (0xE8, 0xEA, 0xEB)
+BLUE = (0x08, 0x77, 0xBD)
+# Class colours for K >= 3 classes (then the confidence sets the strength).
+CLASS_COLOURS = ((0xF5, 0x93, 0x22), (0x08, 0x77, 0xBD), (0x2C, 0xA0, 0x2C),
+                 (0xD6, 0x27, 0x28), (0x94, 0x67, 0xBD), (0x8C, 0x56, 0x4B),
+                 (0xE3, 0x77, 0xC2), (0x7F, 0x7F, 0x7F), (0xBC, 0xBD, 0x22), (0x17, 0xBE, 0xCF))
+TRAIN_OUTLINE = (255, 255, 255)
+TEST_OUTLINE = (40, 40, 40)
+TRAIN_CURVE = (140, 140, 140)   # grey, as the Playground
+TEST_CURVE = (0, 0, 0)          # black
+
+
+def _ramp(n: int) -> np.ndarray:
+    """(n, 3) float colours from orange (-1) via grey (0) to blue (+1)."""
+    t = np.linspace(-1.0, 1.0, n)[:, None]
+    o, g, b = (np.array(c, dtype=float) for c in (ORANGE, GREY, BLUE))
+    return np.where(t < 0, g + (o - g) * (-t), g + (b - g) * t)
+
+
+LUT = np.clip(np.round(_ramp(256)), 0, 255).astype(np.uint8)  # (256, 3) for ImageItem
+
+
+def rgb(value: float) -> tuple[int, int, int]:
+    """Colour of one value in [-1, 1] (clipped), e.g. a weight or a label."""
+    v = float(np.clip(value, -1.0, 1.0)) if np.isfinite(value) else 0.0
+    return tuple(int(c) for c in LUT[int(round((v + 1.0) * 127.5))])
+
+
+def rgb_array(values: np.ndarray) -> np.ndarray:
+    """(N,) values -> (N, 3) uint8 colours."""
+    v = np.nan_to_num(np.clip(values, -1.0, 1.0))
+    return LUT[np.round((v + 1.0) * 127.5).astype(np.int64)]
+
+
+def link_width(weight: float) -> float:
+    """Link width in px: 1 at 0 up to 10 at |w| = 5 (the Playground's scale), capped."""
+    w = abs(float(weight)) if np.isfinite(weight) else 5.0
+    return 1.0 + 9.0 * min(w, 5.0) / 5.0
+
+
+def class_image(probs: np.ndarray, discretize: bool = False) -> np.ndarray:
+    """Multi-class surface: (K, H, W) probabilities -> (H, W, 3) uint8.
+
+    The winning class gives the hue; its confidence (from 1/K up to 1) the strength,
+    blended from the neutral grey.
+    """
+    k = probs.shape[0]
+    win = np.argmax(probs, axis=0)                                    # (H, W)
+    conf = np.take_along_axis(probs, win[None], axis=0)[0]            # (H, W)
+    strength = np.ones_like(conf) if discretize else np.clip((conf - 1.0 / k) / (1.0 - 1.0 / k), 0, 1)
+    cols = np.array(CLASS_COLOURS[:max(k, 1)], dtype=float)[win]       # (H, W, 3)
+    grey = np.array(GREY, dtype=float)
+    img = grey + (cols - grey) * (0.25 + 0.75 * strength)[..., None]
+    return np.clip(np.round(img), 0, 255).astype(np.uint8)
+
+
+# -- picture export shared by the views (Qt imported lazily: this module stays numpy-only) --
+def _atomic_target(path: str) -> str:
+    """A temporary name beside `path` with the same extension (Qt picks the format by it)."""
+    import os
+    head, tail = os.path.split(path)
+    stem, ext = os.path.splitext(tail)
+    return os.path.join(head, f".{stem}.part{ext}")
+
+
+def export_png(item, path: str, min_width: int = 600) -> None:
+    """Write a pyqtgraph item (e.g. a PlotItem) as PNG, never leaving a half-written file."""
+    import os
+
+    import pyqtgraph.exporters as exporters
+    exporter = exporters.ImageExporter(item)
+    if int(exporter.parameters()["width"]) < min_width:   # never-shown widgets are tiny
+        exporter.parameters()["width"] = int(min_width)
+    tmp = _atomic_target(path)
+    if not exporter.export(tmp):
+        raise OSError(f"could not write {path}")
+    os.replace(tmp, path)
+
+
+def export_svg(item, path: str) -> None:
+    """Write a pyqtgraph item as SVG through Qt's QSvgGenerator.
+
+    pyqtgraph 0.14's SVGExporter fails on the closed paths newer Qt writes (pyqtgraph
+    issue #3495), so this renders with pyqtgraph's export mode (vector points and
+    curves) into QSvgGenerator instead; images are embedded as PNG.
+    """
+    import os
+
+    import pyqtgraph.exporters as exporters
+    from PySide6.QtCore import QRect, QRectF, QSize
+    from PySide6.QtGui import QColor, QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    class _Exporter(exporters.Exporter):
+        def parameters(self):
+            return None
+
+    exp = _Exporter(item)
+    source = exp.getSourceRect()
+    w, h = max(1, int(round(source.width()))), max(1, int(round(source.height())))
+    tmp = _atomic_target(path)
+    gen = QSvgGenerator()
+    gen.setFileName(tmp)
+    gen.setSize(QSize(w, h))
+    gen.setViewBox(QRect(0, 0, w, h))
+    gen.setTitle("nnviz")
+    painter = QPainter(gen)
+    try:
+        painter.fillRect(QRectF(0, 0, w, h), QColor("white"))
+        exp.setExportMode(True, {"antialias": True, "background": QColor("white"),
+                                 "painter": painter, "resolutionScale": 1.0})
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        exp.getScene().render(painter, QRectF(0, 0, w, h), source)
+    finally:
+        exp.setExportMode(False)
+        painter.end()
+    if not os.path.exists(tmp) or os.path.getsize(tmp) == 0:
+        raise OSError(f"could not write {path}")
+    os.replace(tmp, path)

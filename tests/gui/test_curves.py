@@ -1,0 +1,144 @@
+"""CurvesView: curves equal the history, read-out, log scale, metrics and gradient flow."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+
+from nnviz.gui.curves import CurvesView
+from nnviz.gui.demo_snapshot import make_snapshot
+
+
+@pytest.fixture
+def view(qtbot):
+    v = CurvesView()
+    qtbot.addWidget(v)
+    v.resize(640, 520)
+    return v
+
+
+def painted(view: CurvesView, snap) -> CurvesView:
+    view.set_snapshot(snap)
+    view.paint()
+    return view
+
+
+def test_plotted_data_equals_history(view):
+    snap = make_snapshot(n_classes=2, epochs=150)
+    painted(view, snap)
+    for curve, values in ((view.train_curve, snap.history_train), (view.test_curve, snap.history_test)):
+        x, y = curve.getOriginalDataset()
+        np.testing.assert_array_equal(x, snap.history_epoch)
+        np.testing.assert_array_equal(y, values)
+    item = view.loss_plot.getPlotItem()
+    assert item.getAxis("left").labelText == "loss"
+    assert item.getAxis("bottom").labelText == "epoch"
+    assert [label.text for _, label in view.legend.items] == ["train", "test"]
+
+
+def test_log_toggle_sets_axis_mode(view):
+    painted(view, make_snapshot())
+    item = view.loss_plot.getPlotItem()
+    assert not view.log_scale()
+    view.set_log_scale(True)
+    assert view.log_scale() and item.getAxis("left").logMode
+    assert view.train_curve.opts["logMode"] == [False, True]
+    view.set_log_scale(False)
+    assert not item.getAxis("left").logMode
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_readout_under_simulated_mouse(qtbot, view, log):
+    snap = make_snapshot(epochs=200)
+    painted(view, snap)
+    view.set_log_scale(log)
+    view.show()
+    qtbot.waitExposed(view)
+    vb = view.loss_plot.getPlotItem().getViewBox()
+    qtbot.waitUntil(lambda: vb.viewRange()[0][1] >= 200)   # auto-range runs on the first paint
+    y_mid = float(np.mean(vb.viewRange()[1]))
+    scene_pos = vb.mapViewToScene(QPointF(57.3, y_mid))
+    view.loss_plot.scene().sigMouseMoved.emit(scene_pos)
+    text = view.readout()
+    assert "epoch 57" in text
+    assert f"train {snap.history_train[57]:.3f}" in text
+    assert f"test {snap.history_test[57]:.3f}" in text
+    assert view.readout_line.isVisible() and view.readout_line.value() == pytest.approx(57.0)
+    # the text hangs from the top of the visible range (log units in log mode)
+    (x0, x1), (_, y1) = vb.viewRange()
+    pos = view.readout_text.pos()
+    assert x0 <= pos.x() <= x1 and pos.y() == pytest.approx(y1)
+    view.loss_plot.scene().sigMouseMoved.emit(QPointF(-50, -50))
+    assert view.readout() == "" and not view.readout_line.isVisible()
+
+
+def test_readout_follows_new_history(view):
+    snap = make_snapshot(epochs=100)
+    painted(view, snap)
+    view.show_readout(40)
+    longer = make_snapshot(epochs=300, seed=3, seq=2)
+    painted(view, longer)
+    assert f"train {longer.history_train[40]:.3f}" in view.readout()
+
+
+def test_gradient_flow_has_one_curve_per_layer(view):
+    snap = make_snapshot(hidden=(6, 5, 4))
+    painted(view, snap)
+    n_layers = snap.history_grad.shape[1]
+    assert n_layers == len(snap.weights) == 4
+    assert len(view.grad_curves) == n_layers
+    assert [label.text for _, label in view.grad_legend.items] == [f"layer {i}" for i in range(1, 5)]
+    for layer, curve in enumerate(view.grad_curves):
+        np.testing.assert_array_equal(curve.getOriginalDataset()[1], snap.history_grad[:, layer])
+    assert view.grad_item.getAxis("left").logMode
+    painted(view, make_snapshot(hidden=(3,), seq=5))
+    assert len(view.grad_curves) == 2 and len(view.grad_legend.items) == 2
+    assert len([c for c in view.grad_item.listDataItems()]) == 2
+
+
+def test_metrics_and_confusion_for_classes(view):
+    snap = make_snapshot(n_classes=3)
+    painted(view, snap)
+    assert f"{100 * snap.test_accuracy:.1f} %" in view.metrics_label.text()
+    assert f"{100 * snap.train_accuracy:.1f} %" in view.metrics_label.text()
+    table = view.confusion
+    assert not table.isHidden()
+    assert table.rowCount() == table.columnCount() == 3
+    got = np.array([[int(table.item(r, c).text()) for c in range(3)] for r in range(3)])
+    np.testing.assert_array_equal(got, snap.confusion)
+    assert [table.horizontalHeaderItem(i).text() for i in range(3)] == ["0", "1", "2"]
+    painted(view, make_snapshot(n_classes=2, seq=4))
+    assert table.rowCount() == 2
+    assert [table.verticalHeaderItem(i).text() for i in range(2)] == ["−1", "+1"]
+
+
+def test_regression_shows_r2_without_confusion(view):
+    snap = make_snapshot(n_classes=0)
+    painted(view, snap)
+    assert "R²" in view.metrics_label.text() and f"{snap.r2_test:.3f}" in view.metrics_label.text()
+    assert view.confusion.isHidden()
+
+
+def test_paint_is_a_no_op_without_changes(view):
+    snap = make_snapshot()
+    painted(view, snap)
+    view.paint()
+    view.set_snapshot(snap)
+    view.paint()
+    assert view.paint_count == 1
+    painted(view, dataclasses.replace(snap, seq=snap.seq + 1))
+    assert view.paint_count == 2
+
+
+def test_export_png_and_svg(view, tmp_path):
+    painted(view, make_snapshot())
+    view.show_readout(10)
+    png, svg = tmp_path / "loss.png", tmp_path / "loss.svg"
+    view.export_png(str(png))
+    view.export_svg(str(svg))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 1000
+    assert b"<svg" in svg.read_bytes()[:400]
+    assert "epoch 10" in view.readout()      # the read-out comes back after the export
