@@ -1,0 +1,130 @@
+"""The TRAINING section: learning rate and decay, optimiser and its parameters, regularisation."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+
+from ..core.config import LEARNING_RATES, OPTIMIZERS, REG_RATES, REGULARIZATIONS, Config
+from .controls_common import (add_row, fill_combo, fmt_number, make_form, section_header,
+                              select_data, signals_blocked)
+
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
+                    "rmsprop": "RMSprop", "adam": "Adam"}
+REG_LABELS = {"none": "None", "l1": "L1", "l2": "L2"}
+EPSILONS = (1e-10, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3)
+# which parameter rows each optimiser uses
+PARAMS = {"sgd": (), "momentum": ("momentum",), "nesterov": ("momentum",),
+          "rmsprop": ("beta2", "epsilon"), "adam": ("beta1", "beta2", "epsilon")}
+
+
+def _spin(lo: float, hi: float, decimals: int, step: float, tip: str) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(lo, hi)
+    box.setDecimals(decimals)
+    box.setSingleStep(step)
+    box.setKeyboardTracking(False)   # one change per typed number, not per keystroke
+    box.setToolTip(tip)
+    return box
+
+
+class TrainingSection(QWidget):
+    """TRAINING controls; only the parameters of the chosen optimiser are shown.
+
+    Signal edited(dict): the Config fields one user action changed.
+    """
+
+    edited = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        lay.addWidget(section_header("Training"))
+        form = make_form()
+        self.form = form
+
+        self.learning_rate = fill_combo(
+            QComboBox(), [(fmt_number(v), float(v)) for v in LEARNING_RATES],
+            "How big a step each update takes. Too small learns slowly, too large "
+            "overshoots or diverges. Changing it keeps training going")
+        self._emit_on_change(self.learning_rate, "learning_rate")
+        add_row(form, "Learning rate", self.learning_rate)
+        self.lr_decay = _spin(0.0, 1.0, 4, 0.001,
+                              "Shrinks the learning rate as training goes on: "
+                              "rate / (1 + decay \u00d7 epoch). None keeps it constant")
+        self.lr_decay.setSpecialValueText("None")
+        self._emit_on_change(self.lr_decay, "lr_decay")
+        add_row(form, "Rate decay", self.lr_decay)
+
+        self.optimizer = fill_combo(
+            QComboBox(), [(OPTIMIZER_LABELS[o], o) for o in OPTIMIZERS],
+            "How the gradient becomes a step: plain SGD (the Playground), with momentum, "
+            "Nesterov's look-ahead momentum, RMSprop or Adam (per-weight step sizes)")
+        self._emit_on_change(self.optimizer, "optimizer")
+        add_row(form, "Optimiser", self.optimizer)
+        self.momentum = _spin(0.0, 0.999, 3, 0.01,
+                              "Momentum: how much of the previous step is kept (0 = none)")
+        self._emit_on_change(self.momentum, "momentum")
+        add_row(form, "Momentum", self.momentum)
+        self.beta1 = _spin(0.0, 0.999, 3, 0.01,
+                           "Adam \u03b2\u2081: how slowly the average gradient forgets")
+        self._emit_on_change(self.beta1, "beta1")
+        add_row(form, "\u03b2\u2081", self.beta1)
+        self.beta2 = _spin(0.0, 0.9999, 4, 0.001, "")
+        self._emit_on_change(self.beta2, "beta2")
+        add_row(form, "\u03b2\u2082", self.beta2)
+        self.epsilon = fill_combo(
+            QComboBox(), [(f"{e:.0e}", e) for e in EPSILONS],
+            "\u03b5: a tiny number added before dividing by the gradient's size, so a "
+            "weight with almost no gradient does not take a huge step")
+        self._emit_on_change(self.epsilon, "epsilon")
+        add_row(form, "\u03b5", self.epsilon)
+
+        self.regularization = fill_combo(
+            QComboBox(), [(REG_LABELS[r], r) for r in REGULARIZATIONS],
+            "A penalty that pulls weights towards zero to keep the network simple: "
+            "L1 sets small weights to exactly zero, L2 shrinks all of them")
+        self._emit_on_change(self.regularization, "regularization")
+        add_row(form, "Regularisation", self.regularization)
+        self.reg_rate = fill_combo(
+            QComboBox(), [(fmt_number(v), float(v)) for v in REG_RATES],
+            "How strongly the regularisation penalty pulls the weights towards zero")
+        self._emit_on_change(self.reg_rate, "reg_rate")
+        add_row(form, "Reg. rate", self.reg_rate)
+        lay.addLayout(form)
+
+    def _emit_on_change(self, widget: QComboBox | QDoubleSpinBox, field: str) -> None:
+        if isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(
+                lambda: self.edited.emit({field: widget.currentData()}))
+        else:
+            widget.valueChanged.connect(lambda v: self.edited.emit({field: float(v)}))
+
+    def show_config(self, config: Config) -> None:
+        with signals_blocked(self):
+            select_data(self.learning_rate, float(config.learning_rate),
+                        fmt_number(config.learning_rate))
+            self.lr_decay.setValue(config.lr_decay)
+            self.optimizer.setCurrentIndex(self.optimizer.findData(config.optimizer))
+            self.momentum.setValue(config.momentum)
+            self.beta1.setValue(config.beta1)
+            self.beta2.setValue(config.beta2)
+            select_data(self.epsilon, float(config.epsilon), f"{config.epsilon:.1e}")
+            self.regularization.setCurrentIndex(
+                self.regularization.findData(config.regularization))
+            select_data(self.reg_rate, float(config.reg_rate), fmt_number(config.reg_rate))
+            self.reg_rate.setEnabled(config.regularization != "none")
+            self._show_params(config.optimizer)
+
+    def _show_params(self, optimizer: str) -> None:
+        used = PARAMS[optimizer]
+        for name in ("momentum", "beta1", "beta2", "epsilon"):
+            self.form.setRowVisible(getattr(self, name), name in used)
+        rms = optimizer == "rmsprop"
+        label = self.form.labelForField(self.beta2)
+        label.setText("Decay \u03c1" if rms else "\u03b2\u2082")
+        self.beta2.setToolTip(
+            "RMSprop decay \u03c1: how slowly the average squared gradient forgets"
+            if rms else "Adam \u03b2\u2082: how slowly the average squared gradient forgets")
