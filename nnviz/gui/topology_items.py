@@ -1,0 +1,193 @@
+"""Graphics items of the network graph: links, node pictures, node outlines and bias squares.
+
+PITFALLS 7: never one item per link. All links live in one `LinksItem` that strokes one
+QPainterPath per (colour, width) bucket; all node pictures of a column are one RGBA
+`ImageItem`; outlines and bias squares are one `NodesOverlay`. So a 10k-link network is a
+few dozen paths and a dozen images, whatever its size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+
+from . import palette
+from .geometry import GraphLayout
+
+HIGHLIGHT = QColor(30, 30, 30)
+OUTLINE = QColor(150, 150, 150)
+
+
+def link_buckets(weights: np.ndarray) -> list[tuple[float, float, np.ndarray]]:
+    """Group links by quantised colour and width: [(colour value, |w| for the width, indices)].
+
+    Colour is quantised to 1/32 over [-1, 1] and |w| to 0.1 over [0, 5], far finer than
+    the eye can tell apart on a 1..10 px line. Thin buckets come first so thick links are
+    drawn on top.
+    """
+    w = np.nan_to_num(np.asarray(weights, dtype=float), nan=0.0, posinf=1e6, neginf=-1e6)  # (M,)
+    qc = np.round(np.clip(w, -1.0, 1.0) * 32).astype(np.int64) + 32      # 0..64
+    qw = np.round(np.minimum(np.abs(w), 5.0) * 10).astype(np.int64)      # 0..50
+    keys = qc * 51 + qw
+    uniq, inv = np.unique(keys, return_inverse=True)
+    order = np.argsort(inv, kind="stable")
+    groups = np.split(order, np.cumsum(np.bincount(inv, minlength=uniq.size))[:-1])
+    out = [((int(k) // 51 - 32) / 32.0, (int(k) % 51) / 10.0, g) for k, g in zip(uniq, groups)]
+    out.sort(key=lambda b: b[1])
+    return out
+
+
+def _pen(rgb: tuple[int, int, int] | QColor, width: float) -> QPen:
+    pen = QPen(QColor(*rgb) if isinstance(rgb, tuple) else rgb)
+    pen.setWidthF(width)
+    pen.setCosmetic(True)           # widths are pixels, as the Playground's, whatever the zoom
+    pen.setCapStyle(Qt.FlatCap)     # so links end at the node edges
+    return pen
+
+
+class LinksItem(pg.GraphicsObject):
+    """Every link of the graph, stroked bucket by bucket, plus the hovered one on top."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rect = QRectF()
+        self._paths: list[tuple[QPen, QPainterPath]] = []
+        self._highlight: tuple[QPen, QPen, QPainterPath] | None = None
+
+    def set_links(self, layout: GraphLayout, weights: np.ndarray, width_scale: float) -> None:
+        """weights: (M,) in the order of layout.segments."""
+        rect = QRectF(0, 0, layout.width, layout.height)
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        segs = layout.segments
+        self._paths = []
+        for colour, mag, idx in link_buckets(weights):
+            s = segs[idx]                                                 # (k, 4)
+            path = pg.arrayToQPath(s[:, [0, 2]].ravel(), s[:, [1, 3]].ravel(), connect="pairs")
+            self._paths.append((_pen(palette.rgb(colour), palette.link_width(mag) * width_scale), path))
+        self.update()
+
+    def set_highlight(self, segment: np.ndarray | None, weight: float = 0.0, width_scale: float = 1.0) -> None:
+        """Draw one link (x0, y0, x1, y1) emphasised: a dark casing under its own colour."""
+        if segment is None:
+            self._highlight = None
+        else:
+            path = QPainterPath()
+            path.moveTo(float(segment[0]), float(segment[1]))
+            path.lineTo(float(segment[2]), float(segment[3]))
+            width = max(palette.link_width(weight) * width_scale, 2.0)
+            self._highlight = (_pen(HIGHLIGHT, width + 3.0), _pen(palette.rgb(weight), width), path)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, *args) -> None:
+        painter.setRenderHint(QPainter.Antialiasing)
+        for pen, path in self._paths:
+            painter.setPen(pen)
+            painter.drawPath(path)
+        if self._highlight is not None:
+            casing, pen, path = self._highlight
+            for p in (casing, pen):
+                painter.setPen(p)
+                painter.drawPath(path)
+
+
+class NodesOverlay(pg.GraphicsObject):
+    """Node outlines, bias squares (filled with the bias colour) and the hover outline."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._layout: GraphLayout | None = None
+        self._outlines = QPainterPath()
+        self._bias_rects: list[QRectF] = []
+        self._bias_colours: list[QColor] = []
+        self._hover_rect: QRectF | None = None
+
+    def set_layout(self, layout: GraphLayout) -> None:
+        self.prepareGeometryChange()
+        self._layout = layout
+        s, b = layout.node_size, layout.bias_size
+        self._outlines = QPainterPath()
+        for x, y in layout.node_xy:
+            self._outlines.addRect(QRectF(x - s / 2, y - s / 2, s, s))
+        self._bias_rects = [QRectF(x - b / 2, y - b / 2, b, b) for x, y in layout.bias_xy]
+        self._bias_colours = [QColor(*palette.GREY)] * len(self._bias_rects)
+        self._hover_rect = None
+        self.update()
+
+    def set_biases(self, biases: np.ndarray) -> None:
+        """biases: (B,) in the order of layout.bias_xy."""
+        self._bias_colours = [QColor(int(r), int(g), int(b)) for r, g, b in palette.rgb_array(biases)]
+        self.update()
+
+    def set_hover(self, rect: QRectF | None) -> None:
+        self._hover_rect = rect
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        if self._layout is None:
+            return QRectF()
+        return QRectF(0, 0, self._layout.width, self._layout.height)
+
+    def paint(self, painter: QPainter, *args) -> None:
+        painter.setRenderHint(QPainter.Antialiasing, False)
+        painter.setPen(_pen(OUTLINE, 1.0))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self._outlines)
+        for rect, colour in zip(self._bias_rects, self._bias_colours):
+            painter.fillRect(rect, colour)
+            painter.drawRect(rect)
+        if self._hover_rect is not None:
+            painter.setPen(_pen(HIGHLIGHT, 2.0))
+            painter.drawRect(self._hover_rect)
+
+
+class NodeImages:
+    """One RGBA ImageItem per column holding every node picture of that column.
+
+    Pictures are sampled (nearest) to about one pixel per scene unit, so a 12-px node of a
+    32-neuron layer costs 12 x 12 pixels, not 100 x 100. Gaps between nodes stay transparent.
+    """
+
+    def __init__(self, viewbox: pg.ViewBox) -> None:
+        self._vb = viewbox
+        self._items: list[pg.ImageItem] = []
+        self._layout: GraphLayout | None = None
+
+    def set_layout(self, layout: GraphLayout) -> None:
+        self._layout = layout
+        while len(self._items) < len(layout.layer_sizes):
+            item = pg.ImageItem(axisOrder="col-major")
+            item.setZValue(1)
+            self._vb.addItem(item)
+            self._items.append(item)
+        for k, item in enumerate(self._items):
+            item.setVisible(k < len(layout.layer_sizes))
+
+    def set_pictures(self, grid: tuple[np.ndarray, ...]) -> None:
+        """grid[c]: (n_c, G, G) outputs, [neuron, iy, ix] with iy = 0 at the bottom."""
+        lay = self._layout
+        if lay is None:
+            return
+        s, p = lay.node_size, lay.pitch
+        px = int(np.clip(round(s), 4, 100))                  # picture side in pixels
+        for c, n in enumerate(lay.layer_sizes):
+            pics = grid[c] if c < len(grid) else np.zeros((n, 1, 1), np.float32)
+            if pics.shape[0] != n:
+                pics = np.zeros((n, 1, 1), np.float32)
+            g = pics.shape[1]
+            idx = (np.arange(px) * g) // px                       # (px,) nearest sample
+            sampled = pics[:, ::-1, :][:, idx][:, :, idx]         # (n, px, px), row 0 = top (y = +6)
+            offsets = np.round(np.arange(n) * p * px / s).astype(np.int64)   # (n,) top row of each node
+            canvas = np.zeros((offsets[-1] + px, px, 4), np.uint8)           # (H, px, RGBA) row-major
+            rows = offsets[:, None] + np.arange(px)                          # (n, px)
+            canvas[rows, :, :3] = palette.rgb_array(sampled)
+            canvas[rows, :, 3] = 255
+            item = self._items[c]
+            item.setImage(canvas.transpose(1, 0, 2), autoLevels=False)      # col-major: [x, y, c]
+            item.setRect(QRectF(lay.column_x[c] - s / 2, lay.column_top(c), s, canvas.shape[0] * s / px))

@@ -1,0 +1,36 @@
+"""Checking a value the user typed into a weight or bias editor (no Qt, so it is unit-tested).
+
+PRODUCT.md section 3: text, empty, nan, inf, 1e400 and anything beyond +-1e6 are refused
+with a message in words; nothing reaches the trainer.
+"""
+
+from __future__ import annotations
+
+import math
+
+MAX_ABS = 1e6  # larger weights are never useful and would only make the network diverge
+
+
+def parse_value(text: str) -> float:
+    """The number in `text`, or ValueError with a message the user can act on."""
+    s = str(text).strip().replace("\u2212", "-")  # accept the typographic minus the cards show
+    if not s:
+        raise ValueError("Type a number, for example 0.5 or -1e-3.")
+    try:
+        value = float(s)
+    except ValueError:
+        raise ValueError(f"\u201c{s}\u201d is not a number. Type a number such as 0.5 or -1e-3.") from None
+    if math.isnan(value):
+        raise ValueError("\u201cnan\u201d (not a number) cannot be a weight. Type a real number.")
+    if math.isinf(value):
+        if "inf" in s.lower():
+            raise ValueError("Infinity cannot be a weight. Type a number between -1e6 and 1e6.")
+        raise ValueError(f"{s} is too large to be stored. Type a number between -1e6 and 1e6.")
+    if abs(value) > MAX_ABS:
+        raise ValueError(f"{s} is beyond \u00b11e6. Type a number between -1e6 and 1e6.")
+    return value
+
+
+def format_value(value: float) -> str:
+    """Three significant digits, as the hover card shows weights, biases and gradients."""
+    return f"{value:.3g}"
