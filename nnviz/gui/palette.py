@@ -50,6 +50,21 @@ def link_width(weight: float) -> float:
     return 1.0 + 9.0 * min(w, 5.0) / 5.0
 
 
+def picture_values(values: np.ndarray, layer: int, last_layer: int, output_kind: str) -> np.ndarray:
+    """Map a neuron picture (..., H, W) onto the [-1, 1] colour scale, the same in every view.
+
+    Inputs span +-6 (or 36 for squares), so each is scaled by its largest magnitude as the
+    Playground does; probability outputs (sigmoid, softmax) go from 0..1 to -1..1.
+    """
+    if layer == 0:
+        mag = np.abs(np.nan_to_num(values, posinf=0.0, neginf=0.0))
+        peak = mag.max(axis=(-2, -1), keepdims=True) if values.size else 1.0
+        return values / np.where(peak > 0, peak, 1.0)
+    if layer == last_layer and output_kind in ("sigmoid_bce", "softmax_ce"):
+        return 2.0 * values - 1.0
+    return values
+
+
 def class_image(probs: np.ndarray, discretize: bool = False) -> np.ndarray:
     """Multi-class surface: (K, H, W) probabilities -> (H, W, 3) uint8.
 

@@ -170,13 +170,11 @@ class SurfaceView(QWidget):
         if self._neuron is not None:
             layer, idx = self._neuron
             if 0 <= layer <= last and 0 <= idx < snap.grid[layer].shape[0]:
-                values = snap.grid[layer][idx]
+                values = palette.picture_values(snap.grid[layer][idx], layer, last, kind)
                 if layer == 0:
                     name = snap.feature_names[idx] if idx < len(snap.feature_names) else f"input {idx + 1}"
                     return values, f"Input {name}"
                 if layer == last:
-                    if kind in ("sigmoid_bce", "softmax_ce"):
-                        values = 2.0 * values - 1.0   # probability 0..1 onto the -1..1 scale
                     return values, f"Output neuron {idx + 1}"
                 return values, f"Layer {layer}, neuron {idx + 1}"
         out = snap.grid[last]
@@ -196,10 +194,6 @@ class SurfaceView(QWidget):
             self.image.setImage(palette.class_image(values, self._discretize),
                                 autoLevels=False, levels=(0, 255), lut=None, rect=self._rect)
             return
-        if self._neuron is not None and self._neuron[0] == 0:
-            mag = np.abs(values)
-            peak = float(np.max(np.where(np.isfinite(mag), mag, 0.0))) if values.size else 0.0
-            values = values / peak if peak > 0 else values   # features span +-6: fill the scale
         if self._discretize:
             values = np.where(values >= 0, 1.0, -1.0).astype(np.float32)
         self.image.setImage(values, autoLevels=False, levels=(-1.0, 1.0), lut=palette.LUT,

@@ -171,7 +171,7 @@ class TopologyView(QWidget):
         biases = np.concatenate([np.asarray(b, float).ravel() for b in snap.biases])       # (B,)
         self.links.set_links(lay, weights, self._width_scale)
         self.overlay.set_biases(biases)
-        self.images.set_pictures(snap.grid)
+        self.images.set_pictures(snap.grid, snap.config.output_kind)
         if snap is not self._painted:
             self._pending.clear()  # the new Snapshot holds (or overrides) every nudge sent so far
         self._painted = snap

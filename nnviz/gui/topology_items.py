@@ -169,7 +169,7 @@ class NodeImages:
         for k, item in enumerate(self._items):
             item.setVisible(k < len(layout.layer_sizes))
 
-    def set_pictures(self, grid: tuple[np.ndarray, ...]) -> None:
+    def set_pictures(self, grid: tuple[np.ndarray, ...], output_kind: str = "tanh_mse") -> None:
         """grid[c]: (n_c, G, G) outputs, [neuron, iy, ix] with iy = 0 at the bottom."""
         lay = self._layout
         if lay is None:
@@ -180,6 +180,7 @@ class NodeImages:
             pics = grid[c] if c < len(grid) else np.zeros((n, 1, 1), np.float32)
             if pics.shape[0] != n:
                 pics = np.zeros((n, 1, 1), np.float32)
+            pics = palette.picture_values(pics, c, len(lay.layer_sizes) - 1, output_kind)
             g = pics.shape[1]
             idx = (np.arange(px) * g) // px                       # (px,) nearest sample
             sampled = pics[:, ::-1, :][:, idx][:, :, idx]         # (n, px, px), row 0 = top (y = +6)
