@@ -112,5 +112,6 @@ class Network:
         """Every neuron's output over the GRID x GRID lattice: per layer (n_l, GRID, GRID) float32."""
         xx, yy = np.meshgrid(GRID_AXIS, GRID_AXIS)  # [iy, ix]
         pts = np.column_stack([xx.ravel(), yy.ravel()])
-        outs = self.forward(features.transform(pts, self.feature_names), dtype=np.float32)[1]
+        with np.errstate(all="ignore"):  # a diverged network's pictures may overflow; they show as such
+            outs = self.forward(features.transform(pts, self.feature_names), dtype=np.float32)[1]
         return tuple(np.ascontiguousarray(o.T).reshape(o.shape[1], GRID, GRID) for o in outs)

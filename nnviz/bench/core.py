@@ -1,0 +1,61 @@
+"""Engine speed: training epochs per second (losses included) and the grid pass.
+
+The figures are what the worker gets: `Trainer.train_epochs(1)` called in a loop, so
+every epoch includes the kernel call, the train and test losses, the gradient sizes and
+the history entry. The kernels are compiled (or loaded from cache) before timing.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from nnviz.bench import print_rows
+from nnviz.core import Config, Trainer, kernels
+from nnviz.core.config import FEATURES
+
+SECONDS = 2.0   # time spent on each measurement
+ALL_FEATURES = tuple(FEATURES)
+NET_A = Config(dataset="circle", features=("x1", "x2"), hidden_layers=(4, 2), activation="tanh", batch_size=10)
+NET_B = Config(dataset="spiral", features=ALL_FEATURES, hidden_layers=(8,) * 6, activation="tanh", batch_size=10)
+NET_B1 = NET_B.replace(batch_size=1)
+
+
+def epochs_per_second(config: Config, seconds: float = SECONDS) -> float:
+    """Whole epochs per second of wall time, one train_epochs(1) call each."""
+    trainer = Trainer(config)
+    trainer.train_epochs(3)  # first calls: buffers, caches
+    done, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        done += trainer.train_epochs(1)
+        if trainer.diverged:
+            raise RuntimeError(trainer.diverged)
+    return done / elapsed
+
+
+def grid_ms(config: Config, seconds: float = SECONDS) -> float:
+    """Median milliseconds of network.grid_outputs() (every neuron over 100 x 100 points)."""
+    net = Trainer(config).network
+    times: list[float] = []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds or len(times) < 20:
+        t0 = time.perf_counter()
+        net.grid_outputs()
+        times.append(time.perf_counter() - t0)
+    return 1000.0 * statistics.median(times)
+
+
+def measure():
+    """Rows (name, value, unit, note), yielded as each is measured."""
+    t0 = time.perf_counter()
+    kernels.warm_up()
+    yield "core.warmup", time.perf_counter() - t0, "s", "kernel compile or cache load"
+    yield "core.train.A", epochs_per_second(NET_A), "epochs/s", "circle, X1 X2, 4-2 tanh, batch 10"
+    yield "core.train.B", epochs_per_second(NET_B), "epochs/s", "spiral, 7 features, 6x8 tanh, batch 10 (target >= 1000)"
+    yield "core.train.B1", epochs_per_second(NET_B1), "epochs/s", "the same, batch 1 (target >= 1000)"
+    yield ("core.grid.B", grid_ms(NET_B), "ms",
+           "100x100 grid, every neuron, network B, median (target <= 5)")
+
+
+def run(json_out: bool = False) -> None:
+    print_rows(measure(), json_out)

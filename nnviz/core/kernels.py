@@ -1,0 +1,481 @@
+"""The compiled training kernel: forward, backward and update in explicit loops.
+
+Why loops: numba's `@` / np.dot need scipy's BLAS, and for layers of at most 32
+neurons plain loops are faster anyway (PITFALLS 6). The kernel works on the Network's
+flat `params` (P,) with the layout given by w_off / b_off / sizes, so the optimiser
+state m, v (P,) and the gradient (P,) share it. It repeats reference.py and
+optimizers.py formula for formula (only the order of the sums inside a matrix product
+differs) and is tested against them to 1e-12.
+
+One compiled signature per kernel: every array float64 or int64, C-contiguous and
+writable (a read-only array would compile a second version), every code an int.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from . import activations, losses, optimizers
+
+JIT = dict(cache=True, nogil=True, fastmath=False, error_model="numpy")
+# The codes are spelled out here, not read from the other modules, because numba's
+# on-disk cache only notices changes to this file; the check below keeps them in step.
+LINEAR, TANH, SIGMOID, RELU, LEAKY_RELU, ELU, SINE, SOFTMAX = range(8)
+TANH_MSE, SIGMOID_BCE, SOFTMAX_CE, LINEAR_MSE = range(4)
+SGD, MOMENTUM, NESTEROV, RMSPROP, ADAM = range(5)
+NO_REG, L1, L2 = range(3)
+LEAKY_SLOPE = 0.01
+P_MIN = 1e-15   # losses.loss clips probabilities to [P_MIN, 1 - P_MIN]
+if (activations.CODES != dict(linear=LINEAR, tanh=TANH, sigmoid=SIGMOID, relu=RELU, leaky_relu=LEAKY_RELU,
+                              elu=ELU, sine=SINE, softmax=SOFTMAX)
+        or losses.CODES_LOSS != dict(tanh_mse=TANH_MSE, sigmoid_bce=SIGMOID_BCE, softmax_ce=SOFTMAX_CE,
+                                     linear_mse=LINEAR_MSE)
+        or optimizers.OPT_CODES != dict(sgd=SGD, momentum=MOMENTUM, nesterov=NESTEROV, rmsprop=RMSPROP, adam=ADAM)
+        or optimizers.REG_CODES != {"none": NO_REG, "l1": L1, "l2": L2}
+        or activations.LEAKY_SLOPE != LEAKY_SLOPE):
+    raise ImportError("kernels.py is out of step with the codes in activations, losses or optimizers")
+BLOCK = 64      # points per forward block when evaluating a whole set
+BLOCK_FROM = 8  # batches of at least this many points go through the block code
+
+
+@njit(**JIT)
+def _tanh(x):
+    """tanh within 4 ulp of libm's (np.tanh) at about half its cost.
+
+    tanh is most of an epoch's time (libm's takes ~15 ns here). Small |x|: the [9/8]
+    Pade approximant from Lambert's continued fraction (its truncation error is below
+    1e-19 for |x| < 0.625); larger |x|: 1 - 2 / (exp(2|x|) + 1), whose result >= 0.55
+    keeps the cancellation harmless; |x| >= 20 rounds to exactly 1, as libm's does.
+    """
+    ax = abs(x)
+    if ax < 0.625:
+        y = x * x
+        p = (((45.0 * y + 13860.0) * y + 945945.0) * y + 16216200.0) * y + 34459425.0
+        q = (((y + 990.0) * y + 135135.0) * y + 4729725.0) * y + 34459425.0
+        return x * q / p
+    r = 1.0 if ax >= 20.0 else 1.0 - 2.0 / (math.exp(2.0 * ax) + 1.0)
+    return math.copysign(r, x)
+
+
+@njit(**JIT)
+def _act(code, z):
+    """activations.FUNCTIONS[name][0] for one value (softmax is done per layer)."""
+    if code == TANH:
+        return _tanh(z)
+    if code == LINEAR:
+        return z
+    if code == SIGMOID:
+        e = math.exp(-abs(z))
+        return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
+    if code == RELU:
+        return z if z > 0.0 else 0.0
+    if code == LEAKY_RELU:
+        return z if z > 0.0 else LEAKY_SLOPE * z
+    if code == ELU:
+        return z if z > 0.0 else math.expm1(z)
+    if code == SINE:
+        return math.sin(z)
+    return z
+
+
+@njit(**JIT)
+def _der(code, z, a):
+    """activations.FUNCTIONS[name][1]: derivative from pre-activation z and output a."""
+    if code == TANH:
+        return 1.0 - a * a
+    if code == LINEAR:
+        return 1.0
+    if code == SIGMOID:
+        return a * (1.0 - a)
+    if code == RELU:
+        return 1.0 if z > 0.0 else 0.0
+    if code == LEAKY_RELU:
+        return 1.0 if z > 0.0 else LEAKY_SLOPE
+    if code == ELU:
+        return 1.0 if z > 0.0 else a + 1.0
+    if code == SINE:
+        return math.cos(z)
+    return 1.0
+
+
+@njit(**JIT)
+def _node_offsets(sizes):
+    """(L+2,) first row of each layer's neurons in the block buffers Z, A, D."""
+    off = np.zeros(sizes.size + 1, dtype=np.int64)
+    for l in range(sizes.size):
+        off[l + 1] = off[l] + sizes[l]
+    return off
+
+
+@njit(**JIT)
+def _forward_block(params, w_off, b_off, sizes, acts, node, x, lo, m, Z, A):
+    """Forward pass of the m points x[lo:lo+m] (x is (N, n_in)), one layer at a time.
+
+    Z, A (total neurons, >= m): row node[l] + j holds neuron j of layer l for each point
+    (the rows of layer 0 are the inputs). Every inner loop runs over points, so its
+    multiply-adds are independent and vectorise; a point-by-point pass was 3x slower.
+    """
+    for i in range(sizes[0]):
+        ai = A[i]
+        for k in range(m):
+            ai[k] = x[lo + k, i]
+    for l in range(sizes.size - 1):
+        n_in, n_out = sizes[l], sizes[l + 1]
+        src, dst, w0, b0 = node[l], node[l + 1], w_off[l], b_off[l]
+        code = acts[l]
+        for j in range(n_out):
+            zj = Z[dst + j]
+            for k in range(m):
+                zj[k] = 0.0
+            row = w0 + j * n_in
+            for i in range(n_in):
+                w = params[row + i]
+                ai = A[src + i]
+                for k in range(m):
+                    zj[k] += w * ai[k]
+            b = params[b0 + j]
+            for k in range(m):
+                zj[k] += b
+            if code != SOFTMAX:
+                aj = A[dst + j]
+                for k in range(m):
+                    aj[k] = _act(code, zj[k])
+        if code == SOFTMAX:  # exp(z - max) / sum per point, as activations.softmax
+            for k in range(m):
+                zmax = Z[dst, k]
+                for j in range(1, n_out):
+                    zmax = max(zmax, Z[dst + j, k])
+                total = 0.0
+                for j in range(n_out):
+                    e = math.exp(Z[dst + j, k] - zmax)
+                    A[dst + j, k] = e
+                    total += e
+                for j in range(n_out):
+                    A[dst + j, k] = A[dst + j, k] / total
+
+
+@njit(**JIT)
+def _point_loss(loss_code, A, out0, n_out, k, t, n):
+    """losses.loss for one point: outputs A[out0:out0+n_out, k], targets t[n]."""
+    s = 0.0
+    if loss_code == TANH_MSE or loss_code == LINEAR_MSE:
+        for j in range(n_out):
+            e = A[out0 + j, k] - t[n, j]
+            s += e * e
+        return 0.5 * s
+    for j in range(n_out):
+        p = min(max(A[out0 + j, k], P_MIN), 1.0 - P_MIN)
+        if loss_code == SIGMOID_BCE:
+            s += t[n, j] * math.log(p) + (1.0 - t[n, j]) * math.log(1.0 - p)
+        else:
+            s += t[n, j] * math.log(p)
+    return -s
+
+
+@njit(**JIT)
+def _point_class(loss_code, A, out0, n_out, k):
+    """losses.predicted_class for one point (first maximum wins, as np.argmax)."""
+    if loss_code == SOFTMAX_CE:
+        best = 0
+        for j in range(1, n_out):
+            if A[out0 + j, k] > A[out0 + best, k]:
+                best = j
+        return best
+    threshold = 0.5 if loss_code == SIGMOID_BCE else 0.0
+    return 1 if A[out0, k] >= threshold else 0
+
+
+@njit(**JIT)
+def evaluate(params, w_off, b_off, sizes, acts, loss_code, x, t, cls, out):
+    """Mean loss (no penalty) and number correct over x (N, n_in) into out (2,).
+
+    cls (N,) int64 class indices; the count means nothing for regression.
+    """
+    node = _node_offsets(sizes)
+    Z = np.empty((node[-1], BLOCK))
+    A = np.empty((node[-1], BLOCK))
+    n_out = sizes[-1]
+    out0 = node[-2]
+    n_points = x.shape[0]
+    loss = 0.0
+    correct = 0
+    for lo in range(0, n_points, BLOCK):
+        m = min(BLOCK, n_points - lo)
+        _forward_block(params, w_off, b_off, sizes, acts, node, x, lo, m, Z, A)
+        for k in range(m):
+            loss += _point_loss(loss_code, A, out0, n_out, k, t, lo + k)
+            if _point_class(loss_code, A, out0, n_out, k) == cls[lo + k]:
+                correct += 1
+    out[0] = loss / n_points if n_points > 0 else np.nan
+    out[1] = correct
+
+
+@njit(**JIT)
+def _update(params, grad, m, v, w_off, b_off, sizes, opt_code, reg_code, hyper, step, size):
+    """optimizers.update on every parameter; grad (P,) holds sums over `size` points
+    and is left holding the averages."""
+    lr, reg_rate, mu, b1, b2, eps = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4], hyper[5]
+    c1 = 1.0 - b1 ** float(step)
+    c2 = 1.0 - b2 ** float(step)
+    for l in range(sizes.size - 1):
+        n_w = sizes[l] * sizes[l + 1]
+        lo = w_off[l]
+        hi = b_off[l] + sizes[l + 1]
+        for p in range(lo, hi):
+            w = params[p]
+            g = grad[p] / size
+            grad[p] = g
+            if opt_code == SGD:
+                w1 = w - lr * g
+            elif opt_code == MOMENTUM:
+                m[p] = mu * m[p] - lr * g
+                w1 = w + m[p]
+            elif opt_code == NESTEROV:
+                v_prev = m[p]
+                m[p] = mu * m[p] - lr * g
+                w1 = w + (-mu * v_prev + (1.0 + mu) * m[p])
+            elif opt_code == RMSPROP:
+                v[p] = b2 * v[p] + (1.0 - b2) * g * g
+                w1 = w - lr * g / (math.sqrt(v[p]) + eps)
+            else:
+                m[p] = b1 * m[p] + (1.0 - b1) * g
+                v[p] = b2 * v[p] + (1.0 - b2) * g * g
+                m_hat = m[p] / c1
+                v_hat = v[p] / c2
+                w1 = w - lr * m_hat / (math.sqrt(v_hat) + eps)
+            if reg_code != NO_REG and p < lo + n_w:  # weights only; biases never regularised
+                if reg_code == L1:
+                    der = 1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0)
+                else:
+                    der = w
+                w2 = w1 - lr * reg_rate * der
+                if reg_code == L1 and w1 * w2 < 0.0:
+                    w2 = 0.0  # the penalty flipped the sign: the Playground sets 0
+                params[p] = w2
+            else:
+                params[p] = w1
+
+
+@njit(**JIT)
+def _forward_point(params, w_off, b_off, sizes, acts, node, x, n, z, a):
+    """Forward pass of the one point x[n] into z, a (total neurons,).
+
+    Four neurons at a time, so four independent sums hide the adder's latency. Each sum
+    runs over the inputs in the same order as _forward_block: the two agree bit for bit.
+    """
+    for i in range(sizes[0]):
+        a[i] = x[n, i]
+    for l in range(sizes.size - 1):
+        n_in, n_out = sizes[l], sizes[l + 1]
+        src, dst, w0, b0 = node[l], node[l + 1], w_off[l], b_off[l]
+        j = 0
+        while j + 4 <= n_out:
+            r0 = w0 + j * n_in
+            r1 = r0 + n_in
+            r2 = r1 + n_in
+            r3 = r2 + n_in
+            s0, s1, s2, s3 = 0.0, 0.0, 0.0, 0.0
+            for i in range(n_in):
+                ai = a[src + i]
+                s0 += params[r0 + i] * ai
+                s1 += params[r1 + i] * ai
+                s2 += params[r2 + i] * ai
+                s3 += params[r3 + i] * ai
+            z[dst + j] = s0 + params[b0 + j]
+            z[dst + j + 1] = s1 + params[b0 + j + 1]
+            z[dst + j + 2] = s2 + params[b0 + j + 2]
+            z[dst + j + 3] = s3 + params[b0 + j + 3]
+            j += 4
+        while j < n_out:
+            r0 = w0 + j * n_in
+            s0 = 0.0
+            for i in range(n_in):
+                s0 += params[r0 + i] * a[src + i]
+            z[dst + j] = s0 + params[b0 + j]
+            j += 1
+        code = acts[l]
+        if code != SOFTMAX:
+            for j in range(n_out):
+                a[dst + j] = _act(code, z[dst + j])
+        else:
+            zmax = z[dst]
+            for j in range(1, n_out):
+                zmax = max(zmax, z[dst + j])
+            total = 0.0
+            for j in range(n_out):
+                e = math.exp(z[dst + j] - zmax)
+                a[dst + j] = e
+                total += e
+            for j in range(n_out):
+                a[dst + j] = a[dst + j] / total
+
+
+@njit(**JIT)
+def _grad_points(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, z, a, d):
+    """grad (P,) = summed gradient of points lo..hi-1, one point at a time (small batches)."""
+    n_layers = sizes.size - 1
+    n_out = sizes[-1]
+    out0 = node[-2]
+    grad[:] = 0.0
+    for n in range(lo, hi):
+        _forward_point(params, w_off, b_off, sizes, acts, node, x, n, z, a)
+        for j in range(n_out):  # losses.delta
+            o = a[out0 + j]
+            if loss_code == TANH_MSE:
+                d[out0 + j] = (o - t[n, j]) * (1.0 - o * o)
+            else:
+                d[out0 + j] = o - t[n, j]
+        for l in range(n_layers - 1, -1, -1):
+            n_in, n_o = sizes[l], sizes[l + 1]
+            src, dst, w0, b0 = node[l], node[l + 1], w_off[l], b_off[l]
+            if l > 0:
+                for i in range(n_in):
+                    d[src + i] = 0.0
+            for j in range(n_o):
+                dj = d[dst + j]
+                grad[b0 + j] += dj
+                row = w0 + j * n_in
+                for i in range(n_in):
+                    grad[row + i] += dj * a[src + i]
+                if l > 0:
+                    for i in range(n_in):
+                        d[src + i] += params[row + i] * dj
+            if l > 0:  # delta of layer l: (W^T delta) * f'(z)
+                code = acts[l - 1]
+                for i in range(n_in):
+                    d[src + i] *= _der(code, z[src + i], a[src + i])
+
+
+@njit(**JIT)
+def _grad_block(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, Z, A, D):
+    """grad (P,) = summed gradient of points lo..hi-1 as one block (larger batches).
+
+    Same sums in the same order as _grad_points, organised so inner loops run over points.
+    """
+    n_layers = sizes.size - 1
+    n_out = sizes[-1]
+    out0 = node[-2]
+    nb = hi - lo
+    _forward_block(params, w_off, b_off, sizes, acts, node, x, lo, nb, Z, A)
+    for j in range(n_out):  # losses.delta
+        for k in range(nb):
+            o = A[out0 + j, k]
+            if loss_code == TANH_MSE:
+                D[out0 + j, k] = (o - t[lo + k, j]) * (1.0 - o * o)
+            else:
+                D[out0 + j, k] = o - t[lo + k, j]
+    for l in range(n_layers - 1, -1, -1):
+        n_in, n_o = sizes[l], sizes[l + 1]
+        src, dst, w0, b0 = node[l], node[l + 1], w_off[l], b_off[l]
+        for j in range(n_o):
+            dj = D[dst + j]
+            s = 0.0
+            for k in range(nb):
+                s += dj[k]
+            grad[b0 + j] = s
+            row = w0 + j * n_in
+            for i in range(n_in):
+                ai = A[src + i]
+                s = 0.0
+                for k in range(nb):
+                    s += dj[k] * ai[k]
+                grad[row + i] = s
+        if l > 0:  # delta of layer l: (W^T delta) * f'(z)
+            code = acts[l - 1]
+            for i in range(n_in):
+                di = D[src + i]
+                for k in range(nb):
+                    di[k] = 0.0
+                for j in range(n_o):
+                    w = params[w0 + j * n_in + i]
+                    dj = D[dst + j]
+                    for k in range(nb):
+                        di[k] += w * dj[k]
+                zi = Z[src + i]
+                ai = A[src + i]
+                for k in range(nb):
+                    di[k] *= _der(code, zi[k], ai[k])
+
+
+@njit(**JIT)
+def train_batches(params, grad, m, v, w_off, b_off, sizes, acts, loss_code, x, t,
+                  first, count, batch_size, opt_code, reg_code, hyper, step):
+    """Mini-batches first..first+count-1 of x (N, n_in), t (N, n_out), in that order.
+
+    Batch k is points [k B, min((k+1) B, N)), so the last one of an epoch may be short
+    and is averaged over its own size. grad (P,) ends holding the last batch's averaged
+    gradient. step = updates done so far (Adam's t); returns the new count.
+    """
+    node = _node_offsets(sizes)
+    total = node[-1]
+    width = max(min(batch_size, x.shape[0]), 1)
+    Z = np.empty((total, width))   # pre-activations, one column per point of the batch
+    A = np.empty((total, width))   # outputs
+    D = np.empty((total, width))   # d loss / d z
+    z = np.empty(total)            # the same for one point
+    a = np.empty(total)
+    d = np.empty(total)
+    n_points = x.shape[0]
+    for kb in range(first, first + count):
+        lo = kb * batch_size
+        hi = min(lo + batch_size, n_points)
+        if hi <= lo:
+            break
+        if hi - lo < BLOCK_FROM:
+            _grad_points(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, z, a, d)
+        else:
+            _grad_block(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, Z, A, D)
+        step += 1
+        _update(params, grad, m, v, w_off, b_off, sizes, opt_code, reg_code, hyper, step, float(hi - lo))
+    return step
+
+
+@njit(**JIT)
+def train_eval(params, grad, m, v, w_off, b_off, sizes, acts, loss_code,
+               x_tr, t_tr, c_tr, x_te, t_te, c_te, first, count, batch_size,
+               opt_code, reg_code, hyper, step, out):
+    """train_batches, then losses of both sets and gradient sizes: one call per epoch.
+
+    out (4 + L,): train loss, train correct, test loss, test correct, then the RMS of
+    each layer's weight gradient. Returns the new update count.
+    """
+    step = train_batches(params, grad, m, v, w_off, b_off, sizes, acts, loss_code, x_tr, t_tr,
+                         first, count, batch_size, opt_code, reg_code, hyper, step)
+    res = np.empty(2)
+    evaluate(params, w_off, b_off, sizes, acts, loss_code, x_tr, t_tr, c_tr, res)
+    out[0], out[1] = res[0], res[1]
+    evaluate(params, w_off, b_off, sizes, acts, loss_code, x_te, t_te, c_te, res)
+    out[2], out[3] = res[0], res[1]
+    for l in range(sizes.size - 1):
+        n_w = sizes[l] * sizes[l + 1]
+        s = 0.0
+        for p in range(w_off[l], w_off[l] + n_w):
+            s += grad[p] * grad[p]
+        out[4 + l] = math.sqrt(s / n_w)
+    return step
+
+
+def warm_up() -> None:
+    """Compile (or load from the on-disk cache) every kernel on a tiny network.
+
+    The types match what the Trainer passes, so no later call compiles again; the GUI
+    runs this in the background at start-up.
+    """
+    sizes = np.array([2, 2, 1], dtype=np.int64)
+    w_off = np.array([0, 6], dtype=np.int64)
+    b_off = np.array([4, 8], dtype=np.int64)
+    acts = np.array([1, 1], dtype=np.int64)
+    params = np.full(9, 0.1)
+    grad, m, v = np.zeros(9), np.zeros(9), np.zeros(9)
+    x = np.ones((3, 2))
+    t = np.ones((3, 1))
+    c = np.ones(3, dtype=np.int64)
+    hyper = np.array([0.03, 0.0, 0.9, 0.9, 0.999, 1e-8])
+    out = np.zeros(4 + 2)
+    train_eval(params, grad, m, v, w_off, b_off, sizes, acts, 0, x, t, c, x, t, c,
+               0, 1, 2, 0, 0, hyper, 0, out)
+    train_batches(params, grad, m, v, w_off, b_off, sizes, acts, 0, x, t, 0, 1, 2, 0, 0, hyper, 0)
+    evaluate(params, w_off, b_off, sizes, acts, 0, x, t, c, out[:2].copy())
