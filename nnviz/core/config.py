@@ -10,7 +10,8 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-# Name -> (kind, number of classes); n_classes None means "set by Config.n_classes".
+# Name -> (kind, number of classes); None means "set by Config.n_classes" (blobs),
+# -1 "set by Config.custom_classes" (data the user brought).
 DATASETS: dict[str, tuple[str, int | None]] = {
     "circle": ("classification", 2),
     "xor": ("classification", 2),
@@ -22,8 +23,11 @@ DATASETS: dict[str, tuple[str, int | None]] = {
     "spiral3": ("classification", 3),
     "reg-plane": ("regression", 0),
     "reg-gauss": ("regression", 0),
-    "custom": ("classification", 2),  # points loaded from CSV or drawn by hand
+    # points loaded from CSV or drawn by hand: classes from Config.custom_classes
+    "custom": ("classification", -1),
+    "custom-regression": ("regression", 0),
 }
+CUSTOM = ("custom", "custom-regression")
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "leaky_relu", "elu", "sine")
 # output unit + loss; "auto" = the Playground's choice for the data (tanh+MSE for two
@@ -48,6 +52,7 @@ class Config:
     noise: int = 0                   # percent, 0..50; generators get noise / 100
     train_ratio: int = 50            # percent of points used for training, 10..90
     n_classes: int = 3               # only for "blobs": 3..5 classes
+    custom_classes: int = 2          # only for "custom" data: 2..10 classes, from the points
     seed: int = 0                    # seeds data, initial weights and nothing else
     # network
     features: tuple[str, ...] = ("x1", "x2")
@@ -80,7 +85,7 @@ class Config:
     def classes(self) -> int:
         """0 for regression, 2 for two classes (labels -1/+1), K >= 3 (labels 0..K-1)."""
         n = DATASETS[self.dataset][1]
-        return self.n_classes if n is None else n
+        return self.n_classes if n is None else self.custom_classes if n == -1 else n
 
     @property
     def output_kind(self) -> str:
@@ -121,6 +126,7 @@ class Config:
         need(0 <= self.noise <= 50, "noise must be 0..50 (percent)")
         need(10 <= self.train_ratio <= 90, "train ratio must be 10..90 (percent)")
         need(3 <= self.n_classes <= 5, "blobs need 3..5 classes")
+        need(2 <= self.custom_classes <= 10, "custom data needs 2..10 classes")
         need(len(self.features) >= 1, "at least one input feature is needed")
         need(all(f in FEATURES for f in self.features), f"unknown feature in {self.features}")
         need(len(set(self.features)) == len(self.features), "a feature is listed twice")
@@ -149,7 +155,7 @@ class Config:
 
 
 # Which part of a run a change of setting rebuilds (PRODUCT.md, "Controls that reset").
-DATA_FIELDS = ("dataset", "noise", "train_ratio", "n_classes", "seed")
+DATA_FIELDS = ("dataset", "noise", "train_ratio", "n_classes", "custom_classes", "seed")
 LIVE_FIELDS = ("learning_rate",)  # changed in place: training keeps going
 
 

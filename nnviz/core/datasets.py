@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from nnviz.core.config import DATASETS
+from nnviz.core.config import CUSTOM, DATASETS
 
 TWO_PI = 2.0 * math.pi
 MAX_NOISE = 0.5           # the Playground's slider stops at 50 %
@@ -201,7 +201,7 @@ _GENERATORS: dict[str, Callable[[float, np.random.Generator, int], Raw]] = {
     "reg-plane": _reg_plane, "reg-gauss": _reg_gauss, "moons": _moons,
     "checkerboard": _checkerboard, "blobs": _blobs, "spiral3": _spiral3,
 }
-assert set(_GENERATORS) == set(DATASETS) - {"custom"}, "DATASETS and generators disagree"
+assert set(_GENERATORS) == set(DATASETS) - set(CUSTOM), "DATASETS and generators disagree"
 
 
 def generate(name: str, noise: float, rng: np.random.Generator, n_classes: int = 3) -> Dataset:

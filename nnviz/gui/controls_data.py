@@ -6,7 +6,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QGridLayout, QHBoxLayout,
                                QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
-from ..core.config import DATASETS, Config
+from ..core.config import CUSTOM, DATASETS, Config
 from . import thumbnails
 from .controls_common import (ValueSlider, add_row, device_ratio, make_form,
                               pixmap_from_rgb, section_header, signals_blocked)
@@ -22,6 +22,7 @@ DATASET_LABELS = {
     "blobs": ("Blobs", "3 to 5 gaussian blobs, one class each (softmax output)"),
     "spiral3": ("Spiral ×3", "Three spiral arms, three classes (softmax output)"),
     "custom": ("Custom", "Points loaded from a CSV file or drawn by hand"),
+    "custom-regression": ("Custom", "Points with targets loaded from a CSV file"),
     "reg-plane": ("Plane", "Regression: the target rises linearly along x + y"),
     "reg-gauss": ("Bumps", "Regression: six bumps, alternately positive and negative"),
 }
@@ -157,7 +158,7 @@ class DataSection(QWidget):
     def _layout_datasets(self, problem: str, current: str) -> None:
         """Only the sets of the chosen problem type, in a grid; Custom only while in use."""
         names = tuple(n for n in DATASET_LABELS if DATASETS[n][0] == problem
-                      and (n != "custom" or current == "custom"))
+                      and (n not in CUSTOM or current == n))
         if names == self._shown_sets:
             return
         self._shown_sets = names
@@ -172,7 +173,7 @@ class DataSection(QWidget):
     def show_config(self, config: Config) -> None:
         with signals_blocked(self):
             problem = config.problem
-            if config.dataset != "custom":
+            if config.dataset not in CUSTOM:
                 self._last[problem] = config.dataset
             self.problem_buttons[problem].setChecked(True)
             self._layout_datasets(problem, config.dataset)

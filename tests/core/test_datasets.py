@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnviz.core import data_csv
-from nnviz.core.config import DATASETS
+from nnviz.core.config import CUSTOM, DATASETS
 from nnviz.core.datasets import (
     Dataset, blob_centres, checker_label, class_index, generate, load_csv, make_data,
     reg_gauss_target, save_csv, split,
 )
 from nnviz.core.errors import FormatError
 
-GENERATED = [n for n in DATASETS if n != "custom"]
+GENERATED = [n for n in DATASETS if n not in CUSTOM]
 # name -> (points, label set); blobs are checked per class count below.
 EXPECTED = {
     "circle": (500, {-1.0, 1.0}), "xor": (500, {-1.0, 1.0}), "gauss": (500, {-1.0, 1.0}),
@@ -88,7 +88,7 @@ def test_output_is_shuffled(name: str) -> None:
 
 def test_unknown_name_bad_noise_and_bad_classes_are_refused() -> None:
     rng = np.random.default_rng(0)
-    for name in ("custom", "nope"):
+    for name in ("custom", "custom-regression", "nope"):
         with pytest.raises(ValueError, match="no generator"):
             generate(name, 0.1, rng)
     for noise in (-0.01, 0.51, 20, math.nan):

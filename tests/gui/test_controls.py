@@ -14,7 +14,7 @@ from nnviz.core.config import DATASETS, LEARNING_RATES, MAX_LAYERS, MAX_NEURONS,
 from nnviz.gui.controls import ControlsPanel
 
 NON_DEFAULT = Config(
-    dataset="blobs", noise=25, train_ratio=70, n_classes=4, seed=3_000_000_000,
+    dataset="blobs", noise=25, train_ratio=70, n_classes=4, custom_classes=3, seed=3_000_000_000,
     features=("x1", "x2", "x1*x2", "sin(x2)"), hidden_layers=(8, 5, 3),
     activation=("relu", "tanh", "sine"), output="softmax_ce", init="he",
     learning_rate=0.1, lr_decay=0.01, batch_size=17, optimizer="adam", momentum=0.8,
