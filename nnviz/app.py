@@ -1,0 +1,59 @@
+"""Start the application: command-line options, QApplication, the main window."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="nnviz", description="Watch a small neural network learn.")
+    p.add_argument("session", nargs="?", help="a .nnviz session file to open")
+    p.add_argument("--dataset", help="start with this data set (circle, xor, gauss, spiral, ...)")
+    p.add_argument("--play", action="store_true", help="start training at once")
+    p.add_argument("--screenshot", metavar="PNG", help="after --seconds, save the window to PNG and quit")
+    p.add_argument("--seconds", type=float, default=3.0, help="delay before --screenshot (default 3)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    print("nnviz: starting the window…", flush=True)
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from .core.config import Config
+    from .gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("nnviz")
+    app.setOrganizationName("nnviz")
+    app.setDesktopFileName("nnviz")
+    icon = os.path.join(os.path.dirname(__file__), "resources", "nnviz.svg")
+    if os.path.exists(icon):
+        app.setWindowIcon(QIcon(icon))
+    config = Config()
+    if args.dataset:
+        try:
+            config = config.replace(dataset=args.dataset)
+        except ValueError as exc:
+            print(f"nnviz: {exc}", file=sys.stderr)
+            return 2
+    window = MainWindow(config)
+    window.show()
+    if args.session:
+        window.file_actions.open_session(os.path.abspath(args.session))
+    if args.play:
+        QTimer.singleShot(300, window.toggle_play)
+    if args.screenshot:
+        def shoot() -> None:
+            window.grab().save(args.screenshot)
+            window.close()
+        QTimer.singleShot(int(args.seconds * 1000), shoot)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

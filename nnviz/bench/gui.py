@@ -1,0 +1,92 @@
+"""GUI benchmark: the real MainWindow and worker, offscreen.
+
+gui.play.A / gui.play.B: epochs/s while playing at full speed for a fixed time;
+gui.fps.A / gui.fps.B: repaints/s of the decision surface in that time;
+gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from ..core.config import FEATURES, Config  # noqa: E402
+
+NETWORK_A = Config()
+NETWORK_B = Config(dataset="spiral", features=FEATURES, hidden_layers=(8,) * 6)
+
+
+def _wait(app, cond, timeout_s: float) -> bool:
+    end = time.perf_counter() + timeout_s
+    while time.perf_counter() < end:
+        app.processEvents()
+        if cond():
+            return True
+        time.sleep(0.001)
+    return cond()
+
+
+def _play(app, config: Config, seconds: float) -> tuple[float, float]:
+    from PySide6.QtCore import QSettings
+    from ..gui.main_window import MainWindow
+
+    settings = QSettings(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".bench.ini"),
+                         QSettings.IniFormat)
+    settings.clear()
+    w = MainWindow(config, settings=settings)
+    w.quiet_errors = True
+    w.resize(1500, 920)
+    w.show()
+    if not _wait(app, lambda: w.latest is not None, 60):
+        raise RuntimeError("the worker did not start")
+    w.toggle_play()
+    _wait(app, lambda: w.latest.playing, 10)
+    start_epoch, start_paint = w.latest.epoch, w.surface.paint_count
+    t0 = time.perf_counter()
+    _wait(app, lambda: False, seconds)
+    elapsed = time.perf_counter() - t0
+    epochs = w.latest.epoch - start_epoch
+    paints = w.surface.paint_count - start_paint
+    w.close()
+    settings.clear()
+    return epochs / elapsed, paints / elapsed
+
+
+def _edit_latency(app, repeats: int = 30) -> float:
+    from PySide6.QtCore import QSettings
+    from ..gui.main_window import MainWindow
+
+    settings = QSettings(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".bench.ini"),
+                         QSettings.IniFormat)
+    w = MainWindow(NETWORK_B, settings=settings)
+    w.quiet_errors = True
+    w.show()
+    _wait(app, lambda: w.latest is not None, 60)
+    times = []
+    for k in range(repeats):
+        value = 0.1 + 0.01 * k
+        seq = w.latest.seq
+        count = w.surface.paint_count
+        t0 = time.perf_counter()
+        w.weight_edit_requested.emit(2, 1, 3, value)
+        _wait(app, lambda: w.latest.seq > seq and w.surface.paint_count > count, 5)
+        times.append((time.perf_counter() - t0) * 1000)
+        assert w.latest.weights[2][1, 3] == value
+    w.close()
+    settings.clear()
+    return statistics.median(times)
+
+
+def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    rows = []
+    for name, config in (("A", NETWORK_A), ("B", NETWORK_B)):
+        epochs_s, fps = _play(app, config, seconds)
+        rows += [(f"gui.play.{name}", epochs_s, "epochs/s"), (f"gui.fps.{name}", fps, "frames/s")]
+    rows.append(("gui.edit_latency", _edit_latency(app), "ms"))
+    return rows

@@ -1,0 +1,231 @@
+"""Menus, shortcuts and the file dialogs of the main window.
+
+Dialogs run in the GUI thread; the file work itself is a queued request to the worker,
+which answers with file_done / file_failed.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QMetaObject, Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
+
+MAX_RECENT = 8
+SESSION_FILTER = "nnviz session (*.nnviz)"
+WEIGHT_FILTER = "Weights JSON (*.json);;NumPy (*.npz);;ONNX model (*.onnx)"
+IMPORT_WEIGHT_FILTER = "Weights (*.json *.npz)"
+PICTURE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
+CSV_FILTER = "CSV (*.csv)"
+
+
+def _add(menu, window, text: str, slot, shortcut=None, tip: str = "", checkable=False) -> QAction:
+    act = QAction(text, window)
+    if shortcut:
+        act.setShortcut(QKeySequence(shortcut))
+        act.setShortcutContext(Qt.WindowShortcut)
+    if tip:
+        act.setStatusTip(tip)
+        act.setToolTip(tip)
+    act.setCheckable(checkable)
+    (act.toggled if checkable else act.triggered).connect(slot)
+    menu.addAction(act)
+    return act
+
+
+class FileActions:
+    """The File menu's behaviour; holds the window to reach the worker and the dialogs."""
+
+    def __init__(self, window: QMainWindow):
+        self.w = window
+        self.worker = window.worker
+        self.worker.file_done.connect(self.on_done)
+        self.worker.file_failed.connect(self.on_failed)
+
+    # dialogs --------------------------------------------------------------------------
+    def _dir(self) -> str:
+        return str(self.w.settings.value("files/last_dir", os.path.expanduser("~")))
+
+    def _ask_save(self, title: str, filters: str, default_name: str) -> str:
+        path, chosen = QFileDialog.getSaveFileName(self.w, title, os.path.join(self._dir(), default_name), filters)
+        if path and not os.path.splitext(path)[1]:
+            path += chosen[chosen.find("*.") + 1:chosen.find(")")].split()[0] if "*." in chosen else ""
+        if path:
+            self.w.settings.setValue("files/last_dir", os.path.dirname(path))
+        return path
+
+    def _ask_open(self, title: str, filters: str) -> str:
+        path, _ = QFileDialog.getOpenFileName(self.w, title, self._dir(), filters)
+        if path:
+            self.w.settings.setValue("files/last_dir", os.path.dirname(path))
+        return path
+
+    def _call(self, slot: str, *args) -> None:
+        """Queue a request to the worker thread (never run file work in the GUI thread)."""
+        getattr(self.w, "file_requested").emit(slot, args)
+
+    # actions --------------------------------------------------------------------------
+    def open_session(self, path: str = "") -> None:
+        path = path or self._ask_open("Open session", SESSION_FILTER)
+        if path:
+            self._call("open_session", path)
+
+    def save_session(self) -> None:
+        if self.w.session_path:
+            self._save_to(self.w.session_path)
+        else:
+            self.save_session_as()
+
+    def save_session_as(self) -> None:
+        path = self._ask_save("Save session", SESSION_FILTER, "session.nnviz")
+        if path:
+            self._save_to(path)
+
+    def _save_to(self, path: str) -> None:
+        extra = {"discretize": self.w.actions["discretize"].isChecked(),
+                 "show_test": self.w.actions["show_test"].isChecked(),
+                 "log_scale": self.w.actions["log_scale"].isChecked()}
+        self._call("save_session", path, extra)
+
+    def export_weights(self) -> None:
+        path = self._ask_save("Export weights", WEIGHT_FILTER, "weights.json")
+        if path:
+            self._call("export_weights", path)
+
+    def import_weights(self) -> None:
+        path = self._ask_open("Import weights", IMPORT_WEIGHT_FILTER)
+        if path:
+            self._call("import_weights", path)
+
+    def export_history(self) -> None:
+        path = self._ask_save("Export loss history", CSV_FILTER, "loss_history.csv")
+        if path:
+            self._call("export_history", path)
+
+    def export_data(self) -> None:
+        path = self._ask_save("Export data", CSV_FILTER, "data.csv")
+        if path:
+            self._call("export_data", path)
+
+    def import_data(self) -> None:
+        path = self._ask_open("Import data", CSV_FILTER)
+        if path:
+            self._call("import_data", path)
+
+    def export_picture(self, view_name: str) -> None:
+        path = self._ask_save(f"Export {view_name} picture", PICTURE_FILTER, f"{view_name}.png")
+        if not path:
+            return
+        view = getattr(self.w, view_name)
+        try:
+            (view.export_svg if path.lower().endswith(".svg") else view.export_png)(path)
+        except (OSError, ValueError, RuntimeError) as exc:
+            self.on_failed("export_picture", f"{path}: {exc}")
+        else:
+            self.w.show_message(f"Saved {path}")
+
+    # outcomes -------------------------------------------------------------------------
+    @Slot(str, str)
+    def on_done(self, action: str, path: str) -> None:
+        if action in ("save_session", "open_session"):
+            self.w.session_path = path
+            self.w.setWindowTitle(f"nnviz — {os.path.basename(path)}")
+            self.add_recent(path)
+        if action == "open_session":
+            self.w.session_opened()
+        self.w.show_message({"save_session": "Saved session", "open_session": "Opened session",
+                             "export_weights": "Exported weights", "import_weights": "Imported weights",
+                             "export_history": "Exported loss history", "export_data": "Exported data",
+                             "import_data": "Imported data"}.get(action, "Done") + f": {path}")
+
+    @Slot(str, str)
+    def on_failed(self, action: str, message: str) -> None:
+        self.w.show_message(f"Could not {action.replace('_', ' ')}.")
+        self.w.last_error = message
+        if not self.w.quiet_errors:
+            QMessageBox.warning(self.w, "nnviz", f"Could not {action.replace('_', ' ')}:\n\n{message}\n\n"
+                                "Nothing was changed.")
+
+    def add_recent(self, path: str) -> None:
+        recent = [p for p in self.recent() if p != path]
+        self.w.settings.setValue("files/recent", [path, *recent][:MAX_RECENT])
+        self.fill_recent()
+
+    def recent(self) -> list[str]:
+        value = self.w.settings.value("files/recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def fill_recent(self) -> None:
+        menu = self.w.recent_menu
+        menu.clear()
+        for path in self.recent():
+            act = menu.addAction(os.path.basename(path))
+            act.setToolTip(path)
+            act.triggered.connect(lambda _=False, p=path: self.open_session(p))
+        menu.setEnabled(bool(self.recent()))
+
+
+def build_menus(w) -> dict[str, QAction]:
+    """Create the menu bar; returns the named actions (tests and the window use them)."""
+    files = FileActions(w)
+    w.file_actions = files
+    acts: dict[str, QAction] = {}
+    bar = w.menuBar()
+    m = bar.addMenu("&File")
+    acts["open"] = _add(m, w, "&Open session…", lambda: files.open_session(), QKeySequence.Open)
+    w.recent_menu = m.addMenu("Open &recent")
+    files.fill_recent()
+    acts["save"] = _add(m, w, "&Save session", files.save_session, QKeySequence.Save)
+    acts["save_as"] = _add(m, w, "Save session &as…", files.save_session_as, "Ctrl+Shift+S")
+    m.addSeparator()
+    acts["import_weights"] = _add(m, w, "&Import weights…", files.import_weights, "Ctrl+I",
+                                  "Load weights from .json or .npz into the current network")
+    acts["export_weights"] = _add(m, w, "&Export weights…", files.export_weights, "Ctrl+E",
+                                  "Write the weights as JSON, NumPy .npz or an ONNX model")
+    pictures = m.addMenu("Export &picture")
+    for name, title in (("topology", "Network graph"), ("surface", "Decision surface"),
+                        ("curves", "Loss curves")):
+        _add(pictures, w, f"{title}…", lambda _=False, n=name: files.export_picture(n))
+    acts["export_history"] = _add(m, w, "Export loss &history (CSV)…", files.export_history)
+    m.addSeparator()
+    acts["import_data"] = _add(m, w, "Import &data (CSV)…", files.import_data)
+    acts["export_data"] = _add(m, w, "Export da&ta (CSV)…", files.export_data)
+    m.addSeparator()
+    _add(m, w, "&Quit", w.close, QKeySequence.Quit)
+
+    t = bar.addMenu("&Training")
+    acts["play"] = _add(t, w, "&Play / Pause", w.toggle_play, "Space")
+    acts["step_batch"] = _add(t, w, "Step one mini-&batch", w.step_batch_requested.emit, "B")
+    acts["step_epoch"] = _add(t, w, "Step one &epoch", w.step_epoch_requested.emit, "E")
+    acts["reset"] = _add(t, w, "&Reset network", w.reset_requested.emit, "Ctrl+R")
+    acts["regenerate"] = _add(t, w, "Re&generate data", w._regenerate, "Ctrl+G")
+
+    v = bar.addMenu("&View")
+    acts["discretize"] = _add(v, w, "&Discretize output", w.surface.set_discretize, "D", checkable=True)
+    acts["show_test"] = _add(v, w, "Show &test data", w.surface.set_show_test, "T", checkable=True)
+    acts["highlight"] = _add(v, w, "&Highlight last mini-batch", w.surface.set_highlight_batch, "H",
+                             checkable=True)
+    acts["log_scale"] = _add(v, w, "&Log-scale loss", w.curves.set_log_scale, "L", checkable=True)
+    for name in ("discretize", "show_test", "highlight", "log_scale"):
+        acts[name].toggled.connect(lambda _=False: w.repaint_views())
+    acts["highlight"].setChecked(True)
+
+    h = bar.addMenu("&Help")
+    _add(h, w, "&Keyboard shortcuts", lambda: QMessageBox.information(w, "Keyboard shortcuts", SHORTCUTS))
+    _add(h, w, "&About nnviz", lambda: QMessageBox.about(w, "About nnviz", ABOUT))
+    return acts
+
+
+SHORTCUTS = """Space\tPlay / pause
+B\tStep one mini-batch
+E\tStep one epoch
+Ctrl+R\tReset the network
+Ctrl+G\tRegenerate the data
+D / T / H / L\tDiscretize / test data / batch highlight / log scale
+Ctrl+O / Ctrl+S\tOpen / save a session
+Ctrl+E / Ctrl+I\tExport / import weights
+Hover a link or neuron to read it; click to edit; wheel to nudge."""
+
+ABOUT = ("<b>nnviz</b><br>Watch a small neural network learn, and steer it while it learns."
+         "<br><br>A desktop take on TensorFlow Playground.")

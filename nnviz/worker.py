@@ -1,0 +1,283 @@
+"""TrainingWorker: owns the only Trainer and runs it in its own QThread.
+
+Requests arrive as queued slot calls; training runs in time-boxed chunks on a timer
+inside the worker thread, so every request is handled between chunks and none is lost.
+While playing it emits at most one Snapshot per frame; after every step, edit or
+change exactly one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import deque
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from .core.config import Config
+from .core.trainer import Trainer
+from .worker_files import FILE_REQUESTS, FileSlots
+
+FRAME_S = 1.0 / 60.0     # one frame at 60 Hz
+CHUNK_S = 0.012          # longest stretch of training between two looks at the queue
+MAX_SPEED = 0            # speed value meaning "as fast as it goes"
+
+
+class TrainingWorker(FileSlots, QObject):
+    """The training side of the application (QtCore only, no widgets).
+
+    Signals:
+        snapshot_ready(object): a new core.snapshot.Snapshot (arrays are copies).
+        message_posted(str): something the user should read (divergence, a bad file).
+        file_done(str, str): (action, path) after a file was written or read.
+        file_failed(str, str): (action, message) when it failed; nothing was changed.
+        stopped(): the worker has stopped its timer; the thread may quit.
+    """
+
+    snapshot_ready = Signal(object)
+    message_posted = Signal(str)
+    file_done = Signal(str, str)
+    file_failed = Signal(str, str)
+    stopped = Signal()
+
+    def __init__(self, config: Config):
+        super().__init__()
+        self._config = config
+        self.trainer: Trainer | None = None
+        self._timer: QTimer | None = None
+        self._playing = False
+        self._speed = MAX_SPEED          # epochs per second; 0 = as fast as it goes
+        self._seq = 0
+        self._last_emit = 0.0
+        self._owed = 0.0                 # fractional epochs owed at a limited speed
+        self._last_tick = 0.0
+        self._edit_log: deque[str] = deque(maxlen=20)
+        self.epoch_limit = 0             # stop condition: 0 = none
+        self.target_loss = 0.0           # stop condition: 0 = none
+        self.session_extra: dict = {}    # GUI settings read from the last opened session
+
+    # -- life cycle (runs in the worker thread) -------------------------------------
+    @Slot()
+    def start(self) -> None:
+        """Build the trainer and the timer inside the worker thread (PITFALLS 3)."""
+        from .core import kernels
+        kernels.warm_up()  # compile or load the cached kernel before the first step
+        if self.trainer is None:
+            self.trainer = Trainer(self._config)
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._tick)
+        self._emit()
+
+    @Slot()
+    def stop(self) -> None:
+        self._playing = False
+        if self._timer is not None:
+            self._timer.stop()
+        self.stopped.emit()
+        self.thread().quit()  # quit is thread-safe; the GUI thread waits (PITFALLS 2)
+
+    # -- transport --------------------------------------------------------------------
+    @Slot()
+    def play(self) -> None:
+        if self.trainer is None or self.trainer.diverged:
+            self._emit()
+            return
+        self._playing = True
+        self._owed = 0.0
+        self._last_tick = time.perf_counter()
+        self._timer.start()
+        self._emit()
+
+    @Slot()
+    def pause(self) -> None:
+        self._playing = False
+        if self._timer is not None:
+            self._timer.stop()
+        self._emit()
+
+    @Slot()
+    def step_batch(self) -> None:
+        self._pause_quietly()
+        if self.trainer is not None and not self.trainer.diverged:
+            self.trainer.step_batch()
+            self._check_divergence()
+        self._emit()
+
+    @Slot()
+    def step_epoch(self) -> None:
+        self._pause_quietly()
+        if self.trainer is not None and not self.trainer.diverged:
+            self.trainer.step_epoch()
+            self._check_divergence()
+        self._emit()
+
+    @Slot()
+    def reset(self) -> None:
+        self._pause_quietly()
+        self.trainer.reset()
+        self._edit_log.clear()
+        self._emit()
+
+    @Slot(float)
+    def set_speed(self, epochs_per_second: float) -> None:
+        self._speed = max(0.0, float(epochs_per_second))
+        self._owed = 0.0
+
+    @Slot(int, float)
+    def set_stop_conditions(self, epoch_limit: int, target_loss: float) -> None:
+        self.epoch_limit, self.target_loss = int(epoch_limit), float(target_loss)
+
+    # -- changes ----------------------------------------------------------------------
+    @Slot(object)
+    def set_config(self, config: Config) -> None:
+        """Apply new settings; what is rebuilt follows config.reset_scope."""
+        self._config = config
+        if self.trainer is None:
+            return
+        was_playing = self._playing
+        self._pause_quietly()
+        self.trainer.set_config(config)
+        if was_playing and not self.trainer.diverged:
+            self.play()
+        else:
+            self._emit()
+
+    @Slot(int)
+    def regenerate(self, seed: int) -> None:
+        """New data points, same weights and epoch (the Playground's Regenerate)."""
+        self.trainer.regenerate(seed)
+        self._emit()
+
+    @Slot(object, object)
+    def set_data(self, train, test) -> None:
+        self.trainer.set_data(train, test)
+        self._emit()
+
+    @Slot(float, float, float)
+    def add_point(self, x: float, y: float, label: float) -> None:
+        """A point drawn by hand joins the training set (weights are kept)."""
+        try:
+            self.trainer.add_point(x, y, label)
+        except ValueError as exc:
+            self.message_posted.emit(f"Point not added: {exc}")
+        self._emit()
+
+    @Slot(float, float, float)
+    def erase_points(self, x: float, y: float, radius: float) -> None:
+        """Remove the points (train and test) within radius of (x, y)."""
+        self.trainer.erase_points(x, y, radius)
+        self._emit()
+
+    @Slot(int, int, int, float)
+    def set_weight(self, layer: int, dst: int, src: int, value: float) -> None:
+        try:
+            self.trainer.set_weight(layer, dst, src, value)
+        except (ValueError, IndexError) as exc:
+            self.message_posted.emit(f"Edit refused: {exc}")
+        else:
+            self._log_edit(f"w[{layer}][{dst},{src}] = {value:.6g}")
+        self._emit()
+
+    @Slot(int, int, float)
+    def set_bias(self, layer: int, neuron: int, value: float) -> None:
+        try:
+            self.trainer.set_bias(layer, neuron, value)
+        except (ValueError, IndexError) as exc:
+            self.message_posted.emit(f"Edit refused: {exc}")
+        else:
+            self._log_edit(f"b[{layer}][{neuron}] = {value:.6g}")
+        self._emit()
+
+    @Slot(object)
+    def replace_trainer(self, trainer: Trainer) -> None:
+        """Take over a trainer built from a session file (the caller keeps no reference)."""
+        self._pause_quietly()
+        self.trainer = trainer
+        self._config = trainer.config
+        self._edit_log.clear()
+        self._emit()
+
+    @Slot(str, object)
+    def handle_file(self, name: str, args: tuple) -> None:
+        """One queued entry for every file request (see worker_files.FILE_REQUESTS)."""
+        if name in FILE_REQUESTS:
+            getattr(self, name)(*args)
+
+    def _log_edit(self, text: str) -> None:
+        t = self.trainer
+        self._edit_log.append(f"epoch {t.epoch}, step {t.total_steps}: {text}")
+
+    # -- training loop ----------------------------------------------------------------
+    @Slot()
+    def _tick(self) -> None:
+        """One time-boxed chunk of training, then maybe a Snapshot."""
+        if not self._playing or self.trainer is None:
+            return
+        now = time.perf_counter()
+        if self._speed > 0:
+            self._owed = min(self._owed + (now - self._last_tick) * self._speed, 10.0 + self._speed * FRAME_S)
+        self._last_tick = now
+        deadline = now + CHUNK_S
+        t = self.trainer
+        while time.perf_counter() < deadline:
+            if self._speed > 0:
+                if self._owed < 1.0:
+                    break
+                self._owed -= 1.0
+            t.train_epochs(1)
+            if t.diverged or self._stop_condition_met():
+                break
+        if self._check_divergence() or self._stop_condition_met():
+            self._pause_quietly()
+            self._emit()
+            return
+        if time.perf_counter() - self._last_emit >= FRAME_S:
+            self._emit()
+        elif self._speed > 0:
+            self._sleep_until_due()
+
+    def _sleep_until_due(self) -> None:
+        """At a limited speed, idle the timer instead of spinning on an empty chunk."""
+        wait_s = (1.0 - self._owed) / self._speed if self._owed < 1.0 else 0.0
+        self._timer.setInterval(int(min(max(wait_s, 0.0), FRAME_S) * 1000))
+
+    def _stop_condition_met(self) -> bool:
+        t = self.trainer
+        if self.epoch_limit and t.epoch >= self.epoch_limit:
+            return True
+        return bool(self.target_loss) and t.test_loss <= self.target_loss
+
+    def _check_divergence(self) -> bool:
+        message = self.trainer.diverged
+        if message:
+            self._pause_quietly()
+            self.message_posted.emit(message)
+        return bool(message)
+
+    def _pause_quietly(self) -> None:
+        self._playing = False
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer.setInterval(0)
+
+    def _emit(self) -> None:
+        if self.trainer is None:
+            return
+        self._seq += 1
+        snap = self.trainer.snapshot(seq=self._seq, playing=self._playing)
+        snap = dataclasses.replace(snap, edit_log=tuple(self._edit_log))
+        self._last_emit = time.perf_counter()
+        if self._timer is not None and self._playing:
+            self._timer.setInterval(0)
+        self.snapshot_ready.emit(snap)
+
+
+def start_worker(config: Config) -> tuple[TrainingWorker, QThread]:
+    """Create the worker in a new thread and start it; the caller connects signals first."""
+    thread = QThread()
+    thread.setObjectName("nnviz-trainer")
+    worker = TrainingWorker(config)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.start)
+    return worker, thread

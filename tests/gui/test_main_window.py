@@ -1,0 +1,128 @@
+"""The whole application: real MainWindow, real worker thread, offscreen."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnviz.core.config import Config
+from nnviz.core.trainer import Trainer
+from window_helpers import act_and_wait, open_window, params, pause
+
+CIRCLE_TEST_LOSS = 0.05  # the default network on circle, seed 0, reaches this well before epoch 200
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    w = open_window(qtbot, tmp_path)
+    yield w
+    w.close()
+
+
+def test_play_learns_circle_and_pause_stops(qtbot, window):
+    w = window
+    act_and_wait(qtbot, w, w.toggle_play, lambda s: s.playing)
+    qtbot.waitUntil(lambda: w.latest.epoch > 50 and w.latest.test_loss < CIRCLE_TEST_LOSS, timeout=30_000)
+    snap = pause(qtbot, w)
+    # the pause is handled between two chunks: after its Snapshot nothing more comes
+    with qtbot.assertNotEmitted(w.worker.snapshot_ready, wait=300):
+        pass
+    epoch = w.latest.epoch
+    assert epoch == snap.epoch
+    qtbot.waitUntil(lambda: w.painted_seq == w.latest.seq, timeout=2_000)
+    assert w.training_bar.labels["epoch"].text().replace(" ", "") == str(epoch)
+
+
+def test_step_batch_matches_trainer(qtbot, window):
+    w = window
+    reference = Trainer(Config())
+    for k in range(1, 4):
+        snap = act_and_wait(qtbot, w, w.step_batch_requested.emit)
+        reference.step_batch()
+        assert snap.batch == k and snap.total_steps == k
+        np.testing.assert_allclose(params(snap), reference.network.params, rtol=0, atol=1e-12)
+        assert len(snap.last_batch) == Config().batch_size
+
+
+def test_step_epoch_ends_on_boundary(qtbot, window):
+    w = window
+    act_and_wait(qtbot, w, w.step_batch_requested.emit)
+    act_and_wait(qtbot, w, w.step_batch_requested.emit)
+    snap = act_and_wait(qtbot, w, w.step_epoch_requested.emit)
+    assert snap.epoch == 1 and snap.batch == 0
+    snap = act_and_wait(qtbot, w, w.step_epoch_requested.emit)
+    assert snap.epoch == 2 and snap.batch == 0
+    assert snap.total_steps == 2 * snap.batches_per_epoch
+
+
+def _trained(qtbot, w, epochs=3):
+    for _ in range(epochs):
+        act_and_wait(qtbot, w, w.step_epoch_requested.emit)
+    return w.latest
+
+
+def test_learning_rate_change_keeps_training_state(qtbot, window):
+    w = window
+    before = _trained(qtbot, w)
+    after = act_and_wait(qtbot, w, lambda: w.config_requested.emit(before.config.replace(learning_rate=0.1)),
+                         lambda s: s.config.learning_rate == 0.1)
+    assert after.epoch == before.epoch
+    np.testing.assert_array_equal(params(after), params(before))
+    np.testing.assert_array_equal(after.history_train, before.history_train)
+
+
+def test_regenerate_keeps_weights_and_epoch(qtbot, window):
+    w = window
+    before = _trained(qtbot, w)
+    after = act_and_wait(qtbot, w, lambda: w.regenerate_requested.emit(12345))
+    assert after.epoch == before.epoch
+    np.testing.assert_array_equal(params(after), params(before))
+    assert not np.array_equal(after.train_x, before.train_x)
+    assert after.train_x.shape == before.train_x.shape
+
+
+@pytest.mark.parametrize("change", [{"batch_size": 3}, {"activation": "relu"}, {"hidden_layers": (3,)},
+                                    {"regularization": "l2", "reg_rate": 0.01}, {"features": ("x1",)}])
+def test_other_controls_rebuild_network(qtbot, window, change):
+    w = window
+    before = _trained(qtbot, w)
+    after = act_and_wait(qtbot, w, lambda: w.config_requested.emit(before.config.replace(**change)),
+                         lambda s: s.epoch == 0)
+    assert after.total_steps == 0 and len(after.history_train) <= 1
+    np.testing.assert_array_equal(after.train_x, before.train_x)  # same data
+
+
+@pytest.mark.parametrize("change", [{"noise": 20}, {"train_ratio": 70}, {"dataset": "reg-plane"}])
+def test_data_controls_regenerate_and_rebuild(qtbot, window, change):
+    w = window
+    before = _trained(qtbot, w)
+    after = act_and_wait(qtbot, w, lambda: w.config_requested.emit(before.config.replace(**change)),
+                         lambda s: s.epoch == 0)
+    assert after.total_steps == 0
+    assert after.train_x.shape != before.train_x.shape or not np.array_equal(after.train_y, before.train_y)
+
+
+def test_divergence_pauses_with_message(qtbot, tmp_path):
+    w = open_window(qtbot, tmp_path, Config(dataset="reg-plane", learning_rate=10.0))
+    act_and_wait(qtbot, w, w.toggle_play, lambda s: s.playing or bool(s.diverged))
+    qtbot.waitUntil(lambda: bool(w.latest.diverged) and not w.latest.playing, timeout=20_000)
+    qtbot.waitUntil(w.banner.isVisible, timeout=5_000)
+    text = w.banner_text.text().lower()
+    assert "learning rate" in text and ("nan" in text or "infinite" in text)
+    snap = act_and_wait(qtbot, w, w.reset_requested.emit, lambda s: not s.diverged)
+    assert snap.epoch == 0 and np.isfinite(snap.train_loss)
+    qtbot.waitUntil(lambda: not w.banner.isVisible(), timeout=5_000)
+    w.close()
+
+
+def test_close_while_playing_ends_thread(qtbot, tmp_path, capfd):
+    import time
+    w = open_window(qtbot, tmp_path, Config(dataset="spiral", hidden_layers=(8,) * 6))
+    act_and_wait(qtbot, w, w.toggle_play, lambda s: s.playing)
+    qtbot.waitUntil(lambda: w.latest.epoch > 5, timeout=10_000)
+    t0 = time.perf_counter()
+    w.close()
+    assert time.perf_counter() - t0 < 1.0
+    assert w.thread.isFinished()
+    err = capfd.readouterr().err
+    assert "QThread" not in err and "QObject" not in err and "Timers" not in err, err
