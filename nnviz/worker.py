@@ -21,6 +21,7 @@ from .worker_files import FILE_REQUESTS, FileSlots
 FRAME_S = 1.0 / 60.0     # one frame at 60 Hz
 CHUNK_S = 0.012          # longest stretch of training between two looks at the queue
 MAX_SPEED = 0            # speed value meaning "as fast as it goes"
+STALE_S = 0.25           # emit anyway if the GUI has not acknowledged a frame for this long
 
 
 class TrainingWorker(FileSlots, QObject):
@@ -48,6 +49,7 @@ class TrainingWorker(FileSlots, QObject):
         self._playing = False
         self._speed = MAX_SPEED          # epochs per second; 0 = as fast as it goes
         self._seq = 0
+        self._shown_seq = 0              # newest seq the GUI says it has painted
         self._last_emit = 0.0
         self._owed = 0.0                 # fractional epochs owed at a limited speed
         self._last_tick = 0.0
@@ -118,6 +120,11 @@ class TrainingWorker(FileSlots, QObject):
         self.trainer.reset()
         self._edit_log.clear()
         self._emit()
+
+    @Slot(int)
+    def snapshot_shown(self, seq: int) -> None:
+        """The GUI painted Snapshot seq; the next one may be built."""
+        self._shown_seq = max(self._shown_seq, seq)
 
     @Slot(float)
     def set_speed(self, epochs_per_second: float) -> None:
@@ -232,7 +239,10 @@ class TrainingWorker(FileSlots, QObject):
             self._pause_quietly()
             self._emit()
             return
-        if time.perf_counter() - self._last_emit >= FRAME_S:
+        since = time.perf_counter() - self._last_emit
+        # back-pressure with one frame in flight: the GUI has the next frame ready when it
+        # finishes painting, but frames it could not paint are not built
+        if since >= FRAME_S and (self._shown_seq >= self._seq - 1 or since >= STALE_S):
             self._emit()
         elif self._speed > 0:
             self._sleep_until_due()

@@ -20,12 +20,18 @@ NETWORK_B = Config(dataset="spiral", features=FEATURES, hidden_layers=(8,) * 6)
 
 
 def _wait(app, cond, timeout_s: float) -> bool:
-    end = time.perf_counter() + timeout_s
-    while time.perf_counter() < end:
-        app.processEvents()
-        if cond():
-            return True
-        time.sleep(0.001)
+    """Run the real event loop (as app.exec does) until cond() holds or time is up."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if cond():
+        return True
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.timeout.connect(lambda: cond() and loop.quit())
+    poll.start(20)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    poll.stop()
     return cond()
 
 

@@ -45,6 +45,7 @@ def _style(item: pg.PlotItem, bottom: str, left: str) -> pg.PlotItem:
     item.showGrid(x=True, y=True, alpha=0.15)
     item.setDownsampling(auto=True, mode="peak")
     item.setClipToView(True)
+    palette.cache_axes(item)
     return item
 
 
@@ -245,7 +246,7 @@ class CurvesView(QWidget):
         self.grad_curves = []
         for layer in range(n_layers):
             t = 0.1 + 0.75 * layer / max(n_layers - 1, 1)
-            pen = pg.mkPen(cmap.map(t, mode="qcolor"), width=2)
+            pen = pg.mkPen(cmap.map(t, mode="qcolor"), width=1.5)
             curve = item.plot([], [], pen=pen, connect="finite")
             self.grad_curves.append(curve)
             self.grad_legend.addItem(curve, f"layer {layer + 1}")

@@ -8,6 +8,7 @@ paints it on its own timer (<= 60 Hz), so a fast trainer never floods the GUI.
 from __future__ import annotations
 
 import random
+import time
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
@@ -24,6 +25,7 @@ from .topology import TopologyView
 from .training_bar import TrainingBar
 
 PAINT_MS = 16
+CURVES_MS = 100   # while playing, the curves repaint at most 10 times a second
 
 
 class MainWindow(QMainWindow):
@@ -61,6 +63,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("nnviz")
         self.latest: Snapshot | None = None     # newest Snapshot received
         self.painted_seq = 0                    # seq of the Snapshot on screen
+        self._curves_painted = 0.0              # perf_counter of the last curves repaint
+        self._painted_at = 0.0                  # perf_counter of the last repaint
         self.session_path: str | None = None
         self.last_error = ""                    # the last file error shown to the user
         self.quiet_errors = False               # tests: no modal message box
@@ -160,6 +164,7 @@ class MainWindow(QMainWindow):
         self.points_erase_requested.connect(w.erase_points)
         self.stop_requested.connect(w.stop)
         self.file_requested.connect(w.handle_file)
+        self.snapshot_painted.connect(w.snapshot_shown)
         w.snapshot_ready.connect(self.receive_snapshot)
         w.message_posted.connect(self.show_problem)
         self.thread.start()
@@ -172,6 +177,8 @@ class MainWindow(QMainWindow):
         if self.latest is None:
             self.statusBar().showMessage("Ready", 3000)
         self.latest = snap
+        if time.perf_counter() - self._painted_at >= PAINT_MS / 1000:
+            self.paint_latest()  # a frame interval has passed: no need to wait for the tick
 
     @Slot()
     def paint_latest(self) -> None:
@@ -179,10 +186,17 @@ class MainWindow(QMainWindow):
         if snap is None or snap.seq == self.painted_seq:
             return
         self.painted_seq = snap.seq
+        self._painted_at = time.perf_counter()
         self.training_bar.show_snapshot(snap)
-        for view in (self.topology, self.surface, self.curves):
+        for view in (self.topology, self.surface):
             view.set_snapshot(snap)
             view.paint()
+        # a curve over thousands of epochs gains nothing from 60 Hz; the surface does
+        now = time.perf_counter()
+        if not snap.playing or now - self._curves_painted >= CURVES_MS / 1000:
+            self._curves_painted = now
+            self.curves.set_snapshot(snap)
+            self.curves.paint()
         if not snap.diverged and self.banner.isVisible() and snap.epoch == 0:
             self.banner.hide()
         self.snapshot_painted.emit(snap.seq)

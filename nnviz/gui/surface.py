@@ -70,6 +70,7 @@ class SurfaceView(QWidget):
             axis.setPen(pg.mkPen("#666"))
             axis.setTextPen(pg.mkPen("#333"))
             axis.setTickSpacing(2, 1)
+        palette.cache_axes(item)
         item.hideButtons()
         item.setMenuEnabled(False)
         vb = item.getViewBox()
@@ -227,7 +228,9 @@ class SurfaceView(QWidget):
                 self.test_scatter.setData(pos=np.empty((0, 2)))
             else:
                 self.test_scatter.setData(pos=snap.test_x, brush=self._brushes_for(snap.test_y, snap.n_classes))
-        batch = snap.last_batch if self._highlight_batch else np.empty(0, dtype=np.int64)
+        # rings only while paused: during play they would flicker over random batches
+        show = self._highlight_batch and not snap.playing
+        batch = snap.last_batch if show else np.empty(0, dtype=np.int64)
         batch_key = (train_key, _key(batch))
         if batch_key != self._batch_key:
             self._batch_key = batch_key

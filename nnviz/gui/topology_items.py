@@ -21,20 +21,26 @@ OUTLINE = QColor(150, 150, 150)
 
 
 def link_buckets(weights: np.ndarray) -> list[tuple[float, float, np.ndarray]]:
-    """Group links by quantised colour and width: [(colour value, |w| for the width, indices)].
+    """Group links by quantised weight: [(colour value, |w| for the width, indices)].
 
-    Colour is quantised to 1/32 over [-1, 1] and |w| to 0.1 over [0, 5], far finer than
-    the eye can tell apart on a 1..10 px line. Thin buckets come first so thick links are
-    drawn on top.
+    Colour and width both follow w, so w itself is quantised: to 1/16 within [-1, 1]
+    (where the colour changes; width steps of 0.11 px) and to 0.2 beyond (only the width
+    changes, 0.36 px steps) up to 5. That is at most 73 buckets whatever the network
+    size, each stroked as one path. Thin buckets come first so thick links are on top.
     """
     w = np.nan_to_num(np.asarray(weights, dtype=float), nan=0.0, posinf=1e6, neginf=-1e6)  # (M,)
-    qc = np.round(np.clip(w, -1.0, 1.0) * 32).astype(np.int64) + 32      # 0..64
-    qw = np.round(np.minimum(np.abs(w), 5.0) * 10).astype(np.int64)      # 0..50
-    keys = qc * 51 + qw
+    mag = np.minimum(np.abs(w), 5.0)
+    steps = np.where(mag <= 1.0, np.round(mag * 16), 16 + np.round((mag - 1.0) * 5))   # 0..36
+    keys = (np.sign(w) * steps).astype(np.int64)                                       # -36..36
     uniq, inv = np.unique(keys, return_inverse=True)
     order = np.argsort(inv, kind="stable")
     groups = np.split(order, np.cumsum(np.bincount(inv, minlength=uniq.size))[:-1])
-    out = [((int(k) // 51 - 32) / 32.0, (int(k) % 51) / 10.0, g) for k, g in zip(uniq, groups)]
+    out = []
+    for k, g in zip(uniq, groups):
+        q = abs(int(k))
+        level = q / 16.0 if q <= 16 else 1.0 + (q - 16) / 5.0     # representative |w|
+        value = level if k >= 0 else -level
+        out.append((float(np.clip(value, -1.0, 1.0)), level, g))
     out.sort(key=lambda b: b[1])
     return out
 

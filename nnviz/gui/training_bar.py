@@ -8,7 +8,8 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QSizePolicy,
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QSizePolicy, QStyle,
                                QToolButton, QVBoxLayout, QWidget)
 
 from ..core.snapshot import Snapshot
@@ -60,11 +61,18 @@ class TrainingBar(QFrame):
         self.setStyleSheet("#trainingBar { background: #f4f5f6; border-bottom: 1px solid #ddd; }")
         lay = QHBoxLayout(self)
         lay.setContentsMargins(8, 6, 8, 6)
-        self.reset_button = self._button("⟲", "Reset the network: new random weights, epoch 0 (Ctrl+R)")
-        self.play_button = self._button("▶", "Play / pause training (Space)", big=True)
+        style = self.style()
+        self._icons = {name: style.standardIcon(getattr(QStyle, name)) for name in
+                       ("SP_MediaPlay", "SP_MediaPause", "SP_MediaSkipForward", "SP_MediaSeekForward",
+                        "SP_BrowserReload")}
+        self.reset_button = self._button("Reset", "Reset the network: new random weights, epoch 0 (Ctrl+R)",
+                                         "SP_BrowserReload")
+        self.play_button = self._button("", "Play / pause training (Space)", "SP_MediaPlay", big=True)
         self.play_button.setCheckable(True)
-        self.step_batch_button = self._button("⇥ batch", "Train on one mini-batch and show its points (B)")
-        self.step_epoch_button = self._button("⇥ epoch", "Train to the end of the current epoch (E)")
+        self.step_batch_button = self._button("Batch", "Train on one mini-batch and ring its points (B)",
+                                              "SP_MediaSkipForward")
+        self.step_epoch_button = self._button("Epoch", "Train to the end of the current epoch (E)",
+                                              "SP_MediaSeekForward")
         self.speed = QComboBox()
         for label, _ in SPEEDS:
             self.speed.addItem(label)
@@ -91,18 +99,24 @@ class TrainingBar(QFrame):
         self.step_epoch_button.clicked.connect(self.step_epoch_requested)
         self.speed.currentIndexChanged.connect(lambda i: self.speed_changed.emit(SPEEDS[i][1]))
 
-    def _button(self, text: str, tip: str, big: bool = False) -> QToolButton:
+    def _button(self, text: str, tip: str, icon: str, big: bool = False) -> QToolButton:
         b = QToolButton()
         b.setText(text)
         b.setToolTip(tip)
+        b.setIcon(self._icons[icon])
+        b.setIconSize(QSize(28, 28) if big else QSize(16, 16))
+        b.setToolButtonStyle(Qt.ToolButtonIconOnly if big else Qt.ToolButtonTextBesideIcon)
         b.setMinimumHeight(40 if big else 32)
         b.setMinimumWidth(48 if big else 0)
         b.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
-        b.setStyleSheet(f"font-size: {20 if big else 13}px; padding: 2px 8px;")
+        b.setStyleSheet("padding: 2px 8px;")
         return b
 
+    def _show_play_icon(self, playing: bool) -> None:
+        self.play_button.setIcon(self._icons["SP_MediaPause" if playing else "SP_MediaPlay"])
+
     def _on_play(self, playing: bool) -> None:
-        self.play_button.setText("⏸" if playing else "▶")
+        self._show_play_icon(playing)
         self.play_toggled.emit(playing)
 
     def set_playing(self, playing: bool) -> None:
@@ -110,7 +124,7 @@ class TrainingBar(QFrame):
         if self.play_button.isChecked() != playing:
             self.play_button.blockSignals(True)
             self.play_button.setChecked(playing)
-            self.play_button.setText("⏸" if playing else "▶")
+            self._show_play_icon(playing)
             self.play_button.blockSignals(False)
 
     def speed_value(self) -> float:

@@ -1,0 +1,1 @@
+import nnviz  # noqa: F401  (pins BLAS to one thread before anything imports numpy)
