@@ -1,0 +1,191 @@
+"""Sessions (.nnviz) and the loss history as CSV.
+
+A session is an .npz (never a pickle) holding `meta`, a 0-d text array with one JSON
+object, and one array per array or number of `Trainer.state_dict()`:
+
+    {"format": "nnviz-session", "version": 1,
+     "config": {...dataclasses.asdict(Config), tuples as lists...},
+     "extra": {...GUI view settings...},
+     "strings": {key: text of the state dict},
+     "scalars": {key: "int" | "float" | "bool"},   # stored as 0-d arrays
+     "arrays": [keys stored as arrays]}
+
+Saving checks that the file it is about to write loads back (so a session that cannot be
+continued, e.g. with NaN weights, is refused with a message instead of written), then
+writes atomically. Loading validates everything and rebuilds a Trainer that continues
+bit for bit; any problem is a FormatError.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from typing import Any
+
+import numpy as np
+
+from .config import Config
+from .errors import FormatError
+from .io import MAX_OUTPUTS, _name, _need, _short, atomic_write, json_meta, read_npz, reader_boundary
+from .trainer import Trainer
+
+SESSION_FORMAT = "nnviz-session"
+SESSION_VERSION = 1
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+_SCALAR_TYPES = {"int": (int, "iu"), "float": (float, "fiu"), "bool": (bool, "b")}
+
+
+# -- saving ----------------------------------------------------------------------------
+def encode(trainer: Trainer, extra: dict | None = None) -> tuple[dict, dict[str, np.ndarray]]:
+    """(meta, arrays) for a session file; ValueError for state that cannot be stored."""
+    meta: dict[str, Any] = {"format": SESSION_FORMAT, "version": SESSION_VERSION,
+                            "config": dataclasses.asdict(trainer.config), "extra": dict(extra or {}),
+                            "strings": {}, "scalars": {}, "arrays": []}
+    arrays: dict[str, np.ndarray] = {}
+    for key, value in trainer.state_dict().items():
+        if not isinstance(key, str) or not _KEY.fullmatch(key) or key == "meta":
+            raise ValueError(f"cannot store the state entry {key!r} in a session")
+        if isinstance(value, str):
+            meta["strings"][key] = value
+        elif isinstance(value, (bool, np.bool_)):
+            meta["scalars"][key] = "bool"
+            arrays[key] = np.array(bool(value))
+        elif isinstance(value, (int, np.integer)):
+            meta["scalars"][key] = "int"
+            arrays[key] = np.array(int(value), dtype=np.int64)
+        elif isinstance(value, (float, np.floating)):
+            meta["scalars"][key] = "float"
+            arrays[key] = np.array(float(value), dtype=np.float64)
+        elif isinstance(value, np.ndarray) and not value.dtype.hasobject:
+            meta["arrays"].append(key)
+            arrays[key] = np.ascontiguousarray(value)
+        else:
+            raise ValueError(f"cannot store the state entry {key!r} of type "
+                             f"{type(value).__name__} in a session")
+    try:
+        json.dumps(meta, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"cannot store these settings in a session: {exc}") from None
+    return meta, arrays
+
+
+def save_session(trainer: Trainer, path, extra: dict | None = None) -> None:
+    """Write the whole session (settings, data, weights, optimiser, counters, history)."""
+    meta, arrays = encode(trainer, extra)
+    text = json.dumps(meta, allow_nan=False)
+    try:   # the file must load back, or it would only disappoint later
+        decode(json.loads(text), arrays, "the session")
+    except FormatError as exc:
+        hint = " (training diverged: press Reset first)" if getattr(trainer, "diverged", "") else ""
+        raise ValueError(f"cannot save: {exc}{hint}") from None
+    arrays = {"meta": np.array(np.str_(text)), **arrays}
+    atomic_write(path, lambda f: np.savez_compressed(f, **arrays))
+
+
+# -- loading ---------------------------------------------------------------------------
+def load_session(path) -> tuple[Trainer, dict]:
+    """Read a session -> (Trainer ready to continue, extra GUI settings)."""
+    name = _name(path)
+    arrays = read_npz(path)
+    with reader_boundary(name):
+        return decode(json_meta(arrays, name), arrays, name)
+
+
+def decode(meta: Any, arrays: dict[str, np.ndarray], name: str) -> tuple[Trainer, dict]:
+    """Validate meta and arrays and rebuild the Trainer; FormatError for any problem."""
+    _need(isinstance(meta, dict), f"{name} is not an nnviz session: its metadata is not an object")
+    _need(meta.get("format") == SESSION_FORMAT,
+          f"{name} has the wrong format {_short(meta.get('format'))}; expected {SESSION_FORMAT!r}")
+    version = meta.get("version")
+    _need(type(version) is int and version == SESSION_VERSION,
+          f"{name} has session version {_short(version)}; this nnviz reads version {SESSION_VERSION}")
+    config = config_from_dict(meta.get("config"), name)
+    extra, strings = meta.get("extra", {}), meta.get("strings")
+    scalars, listed = meta.get("scalars"), meta.get("arrays")
+    _need(isinstance(extra, dict), f"{name}: 'extra' is not an object")
+    _need(isinstance(strings, dict) and all(isinstance(v, str) for v in strings.values()),
+          f"{name}: 'strings' is not an object of texts")
+    _need(isinstance(scalars, dict) and all(v in _SCALAR_TYPES for v in scalars.values()),
+          f"{name}: 'scalars' is not an object of int/float/bool")
+    _need(isinstance(listed, list) and all(isinstance(k, str) for k in listed),
+          f"{name}: 'arrays' is not a list of names")
+    keys = [*strings, *scalars, *listed]
+    _need(len(set(keys)) == len(keys), f"{name} names a state entry twice")
+    stored = set(arrays) - {"meta"}
+    missing, unexpected = sorted((set(scalars) | set(listed)) - stored), sorted(stored - set(keys))
+    _need(not missing, f"{name} lacks the arrays {_short(', '.join(missing))} (truncated?)")
+    _need(not unexpected, f"{name} holds unexpected arrays {_short(', '.join(unexpected))}")
+    state: dict[str, Any] = dict(strings)
+    for key, kind in scalars.items():
+        a = arrays[key]
+        py, kinds = _SCALAR_TYPES[kind]
+        _need(a.shape == () and a.dtype.kind in kinds, f"{name}: {key} is not a single {kind}")
+        state[key] = py(a[()])
+    for key in listed:
+        _need(arrays[key].dtype.kind in "biuf", f"{name}: {key} holds {arrays[key].dtype} values")
+        state[key] = arrays[key]
+    classes = state.get("n_classes", 0)   # bounded here: the trainer allocates K x K tables
+    _need(isinstance(classes, int) and 0 <= classes <= MAX_OUTPUTS,
+          f"{name}: {_short(classes)} classes is beyond the sane range 0..{MAX_OUTPUTS}")
+    try:
+        trainer = Trainer.from_state_dict(state)
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise FormatError(f"{name}: the saved training state is inconsistent: {exc}") from exc
+    _need(trainer.config == config,
+          f"{name}: the saved settings disagree with the saved training state")
+    return trainer, extra
+
+
+def config_from_dict(raw: Any, name: str) -> Config:
+    """A Config from its JSON form, refusing unknown settings and values of the wrong type."""
+    _need(isinstance(raw, dict), f"{name}: the settings ('config') are not an object")
+    defaults = Config()
+    fields = {f.name for f in dataclasses.fields(Config)}
+    unknown = sorted(set(raw) - fields)
+    _need(not unknown, f"{name} has unknown settings {_short(', '.join(map(str, unknown)))}")
+    values: dict[str, Any] = {}
+    for key, v in raw.items():
+        default = getattr(defaults, key)
+        if isinstance(v, list):
+            v = tuple(v)
+        if key == "activation":
+            ok = isinstance(v, str) or (isinstance(v, tuple) and all(isinstance(a, str) for a in v))
+        elif isinstance(default, tuple):
+            kind = type(default[0]) if default else str
+            ok = isinstance(v, tuple) and all(_is(kind, e) for e in v)
+        else:
+            ok = _is(type(default), v)
+        _need(ok, f"{name}: the setting {key} = {_short(v)} has the wrong type")
+        values[key] = v
+    try:
+        return Config(**values)
+    except (ValueError, TypeError) as exc:
+        raise FormatError(f"{name}: invalid settings: {exc}") from None
+
+
+def _is(kind: type, v: Any) -> bool:
+    if isinstance(v, bool):
+        return kind is bool
+    if kind is float:
+        return isinstance(v, (int, float))
+    return isinstance(v, kind)
+
+
+# -- loss history ------------------------------------------------------------------------
+def export_history_csv(source, path) -> None:
+    """epoch,train_loss,test_loss per recorded epoch, losses in repr (bit-exact, 'nan' kept).
+
+    `source` is a Trainer or a Snapshot: anything with history_epoch/_train/_test.
+    """
+    epochs = np.asarray(source.history_epoch).reshape(-1)
+    train = np.asarray(source.history_train, dtype=np.float64).reshape(-1)
+    test = np.asarray(source.history_test, dtype=np.float64).reshape(-1)
+    if not len(epochs) == len(train) == len(test):
+        raise ValueError("the loss history columns have different lengths")
+    lines = ["epoch,train_loss,test_loss"]
+    for e, a, b in zip(epochs.tolist(), train.tolist(), test.tolist()):
+        ep = str(int(e)) if float(e).is_integer() else repr(float(e))
+        lines.append(f"{ep},{a!r},{b!r}")
+    data = ("\n".join(lines) + "\n").encode("ascii")
+    atomic_write(path, lambda f: f.write(data))
