@@ -11,6 +11,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="nnviz", description="Watch a small neural network learn.")
     p.add_argument("session", nargs="?", help="a .nnviz session file to open")
     p.add_argument("--dataset", help="start with this data set (circle, xor, gauss, spiral, ...)")
+    p.add_argument("--preset", help="start with a guided lesson (see --list-presets)")
+    p.add_argument("--list-presets", action="store_true", help="list the guided lessons and quit")
     p.add_argument("--play", action="store_true", help="start training at once")
     p.add_argument("--screenshot", metavar="PNG", help="after --seconds, save the window to PNG and quit")
     p.add_argument("--seconds", type=float, default=3.0, help="delay before --screenshot (default 3)")
@@ -19,6 +21,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.list_presets:
+        from .core.presets import PRESETS
+        for name, (title, _, text) in PRESETS.items():
+            print(f"{name:22s} {title}\n{'':22s} {text}")
+        return 0
     print("nnviz: starting the window…", flush=True)
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
@@ -35,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     if os.path.exists(icon):
         app.setWindowIcon(QIcon(icon))
     config = Config()
+    if args.preset:
+        from .core.presets import PRESETS
+        if args.preset not in PRESETS:
+            print(f"nnviz: unknown preset {args.preset!r}; see --list-presets", file=sys.stderr)
+            return 2
+        config = PRESETS[args.preset][1]
     if args.dataset:
         try:
             config = config.replace(dataset=args.dataset)
