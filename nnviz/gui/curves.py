@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
+from PySide6.QtWidgets import (QSizePolicy, QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.snapshot import Snapshot
@@ -99,15 +99,20 @@ class CurvesView(QWidget):
         self.confusion.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.confusion.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
 
-        # the legend sits beside the plot: with up to 11 layers it would hide the curves
+        # the legend sits under the plot in columns: inside it would hide the curves, and
+        # beside it, it is cut off in a narrow window
         self.grad_plot = pg.GraphicsLayoutWidget()
         self.grad_plot.setBackground("w")
-        self.grad_item = _style(self.grad_plot.addPlot(row=0, col=0), "epoch", "")
+        self.grad_item = _style(self.grad_plot.addPlot(row=0, col=0), "epoch", "RMS gradient")
         self.grad_item.setMenuEnabled(False)
         self.grad_item.setLogMode(x=False, y=True)
-        self.grad_item.setTitle("Gradient flow (RMS per layer)", size="9pt", color="#444")
+        self.grad_item.setTitle("Gradient flow", size="9pt", color="#444")
+        self.grad_plot.setToolTip("Size (root mean square) of each weight layer's last gradient, L1 at the "
+                                  "inputs to Ln at the output. Curves far apart mean vanishing or "
+                                  "exploding gradients.")
         self.grad_legend = pg.LegendItem(labelTextColor="#333", verSpacing=-4)
-        self.grad_plot.addItem(self.grad_legend, row=0, col=1)
+        self.grad_plot.addItem(self.grad_legend, row=1, col=0)
+        self.grad_legend.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)  # spare height: the plot
         self.grad_curves: list[pg.PlotDataItem] = []
 
         side = QVBoxLayout()
@@ -123,8 +128,8 @@ class CurvesView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
-        lay.addWidget(self.loss_plot, 3)
-        lay.addLayout(bottom, 2)
+        lay.addWidget(self.loss_plot, 1)
+        lay.addLayout(bottom, 1)
         self._show_confusion(False)
 
         self.loss_plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -249,7 +254,8 @@ class CurvesView(QWidget):
             pen = pg.mkPen(cmap.map(t, mode="qcolor"), width=1.5)
             curve = item.plot([], [], pen=pen, connect="finite")
             self.grad_curves.append(curve)
-            self.grad_legend.addItem(curve, f"layer {layer + 1}")
+            self.grad_legend.addItem(curve, f"L{layer + 1}")
+        self.grad_legend.setColumnCount(min(max(n_layers, 1), 5))
 
     # -- hover read-out -------------------------------------------------------------
     def readout_at(self, x: float) -> tuple[int, str] | None:

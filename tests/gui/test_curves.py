@@ -90,7 +90,7 @@ def test_gradient_flow_has_one_curve_per_layer(view):
     n_layers = snap.history_grad.shape[1]
     assert n_layers == len(snap.weights) == 4
     assert len(view.grad_curves) == n_layers
-    assert [label.text for _, label in view.grad_legend.items] == [f"layer {i}" for i in range(1, 5)]
+    assert [label.text for _, label in view.grad_legend.items] == [f"L{i}" for i in range(1, 5)]
     for layer, curve in enumerate(view.grad_curves):
         np.testing.assert_array_equal(curve.getOriginalDataset()[1], snap.history_grad[:, layer])
     assert view.grad_item.getAxis("left").logMode
