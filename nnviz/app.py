@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     icon = os.path.join(os.path.dirname(__file__), "resources", "nnviz.svg")
     if os.path.exists(icon):
         app.setWindowIcon(QIcon(icon))
-    config = Config()
+    config = None  # None: the settings remembered from the last run
     if args.preset:
         from .core.presets import PRESETS
         if args.preset not in PRESETS:
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         config = PRESETS[args.preset][1]
     if args.dataset:
         try:
-            config = config.replace(dataset=args.dataset)
+            config = (config or Config()).replace(dataset=args.dataset)
         except ValueError as exc:
             print(f"nnviz: {exc}", file=sys.stderr)
             return 2

@@ -115,6 +115,38 @@ class Config:
     def replace(self, **changes) -> "Config":
         return dataclasses.replace(self, **changes)
 
+    def to_dict(self) -> dict:
+        """Plain JSON-ready values (tuples become lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, raw: object) -> "Config":
+        """A Config from its JSON form; ValueError names an unknown setting or a wrong type."""
+        if not isinstance(raw, dict):
+            raise ValueError("the settings are not an object")
+        defaults = cls()
+        unknown = sorted(set(raw) - {f.name for f in dataclasses.fields(cls)})
+        if unknown:
+            raise ValueError(f"unknown settings {', '.join(map(str, unknown))[:80]}")
+        values = {}
+        for key, v in raw.items():
+            default = getattr(defaults, key)
+            v = tuple(v) if isinstance(v, list) else v
+            if key == "activation":
+                ok = isinstance(v, str) or (isinstance(v, tuple) and all(isinstance(a, str) for a in v))
+            elif isinstance(default, tuple):
+                kind = type(default[0]) if default else str
+                ok = isinstance(v, tuple) and all(_is(kind, e) for e in v)
+            else:
+                ok = _is(type(default), v)
+            if not ok:
+                raise ValueError(f"the setting {key} = {str(v)[:40]} has the wrong type")
+            values[key] = v
+        try:
+            return cls(**values)
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
+
     # -- validation ----------------------------------------------------------------
     def validate(self) -> None:
         """Raise ValueError with a readable message for any setting out of range."""
@@ -152,6 +184,15 @@ class Config:
         need(self.momentum < 1 and self.beta1 < 1 and self.beta2 < 1, "momentum and betas must be < 1")
         need(1 <= self.batch_size <= 1000, "batch size must be 1..1000")
         need(isinstance(self.seed, int) and 0 <= self.seed < 2**32, "seed must be 0..2**32-1")
+
+
+def _is(kind: type, v: object) -> bool:
+    """JSON type check: a bool is not an int, an int is a fine float."""
+    if isinstance(v, bool):
+        return kind is bool
+    if kind is float:
+        return isinstance(v, (int, float))
+    return isinstance(v, kind)
 
 
 # Which part of a run a change of setting rebuilds (PRODUCT.md, "Controls that reset").

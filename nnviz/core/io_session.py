@@ -18,7 +18,6 @@ bit for bit; any problem is a FormatError.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from typing import Any
@@ -40,7 +39,7 @@ _SCALAR_TYPES = {"int": (int, "iu"), "float": (float, "fiu"), "bool": (bool, "b"
 def encode(trainer: Trainer, extra: dict | None = None) -> tuple[dict, dict[str, np.ndarray]]:
     """(meta, arrays) for a session file; ValueError for state that cannot be stored."""
     meta: dict[str, Any] = {"format": SESSION_FORMAT, "version": SESSION_VERSION,
-                            "config": dataclasses.asdict(trainer.config), "extra": dict(extra or {}),
+                            "config": trainer.config.to_dict(), "extra": dict(extra or {}),
                             "strings": {}, "scalars": {}, "arrays": []}
     arrays: dict[str, np.ndarray] = {}
     for key, value in trainer.state_dict().items():
@@ -139,37 +138,10 @@ def decode(meta: Any, arrays: dict[str, np.ndarray], name: str) -> tuple[Trainer
 
 def config_from_dict(raw: Any, name: str) -> Config:
     """A Config from its JSON form, refusing unknown settings and values of the wrong type."""
-    _need(isinstance(raw, dict), f"{name}: the settings ('config') are not an object")
-    defaults = Config()
-    fields = {f.name for f in dataclasses.fields(Config)}
-    unknown = sorted(set(raw) - fields)
-    _need(not unknown, f"{name} has unknown settings {_short(', '.join(map(str, unknown)))}")
-    values: dict[str, Any] = {}
-    for key, v in raw.items():
-        default = getattr(defaults, key)
-        if isinstance(v, list):
-            v = tuple(v)
-        if key == "activation":
-            ok = isinstance(v, str) or (isinstance(v, tuple) and all(isinstance(a, str) for a in v))
-        elif isinstance(default, tuple):
-            kind = type(default[0]) if default else str
-            ok = isinstance(v, tuple) and all(_is(kind, e) for e in v)
-        else:
-            ok = _is(type(default), v)
-        _need(ok, f"{name}: the setting {key} = {_short(v)} has the wrong type")
-        values[key] = v
     try:
-        return Config(**values)
-    except (ValueError, TypeError) as exc:
+        return Config.from_dict(raw)
+    except ValueError as exc:
         raise FormatError(f"{name}: invalid settings: {exc}") from None
-
-
-def _is(kind: type, v: Any) -> bool:
-    if isinstance(v, bool):
-        return kind is bool
-    if kind is float:
-        return isinstance(v, (int, float))
-    return isinstance(v, kind)
 
 
 # -- loss history ------------------------------------------------------------------------

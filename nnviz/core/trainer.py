@@ -11,7 +11,6 @@ the same seed, so one seed fixes a whole run and Reset returns to the same weigh
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 
@@ -383,7 +382,7 @@ class Trainer:
         """Everything needed to continue bit for bit: numpy arrays and plain scalars only."""
         h, net = self.history, self.network
         return {
-            "format": STATE_FORMAT, "config": json.dumps(dataclasses.asdict(self.config)),
+            "format": STATE_FORMAT, "config": json.dumps(self.config.to_dict()),
             "output_kind": net.output_kind, "layer_sizes": self._sizes.copy(),
             "params": net.params.copy(), "grad": self.grad.copy(), "opt_m": self._opt.m.copy(),
             "opt_v": self._opt.v.copy(), "opt_t": int(self._opt.t), "epoch": self.epoch,
@@ -477,11 +476,7 @@ def _array(d: dict, key: str, dtype, shape: tuple | None, finite: bool = False) 
 def parse_config(d: dict) -> Config:
     """The Config stored as JSON under "config"."""
     try:
-        raw = json.loads(_scalar(d, "config", str))
-        for k in ("features", "hidden_layers", "activation"):
-            if isinstance(raw.get(k), list):
-                raw[k] = tuple(raw[k])
-        return Config(**raw)
+        return Config.from_dict(json.loads(_scalar(d, "config", str)))
     except (TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"the saved settings are invalid: {exc}") from None
 

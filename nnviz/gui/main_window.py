@@ -7,6 +7,7 @@ paints it on its own timer (<= 60 Hz), so a fast trainer never floods the GUI.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 
@@ -15,9 +16,9 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QPushButton,
                                QSplitter, QVBoxLayout, QWidget)
 
-from ..core.config import Config
+from ..core.config import CUSTOM, Config
 from ..core.snapshot import Snapshot
-from ..worker import TrainingWorker, start_worker
+from ..worker import start_worker
 from .controls import ControlsPanel
 from .curves import CurvesView
 from .surface import SurfaceView
@@ -69,7 +70,7 @@ class MainWindow(QMainWindow):
         self.last_error = ""                    # the last file error shown to the user
         self.quiet_errors = False               # tests: no modal message box
         self._rng = random.Random()
-        self._build(config or Config())
+        self._build(config or self.remembered_config())
         self._build_worker(self.controls.config())
         from .menus import build_menus
         self.actions = build_menus(self)
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self._timer.setInterval(PAINT_MS)
         self._timer.timeout.connect(self.paint_latest)
         self._timer.start()
+        self._restore_view_settings()
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -256,8 +258,36 @@ class MainWindow(QMainWindow):
                 self.thread.quit()
                 self.thread.wait(1000)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    # -- remembered settings ----------------------------------------------------------
+    def remembered_config(self) -> Config:
+        """The settings of the last run (the defaults if none or unreadable)."""
+        try:
+            config = Config.from_dict(json.loads(str(self.settings.value("run/config", "{}"))))
+        except ValueError:  # also json.JSONDecodeError
+            return Config()
+        if config.dataset in CUSTOM:  # the points themselves live in session files only
+            config = config.replace(dataset="circle" if config.problem == "classification" else "reg-plane",
+                                    output="auto")
+        return config
+
+    def _restore_view_settings(self) -> None:
+        for name in ("discretize", "show_test", "highlight", "log_scale"):
+            value = self.settings.value(f"view/{name}")
+            if value is not None:
+                self.actions[name].setChecked(str(value).lower() in ("true", "1"))
+        speed = self.settings.value("run/speed_index")
+        if speed is not None and str(speed).isdigit():
+            self.training_bar.speed.setCurrentIndex(min(int(speed), self.training_bar.speed.count() - 1))
+
+    def _remember(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("run/config", json.dumps(self.controls.config().to_dict()))
+        self.settings.setValue("run/speed_index", self.training_bar.speed.currentIndex())
+        for name in ("discretize", "show_test", "highlight", "log_scale"):
+            self.settings.setValue(f"view/{name}", self.actions[name].isChecked())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._remember()
         self._timer.stop()
         self.shutdown()
         super().closeEvent(event)

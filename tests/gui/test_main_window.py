@@ -126,3 +126,27 @@ def test_close_while_playing_ends_thread(qtbot, tmp_path, capfd):
     assert w.thread.isFinished()
     err = capfd.readouterr().err
     assert "QThread" not in err and "QObject" not in err and "Timers" not in err, err
+
+
+def test_settings_are_remembered(qtbot, tmp_path):
+    from nnviz.core.config import FEATURES
+    w = open_window(qtbot, tmp_path)
+    config = Config(dataset="xor", features=FEATURES[:3], hidden_layers=(5, 3), learning_rate=0.1)
+    w.controls.set_config(config)
+    w.actions["discretize"].setChecked(True)
+    w.training_bar.speed.setCurrentIndex(2)
+    w.close()
+    again = open_window(qtbot, tmp_path, remembered=True)
+    assert again.controls.config() == config and again.latest.config == config
+    assert again.actions["discretize"].isChecked() and again.training_bar.speed.currentIndex() == 2
+    again.close()
+
+
+def test_unreadable_remembered_settings_fall_back_to_defaults(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    settings.setValue("run/config", '{"dataset": "nope", "hidden_layers": "x"}')
+    settings.sync()
+    w = open_window(qtbot, tmp_path, remembered=True)
+    assert w.controls.config() == Config()
+    w.close()

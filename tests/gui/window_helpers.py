@@ -11,9 +11,10 @@ from nnviz.gui.main_window import MainWindow
 START_MS = 60_000  # the first start may compile the kernel
 
 
-def open_window(qtbot, tmp_path, config: Config | None = None) -> MainWindow:
+def open_window(qtbot, tmp_path, config: Config | None = None, remembered: bool = False) -> MainWindow:
+    """A window with its own settings file; remembered=True starts from what it remembers."""
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    w = MainWindow(config or Config(), settings=settings)
+    w = MainWindow(None if remembered else (config or Config()), settings=settings)
     w.quiet_errors = True
     qtbot.addWidget(w)
     w.resize(1400, 900)
