@@ -6,15 +6,13 @@ message says, in words, what and where, so the GUI can show it and keep the sess
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import stat
-import tempfile
 
 import numpy as np
 
 from nnviz.core.datasets import Dataset
+from nnviz.core.atomic import atomic_write
 from nnviz.core.errors import FormatError
 
 HEADER = "x,y,label"
@@ -38,24 +36,7 @@ def save_csv(data: Dataset, path) -> None:
         raise ValueError("cannot save a data set holding NaN or infinite values")
     lines = [HEADER, *("%.17g,%.17g,%.17g" % (a, b, c) for a, b, c in rows.tolist())]
     text = "\n".join(lines) + "\n"
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)   # overwriting keeps the permissions
-    except OSError:
-        mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=".nnviz-", suffix=".csv.tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, lambda f: f.write(text.encode("utf-8")))
 
 
 def load_csv(path) -> Dataset:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnviz.core import io
+from nnviz.core import atomic, io
 from nnviz.core.config import ACTIVATIONS, FEATURES
 from nnviz.core.errors import FormatError
 from nnviz.core.network import Network
@@ -356,11 +356,11 @@ def test_read_only_folder_simulated(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     with monkeypatch.context() as m:
-        m.setattr(io.tempfile, "NamedTemporaryFile", refuse)
+        m.setattr(atomic.tempfile, "NamedTemporaryFile", refuse)
         with pytest.raises(OSError, match="Permission denied"):
             io.export_weights(make_net(np.random.default_rng(11)), path)
     with monkeypatch.context() as m:
-        m.setattr(io.os, "replace", refuse)
+        m.setattr(atomic.os, "replace", refuse)
         with pytest.raises(OSError, match="Permission denied"):
             io.export_weights(make_net(np.random.default_rng(11)), path)
     assert path.read_bytes() == old and os.listdir(tmp_path) == ["w.json"]
