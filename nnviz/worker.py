@@ -33,6 +33,8 @@ class TrainingWorker(FileSlots, QObject):
         file_done(str, str): (action, path) after a file was written or read.
         file_failed(str, str): (action, message) when it failed; nothing was changed.
         stopped(): the worker has stopped its timer; the thread may quit.
+        config_replaced(object): the worker changed the settings itself (custom data,
+            an opened session); emitted just before the Snapshot that shows it.
     """
 
     snapshot_ready = Signal(object)
@@ -40,6 +42,7 @@ class TrainingWorker(FileSlots, QObject):
     file_done = Signal(str, str)
     file_failed = Signal(str, str)
     stopped = Signal()
+    config_replaced = Signal(object)
 
     def __init__(self, config: Config):
         super().__init__()
@@ -201,7 +204,6 @@ class TrainingWorker(FileSlots, QObject):
         """Take over a trainer built from a session file (the caller keeps no reference)."""
         self._pause_quietly()
         self.trainer = trainer
-        self._config = trainer.config
         self._edit_log.clear()
         self._emit()
 
@@ -274,6 +276,9 @@ class TrainingWorker(FileSlots, QObject):
     def _emit(self) -> None:
         if self.trainer is None:
             return
+        if self.trainer.config != self._config:  # changed here, not by the controls
+            self._config = self.trainer.config
+            self.config_replaced.emit(self._config)
         self._seq += 1
         snap = self.trainer.snapshot(seq=self._seq, playing=self._playing)
         snap = dataclasses.replace(snap, edit_log=tuple(self._edit_log))

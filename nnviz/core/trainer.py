@@ -330,6 +330,7 @@ class Trainer:
         """Given points (CSV import, drawing); config.dataset becomes "custom" (or
         "custom-regression"), so the settings say what the data is."""
         k = train.n_classes
+        check_data(train, test)   # refuse before anything changes
         self.config = self.config.replace(dataset="custom-regression" if k == 0 else "custom",
                                           custom_classes=k if k >= 2 else self.config.custom_classes,
                                           output=self.config.output if k == 2 else "auto")
@@ -360,7 +361,8 @@ class Trainer:
     def snapshot(self, seq: int = 0, playing: bool = False) -> Snapshot:
         """Everything a view needs, as copies."""
         net, kind = self.network, self.network.output_kind
-        out_test = net.forward(self._xte)[1][-1]   # (N_test, n_out)
+        with np.errstate(all="ignore"):   # a diverged network overflows; its metrics are nan
+            out_test = net.forward(self._xte)[1][-1]   # (N_test, n_out)
         h = self.history
         return Snapshot(
             config=self.config, feature_names=tuple(features.label(f) for f in net.feature_names),

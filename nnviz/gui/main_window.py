@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         self.stop_requested.connect(w.stop)
         self.file_requested.connect(w.handle_file)
         self.snapshot_painted.connect(w.snapshot_shown)
+        w.config_replaced.connect(self._config_replaced)
         w.snapshot_ready.connect(self.receive_snapshot)
         w.message_posted.connect(self.show_problem)
         self.thread.start()
@@ -220,8 +221,12 @@ class MainWindow(QMainWindow):
         for name in ("discretize", "show_test", "log_scale"):
             if name in extra:
                 self.actions[name].setChecked(bool(extra[name]))
-        if self.latest is not None:  # the worker emitted the new Snapshot before file_done
-            self.controls.set_config(self.latest.config)
+
+    @Slot(object)
+    def _config_replaced(self, config: Config) -> None:
+        """The worker changed the settings (custom data, a session): show them, or the next
+        edit in the controls would send the old data set back and drop the user's points."""
+        self.controls.set_config(config)
 
     def repaint_views(self) -> None:
         """Repaint now (a view option changed while paused)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QMetaObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
@@ -34,10 +34,16 @@ def _add(menu, window, text: str, slot, shortcut=None, tip: str = "", checkable=
     return act
 
 
-class FileActions:
-    """The File menu's behaviour; holds the window to reach the worker and the dialogs."""
+class FileActions(QObject):
+    """The File menu's behaviour; holds the window to reach the worker and the dialogs.
+
+    A QObject child of the window, so it lives in the GUI thread: the worker's file_done /
+    file_failed then reach on_done / on_failed as queued calls in the GUI thread. (A plain
+    Python object's methods would run in the worker thread, touching widgets from there.)
+    """
 
     def __init__(self, window: QMainWindow):
+        super().__init__(window)
         self.w = window
         self.worker = window.worker
         self.worker.file_done.connect(self.on_done)
@@ -120,7 +126,9 @@ class FileActions:
         view = getattr(self.w, view_name)
         try:
             (view.export_svg if path.lower().endswith(".svg") else view.export_png)(path)
-        except (OSError, ValueError, RuntimeError) as exc:
+        except OSError as exc:   # strerror: the cause, not the name of a temporary file
+            self.on_failed("export_picture", f"{path}: {exc.strerror or exc}")
+        except (ValueError, RuntimeError) as exc:
             self.on_failed("export_picture", f"{path}: {exc}")
         else:
             self.w.show_message(f"Saved {path}")

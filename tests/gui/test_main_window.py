@@ -150,3 +150,16 @@ def test_unreadable_remembered_settings_fall_back_to_defaults(qtbot, tmp_path):
     w = open_window(qtbot, tmp_path, remembered=True)
     assert w.controls.config() == Config()
     w.close()
+
+
+def test_drawn_points_survive_a_later_control_change(qtbot, window):
+    w = window
+    n = len(w.latest.train_x)
+    snap = act_and_wait(qtbot, w, lambda: w.points_add_requested.emit(1.0, 1.0, 1.0),
+                        lambda s: len(s.train_x) == n + 1)
+    assert snap.config.dataset == "custom"
+    qtbot.waitUntil(lambda: w.controls.config().dataset == "custom", timeout=2_000)
+    # a later edit in the controls keeps the drawn point (no regeneration of the circle)
+    config = w.controls.config().replace(learning_rate=0.1)
+    snap = act_and_wait(qtbot, w, lambda: w.config_requested.emit(config), lambda s: s.config.learning_rate == 0.1)
+    assert len(snap.train_x) == n + 1 and snap.train_x[-1].tolist() == [1.0, 1.0]
