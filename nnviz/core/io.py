@@ -308,8 +308,9 @@ def _read_json_weights(path, name: str) -> Network:
         except FormatError as exc:
             raise FormatError(f"{name} {exc}") from None
         except json.JSONDecodeError as exc:
-            hint = " (truncated?)" if exc.pos >= len(text.rstrip()) else ""
-            raise FormatError(f"{name} is not valid JSON{hint}: {exc.msg} at line {exc.lineno}, "
+            cut = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+            hint = " (truncated?)" if cut else ""
+            raise FormatError(f"{name} is not valid JSON{hint}: {exc.msg}, line {exc.lineno}, "
                               f"column {exc.colno}") from exc
         check_meta(doc, name)
         weights, biases = doc.get("weights"), doc.get("biases")

@@ -95,7 +95,10 @@ def _atomic_target(path: str) -> str:
     import os
     head, tail = os.path.split(path)
     stem, ext = os.path.splitext(tail)
-    return os.path.join(head, f".{stem}.part{ext}")
+    tmp = os.path.join(head, f".{stem}.part{ext}")
+    with open(tmp, "wb"):  # Qt's writers only say "failed": let the OS say why, up front
+        pass
+    return tmp
 
 
 def export_png(item, path: str, min_width: int = 600) -> None:
@@ -107,9 +110,13 @@ def export_png(item, path: str, min_width: int = 600) -> None:
     if int(exporter.parameters()["width"]) < min_width:   # never-shown widgets are tiny
         exporter.parameters()["width"] = int(min_width)
     tmp = _atomic_target(path)
-    if not exporter.export(tmp):
-        raise OSError(f"could not write {path}")
-    os.replace(tmp, path)
+    try:
+        if not exporter.export(tmp):
+            raise OSError(f"could not write {path}")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def export_svg(item, path: str) -> None:
@@ -149,6 +156,10 @@ def export_svg(item, path: str) -> None:
     finally:
         exp.setExportMode(False)
         painter.end()
-    if not os.path.exists(tmp) or os.path.getsize(tmp) == 0:
-        raise OSError(f"could not write {path}")
-    os.replace(tmp, path)
+    try:
+        if not os.path.exists(tmp) or os.path.getsize(tmp) == 0:
+            raise OSError(f"could not write {path}")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
