@@ -34,6 +34,22 @@ def _fmt_loss(v: float) -> str:
     return f"{v:.3f}" if abs(v) >= 0.001 or v == 0 else f"{v:.3g}"
 
 
+def _fit_range(item: pg.PlotItem, x: np.ndarray, y: np.ndarray) -> None:
+    """Set the view range now, instead of pyqtgraph's auto-range, which defers it to the
+    next paint and so paints every update twice. Follows the axis' log mode."""
+    vb = item.getViewBox()
+    if item.getAxis("left").logMode:
+        y = np.log10(y[np.isfinite(y) & (y > 0)])
+    y = y[np.isfinite(y)]
+    if len(x) == 0 or len(y) == 0:
+        vb.enableAutoRange()
+        return
+    lo, hi = float(y.min()), float(y.max())
+    pad = 0.05 * (hi - lo) if hi > lo else 0.5 * max(abs(hi), 1e-3)
+    vb.setRange(xRange=(float(x[0]), max(float(x[-1]), float(x[0]) + 10.0)),
+                yRange=(lo - pad, hi + pad), padding=0)
+
+
 def _style(item: pg.PlotItem, bottom: str, left: str) -> pg.PlotItem:
     for side, text in (("bottom", bottom), ("left", left)):
         axis = item.getAxis(side)
@@ -146,6 +162,8 @@ class CurvesView(QWidget):
     def set_log_scale(self, on: bool) -> None:
         """Log y for the loss: late training differences stay visible."""
         self.loss_plot.getPlotItem().setLogMode(x=False, y=bool(on))
+        self._loss_key = None   # refit the range in the new scale on the next paint
+        self._dirty = True
         if self._hover_x is not None:
             self.show_readout(self._hover_x)
 
@@ -172,8 +190,11 @@ class CurvesView(QWidget):
             return
         self._loss_key = key
         x = np.asarray(snap.history_epoch, dtype=float)          # (H,)
-        self.train_curve.setData(x, np.asarray(snap.history_train, dtype=float))
-        self.test_curve.setData(x, np.asarray(snap.history_test, dtype=float))
+        train = np.asarray(snap.history_train, dtype=float)
+        test = np.asarray(snap.history_test, dtype=float)
+        self.train_curve.setData(x, train)
+        self.test_curve.setData(x, test)
+        _fit_range(self.loss_plot.getPlotItem(), x, np.concatenate([train, test]))
 
     def _paint_metrics(self, snap: Snapshot) -> None:
         if snap.n_classes:
@@ -240,6 +261,7 @@ class CurvesView(QWidget):
             x = np.arange(len(g), dtype=float)
         for layer, curve in enumerate(self.grad_curves):
             curve.setData(x, g[:, layer])
+        _fit_range(self.grad_item, x, g.ravel())
 
     def _rebuild_grad_curves(self, n_layers: int) -> None:
         """One curve per weight layer, coloured from input (dark) to output (light)."""
