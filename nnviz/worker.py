@@ -227,7 +227,10 @@ class TrainingWorker(FileSlots, QObject):
         if self._speed > 0:
             self._owed = min(self._owed + (now - self._last_tick) * self._speed, 10.0 + self._speed * FRAME_S)
         self._last_tick = now
-        deadline = now + CHUNK_S
+        # end the chunk when the next frame is due, so frames are not late by a chunk; if
+        # one is due but the GUI has not caught up yet, look again soon
+        frame_due = self._last_emit + FRAME_S
+        deadline = min(now + CHUNK_S, frame_due) if frame_due > now else now + CHUNK_S / 3
         t = self.trainer
         while time.perf_counter() < deadline:
             if self._speed > 0:
