@@ -479,3 +479,5 @@ def warm_up() -> None:
                0, 1, 2, 0, 0, hyper, 0, out)
     train_batches(params, grad, m, v, w_off, b_off, sizes, acts, 0, x, t, 0, 1, 2, 0, 0, hyper, 0)
     evaluate(params, w_off, b_off, sizes, acts, 0, x, t, c, out[:2].copy())
+    from .network import Network  # the picture kernel (grid_kernel.py), through its one caller
+    Network((2, 2, 1), ("tanh",), "tanh_mse", ("x1", "x2")).grid_outputs()
