@@ -56,6 +56,7 @@ class TrainingWorker(FileSlots, QObject):
         self._last_emit = 0.0
         self._owed = 0.0                 # fractional epochs owed at a limited speed
         self._last_tick = 0.0
+        self._epoch_s = 0.001            # running estimate of one epoch's seconds, sizes a chunk
         self._edit_log: deque[str] = deque(maxlen=20)
         self.epoch_limit = 0             # stop condition: 0 = none
         self.target_loss = 0.0           # stop condition: 0 = none
@@ -232,13 +233,20 @@ class TrainingWorker(FileSlots, QObject):
         frame_due = self._last_emit + FRAME_S
         deadline = min(now + CHUNK_S, frame_due) if frame_due > now else now + CHUNK_S / 3
         t = self.trainer
-        while time.perf_counter() < deadline:
+        while (now := time.perf_counter()) < deadline:
+            # as many epochs as fit before the deadline, in one kernel call (one GIL hand-over)
+            n = max(1, int((deadline - now) / self._epoch_s))
             if self._speed > 0:
-                if self._owed < 1.0:
+                n = min(n, int(self._owed))
+                if n < 1:
                     break
-                self._owed -= 1.0
-            t.train_epochs(1)
-            if t.diverged or self._stop_condition_met():
+            if self.epoch_limit:
+                n = min(n, max(self.epoch_limit - t.epoch, 1))
+            done = t.train_epochs(n, self.target_loss)
+            if done:
+                self._epoch_s = 0.7 * self._epoch_s + 0.3 * (time.perf_counter() - now) / done
+                self._owed -= done if self._speed > 0 else 0
+            if done < n or t.diverged or self._stop_condition_met():
                 break
         if self._check_divergence() or self._stop_condition_met():
             self._pause_quietly()

@@ -214,6 +214,24 @@ def evaluate(params, w_off, b_off, sizes, acts, loss_code, x, t, cls, out):
 
 
 @njit(**JIT)
+def forward_outputs(params, w_off, b_off, sizes, acts, x, out):
+    """The output layer's values for every point of x (N, n_in) into out (N, n_out).
+
+    What the worker needs each frame for the confusion matrix and R^2, without the GIL.
+    """
+    node = _node_offsets(sizes)
+    Z = np.empty((node[-1], BLOCK))
+    A = np.empty((node[-1], BLOCK))
+    out0, n_out = node[-2], sizes[-1]
+    for lo in range(0, x.shape[0], BLOCK):
+        m = min(BLOCK, x.shape[0] - lo)
+        _forward_block(params, w_off, b_off, sizes, acts, node, x, lo, m, Z, A)
+        for j in range(n_out):
+            for k in range(m):
+                out[lo + k, j] = A[out0 + j, k]
+
+
+@njit(**JIT)
 def _update(params, grad, m, v, w_off, b_off, sizes, opt_code, reg_code, hyper, step, size):
     """optimizers.update on every parameter; grad (P,) holds sums over `size` points
     and is left holding the averages."""
@@ -458,6 +476,39 @@ def train_eval(params, grad, m, v, w_off, b_off, sizes, acts, loss_code,
     return step
 
 
+@njit(**JIT)
+def train_epoch_run(params, grad, m, v, w_off, b_off, sizes, acts, loss_code,
+                    x_tr, t_tr, c_tr, x_te, t_te, c_te, batch_size, opt_code, reg_code, hyper,
+                    decay, epoch, step, target_loss, rows):
+    """Whole epochs from an epoch boundary, one train_eval each, results into rows (n, 4 + L).
+
+    Many epochs per call, so the worker takes the GIL once per chunk, not once per epoch.
+    hyper[0] is the undecayed rate: epoch e trains with lr / (1 + decay * e), as
+    optimizers.decayed_lr. Stops after an epoch whose losses or parameters are not finite,
+    or whose test loss reaches target_loss (when > 0). Returns (update count, epochs done).
+    """
+    n_tr, n_te = x_tr.shape[0], x_te.shape[0]
+    n_batches = (n_tr + batch_size - 1) // batch_size
+    h = hyper.copy()
+    first = np.int64(0)   # not the literal 0, which would compile train_eval a second time
+    done = 0
+    for e in range(rows.shape[0]):
+        h[0] = hyper[0] / (1.0 + decay * float(epoch + e))
+        out = rows[e]
+        step = train_eval(params, grad, m, v, w_off, b_off, sizes, acts, loss_code,
+                          x_tr, t_tr, c_tr, x_te, t_te, c_te, first, n_batches, batch_size,
+                          opt_code, reg_code, h, step, out)
+        done += 1
+        bad = (n_tr > 0 and not math.isfinite(out[0])) or (n_te > 0 and not math.isfinite(out[2]))
+        for p in range(params.size):
+            if not math.isfinite(params[p]):
+                bad = True
+                break
+        if bad or (target_loss > 0.0 and out[2] <= target_loss):
+            break
+    return step, done
+
+
 def warm_up() -> None:
     """Compile (or load from the on-disk cache) every kernel on a tiny network.
 
@@ -478,6 +529,9 @@ def warm_up() -> None:
     train_eval(params, grad, m, v, w_off, b_off, sizes, acts, 0, x, t, c, x, t, c,
                0, 1, 2, 0, 0, hyper, 0, out)
     train_batches(params, grad, m, v, w_off, b_off, sizes, acts, 0, x, t, 0, 1, 2, 0, 0, hyper, 0)
+    train_epoch_run(params, grad, m, v, w_off, b_off, sizes, acts, 0, x, t, c, x, t, c,
+                    2, 0, 0, hyper, 0.0, 0, 0, 0.0, np.zeros((1, 4 + 2)))
     evaluate(params, w_off, b_off, sizes, acts, 0, x, t, c, out[:2].copy())
+    forward_outputs(params, w_off, b_off, sizes, acts, x, np.empty((3, 1)))
     from .network import Network  # the picture kernel (grid_kernel.py), through its one caller
     Network((2, 2, 1), ("tanh",), "tanh_mse", ("x1", "x2")).grid_outputs()

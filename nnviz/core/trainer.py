@@ -27,6 +27,7 @@ from .snapshot import Snapshot
 WEIGHT_STREAM = 1      # second word of the weights' seed sequence
 STATE_FORMAT = "nnviz-trainer-1"
 MAX_PARAM = 1e6        # larger hand-typed weights are refused
+RUN_EPOCHS = 4096      # most epochs in one kernel call (bounds the results buffer)
 Array = np.ndarray
 
 
@@ -175,7 +176,14 @@ class Trainer:
         """R^2 of the test predictions for regression; nan for classification."""
         if self.n_classes != 0:
             return float("nan")
-        return metrics.r2(self.test_y, self.network.predict(self.test_x))
+        return metrics.r2(self.test_y, self._test_outputs())
+
+    def _test_outputs(self) -> Array:
+        """(N_test, n_out) network outputs on the test set, by the compiled forward pass."""
+        net = self.network
+        out = np.empty((len(self._xte), net.layer_sizes[-1]))
+        kernels.forward_outputs(net.params, self._w_off, self._b_off, self._sizes, self._acts, self._xte, out)
+        return out
 
     # -- training ---------------------------------------------------------------------
     def _run(self, count: int) -> None:
@@ -210,16 +218,44 @@ class Trainer:
         if len(self._xtr):
             self._run(self.batches_per_epoch - self.batch)
 
-    def train_epochs(self, n: int) -> int:
-        """Up to n epoch ends, one kernel call each; stops early on divergence.
-
-        Returns how many epochs were completed (the first may finish a started one).
+    def train_epochs(self, n: int, target_loss: float = 0.0) -> int:
+        """Up to n epoch ends; stops early on divergence or when the test loss reaches
+        target_loss (> 0). Returns how many epochs were completed (the first may finish
+        a started one). Whole epochs run in one kernel call each RUN_EPOCHS, bit for bit
+        the same as step_epoch() repeated.
         """
         done = 0
-        while done < n and len(self._xtr) and not self.diverged:
+        if n > 0 and self.batch and len(self._xtr) and not self.diverged:
             self._run(self.batches_per_epoch - self.batch)
-            done += 1
+            done = 1
+        while done < n and len(self._xtr) and not self.diverged and not (
+                target_loss > 0 and self.test_loss <= target_loss and done):
+            done += self._run_epochs(min(n - done, RUN_EPOCHS), target_loss)
         return done
+
+    def _run_epochs(self, n: int, target_loss: float) -> int:
+        """n whole epochs (from an epoch boundary) in one kernel call; returns those done."""
+        cfg, net = self.config, self.network
+        hyper = Hyper.from_config(cfg, 0).vector()       # the kernel decays the rate per epoch
+        rows = np.empty((n, self._out.size))             # (n, 4 + L), see kernels.train_eval
+        self._opt.t, got = kernels.train_epoch_run(
+            net.params, self.grad, self._opt.m, self._opt.v, self._w_off, self._b_off, self._sizes,
+            self._acts, losses.code(net.output_kind), self._xtr, self._ttr, self._ctr,
+            self._xte, self._tte, self._cte, cfg.batch_size, OPT_CODES[cfg.optimizer],
+            REG_CODES[cfg.regularization], hyper, float(cfg.lr_decay), self.epoch, self._opt.t,
+            float(target_loss), rows)
+        nb = self.batches_per_epoch
+        for r in rows[:got]:
+            self.epoch += 1
+            self.history.record(self.epoch, float(r[0]), float(r[2]), r[4:])
+        self._out[:] = rows[got - 1]
+        lo = (nb - 1) * cfg.batch_size
+        self.last_batch = np.arange(lo, min(lo + cfg.batch_size, len(self._xtr)), dtype=np.int64)
+        self.total_steps += got * nb
+        self.batch = 0
+        self._take_out()
+        self._check()
+        return int(got)
 
     # -- divergence ---------------------------------------------------------------------
     def _bad(self) -> bool:
@@ -361,8 +397,7 @@ class Trainer:
     def snapshot(self, seq: int = 0, playing: bool = False) -> Snapshot:
         """Everything a view needs, as copies."""
         net, kind = self.network, self.network.output_kind
-        with np.errstate(all="ignore"):   # a diverged network overflows; its metrics are nan
-            out_test = net.forward(self._xte)[1][-1]   # (N_test, n_out)
+        out_test = self._test_outputs()   # (N_test, n_out); nan once diverged
         h = self.history
         return Snapshot(
             config=self.config, feature_names=tuple(features.label(f) for f in net.feature_names),
@@ -372,7 +407,8 @@ class Trainer:
             grad_biases=tuple(g.copy() for g in self.grad_biases), grid=net.grid_outputs(),
             epoch=self.epoch, batch=self.batch, batches_per_epoch=self.batches_per_epoch,
             total_steps=self.total_steps, train_loss=self.train_loss, test_loss=self.test_loss,
-            train_accuracy=self.train_accuracy, test_accuracy=self.test_accuracy, r2_test=self.r2_test,
+            train_accuracy=self.train_accuracy, test_accuracy=self.test_accuracy,
+            r2_test=metrics.r2(self.test_y, out_test) if self.n_classes == 0 else float("nan"),
             confusion=metrics.confusion_matrix(kind, out_test, self.test_y, self.n_classes),
             history_epoch=h.epoch.array().copy(), history_train=h.train.array().copy(),
             history_test=h.test.array().copy(), history_grad=h.grad.array().copy(),

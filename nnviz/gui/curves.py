@@ -21,6 +21,9 @@ from ..core.snapshot import Snapshot
 from . import palette
 
 
+SAMPLES_PER_PIXEL = 1.0   # auto-downsampling target (pyqtgraph's default 5); "peak" keeps min and max
+
+
 def _key(a: np.ndarray) -> tuple:
     """A cheap, exact fingerprint of a history array."""
     a = np.ascontiguousarray(a)
@@ -36,7 +39,12 @@ def _fmt_loss(v: float) -> str:
 
 def _fit_range(item: pg.PlotItem, x: np.ndarray, y: np.ndarray) -> None:
     """Set the view range now, instead of pyqtgraph's auto-range, which defers it to the
-    next paint and so paints every update twice. Follows the axis' log mode."""
+    next paint and so paints every update twice. Follows the axis' log mode.
+
+    The range only moves when the data leave it or shrink well inside it, and then with
+    room to grow: a new range redraws both axes' text (~10 ms offscreen), so while
+    training it changes every second or two, not on every frame.
+    """
     vb = item.getViewBox()
     if item.getAxis("left").logMode:
         y = np.log10(y[np.isfinite(y) & (y > 0)])
@@ -44,10 +52,16 @@ def _fit_range(item: pg.PlotItem, x: np.ndarray, y: np.ndarray) -> None:
     if len(x) == 0 or len(y) == 0:
         vb.enableAutoRange()
         return
+    x0, x1 = float(x[0]), max(float(x[-1]), float(x[0]) + 10.0)
     lo, hi = float(y.min()), float(y.max())
-    pad = 0.05 * (hi - lo) if hi > lo else 0.5 * max(abs(hi), 1e-3)
-    vb.setRange(xRange=(float(x[0]), max(float(x[-1]), float(x[0]) + 10.0)),
-                yRange=(lo - pad, hi + pad), padding=0)
+    pad = 0.1 * (hi - lo) if hi > lo else 0.5 * max(abs(hi), 1e-3)
+    (vx0, vx1), (vy0, vy1) = vb.viewRange()
+    if vb.autoRangeEnabled()[0] or not (vx0 == x0 and x1 <= vx1 <= x1 + 0.3 * (x1 - x0) + 10.0):
+        vx0, vx1 = x0, x1 + 0.2 * (x1 - x0)                    # 20 % room to the right
+    if vb.autoRangeEnabled()[1] or not (vy0 <= lo and hi <= vy1 and (hi - lo) >= 0.7 * (vy1 - vy0)):
+        vy0, vy1 = lo - pad, hi + pad                           # 10 % room both ways
+    vb.setRange(xRange=(vx0, vx1), yRange=(vy0, vy1), padding=0)
+    vb.disableAutoRange()
 
 
 def _style(item: pg.PlotItem, bottom: str, left: str) -> pg.PlotItem:
@@ -59,7 +73,7 @@ def _style(item: pg.PlotItem, bottom: str, left: str) -> pg.PlotItem:
         if text:
             item.setLabel(side, text, color="#333")
     item.showGrid(x=True, y=True, alpha=0.15)
-    item.setDownsampling(auto=True, mode="peak")
+    item.setDownsampling(auto=True, mode="peak")   # with SAMPLES_PER_PIXEL, see _curve
     item.setClipToView(True)
     palette.cache_axes(item)
     return item
@@ -86,9 +100,9 @@ class CurvesView(QWidget):
         item.setMenuEnabled(False)
         self.legend = item.addLegend(offset=(-8, 8), labelTextColor="#333")
         self.train_curve = item.plot([], [], pen=pg.mkPen(palette.TRAIN_CURVE, width=2), name="train",
-                                     connect="finite")
+                                     connect="finite", autoDownsampleFactor=SAMPLES_PER_PIXEL)
         self.test_curve = item.plot([], [], pen=pg.mkPen(palette.TEST_CURVE, width=2), name="test",
-                                    connect="finite")
+                                    connect="finite", autoDownsampleFactor=SAMPLES_PER_PIXEL)
         self.readout_line = pg.InfiniteLine(angle=90, movable=False,
                                             pen=pg.mkPen((90, 90, 90), width=1, style=Qt.DashLine))
         self.readout_text = pg.TextItem(color="#222", fill=pg.mkBrush(255, 255, 255, 220),
@@ -273,8 +287,8 @@ class CurvesView(QWidget):
         self.grad_curves = []
         for layer in range(n_layers):
             t = 0.1 + 0.75 * layer / max(n_layers - 1, 1)
-            pen = pg.mkPen(cmap.map(t, mode="qcolor"), width=1.5)
-            curve = item.plot([], [], pen=pen, connect="finite")
+            pen = pg.mkPen(cmap.map(t, mode="qcolor"), width=1)     # 1 px: Qt's fast line path
+            curve = item.plot([], [], pen=pen, connect="finite", autoDownsampleFactor=SAMPLES_PER_PIXEL)
             self.grad_curves.append(curve)
             self.grad_legend.addItem(curve, f"L{layer + 1}")
         self.grad_legend.setColumnCount(min(max(n_layers, 1), 5))

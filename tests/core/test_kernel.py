@@ -131,6 +131,16 @@ def test_evaluate_equals_reference_loss_and_accuracy(kind: str) -> None:
         assert out[1] / len(x) == metrics.accuracy(kind, net.forward(x)[1][-1], y, k)
 
 
+@pytest.mark.parametrize("kind", ["tanh_mse", "sigmoid_bce", "softmax_ce", "linear_mse"])
+def test_forward_outputs_equals_the_numpy_forward_pass(kind: str) -> None:
+    x, *_ = data(kind, n=200)
+    net = network(kind, activation="sine")
+    out = np.empty((len(x), net.layer_sizes[-1]))
+    kernels.forward_outputs(net.params, net.w_off, net.b_off, np.array(net.layer_sizes, dtype=np.int64),
+                            net.activation_codes(), x, out)
+    assert np.max(np.abs(out - net.forward(x)[1][-1])) < TOL
+
+
 def test_fast_tanh_is_within_4_ulp_of_numpy() -> None:
     rng = np.random.default_rng(0)
     z = np.concatenate([rng.uniform(-3, 3, 200_000), rng.normal(0, 10, 50_000),
@@ -158,3 +168,4 @@ def test_warm_up_compiles_the_one_signature_the_trainer_uses() -> None:
     t.set_weight(0, 0, 0, 0.5)
     assert len(kernels.train_eval.signatures) == 1
     assert len(kernels.evaluate.signatures) == 1
+    assert len(kernels.train_epoch_run.signatures) == 1

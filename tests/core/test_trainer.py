@@ -46,14 +46,36 @@ def test_history_is_thinned_beyond_its_cap(monkeypatch) -> None:
     assert len(t.history_train) == len(t.history_test) == len(t.history_grad) == len(epochs)
 
 
-def test_train_epochs_equals_step_epoch() -> None:
-    a, b = Trainer(Config(batch_size=7)), Trainer(Config(batch_size=7))
+@pytest.mark.parametrize("cfg", [Config(batch_size=7),
+                                 Config(optimizer="adam", regularization="l1", reg_rate=0.003, lr_decay=0.3,
+                                        batch_size=3, hidden_layers=(5, 3), activation="relu"),
+                                 Config(dataset="blobs", n_classes=3, optimizer="momentum", lr_decay=1.0)])
+def test_train_epochs_equals_step_epoch(cfg) -> None:
+    """Many epochs in one kernel call give exactly what step_epoch() does one at a time:
+    parameters, optimiser state, counters, losses and the whole history, bit for bit."""
+    a, b = Trainer(cfg), Trainer(cfg)
     a.step_batch()
     b.step_batch()
-    assert a.train_epochs(4) == 4
-    for _ in range(4):
+    assert a.train_epochs(9) == 9
+    for _ in range(9):
         b.step_epoch()
-    assert np.array_equal(a.network.params, b.network.params) and a.epoch == b.epoch == 4
+    assert np.array_equal(a.network.params, b.network.params) and a.epoch == b.epoch == 9
+    assert np.array_equal(a._opt.m, b._opt.m) and np.array_equal(a._opt.v, b._opt.v) and a._opt.t == b._opt.t
+    assert (a.batch, a.total_steps, a.train_loss, a.test_loss) == (b.batch, b.total_steps, b.train_loss, b.test_loss)
+    assert np.array_equal(a.grad, b.grad) and np.array_equal(a.last_batch, b.last_batch)
+    for name in ("history_epoch", "history_train", "history_test", "history_grad"):
+        assert np.array_equal(np.asarray(getattr(a, name)), np.asarray(getattr(b, name))), name
+
+
+def test_train_epochs_stops_at_the_epoch_that_reaches_the_target_loss() -> None:
+    ref = Trainer(Config())
+    ref.train_epochs(60)
+    target = float(np.asarray(ref.history_test)[30])     # first reached at some epoch e <= 30
+    first = int(np.argmax(np.asarray(ref.history_test) <= target))
+    t = Trainer(Config())
+    done = t.train_epochs(60, target_loss=target)
+    assert done == t.epoch == first and t.test_loss <= target
+    assert np.array_equal(np.asarray(t.history_test), np.asarray(ref.history_test)[:first + 1])
 
 
 def test_step_batch_matches_the_reference_while_the_optimiser_holds_state() -> None:
