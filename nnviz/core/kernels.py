@@ -236,6 +236,13 @@ def _update(params, grad, m, v, w_off, b_off, sizes, opt_code, reg_code, hyper, 
     """optimizers.update on every parameter; grad (P,) holds sums over `size` points
     and is left holding the averages."""
     lr, reg_rate, mu, b1, b2, eps = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4], hyper[5]
+    if opt_code == SGD and reg_code == NO_REG:
+        # the default: one branch-free loop the compiler vectorises (a quarter of a batch-1 epoch)
+        for p in range(b_off[-1] + sizes[-1]):
+            g = grad[p] / size
+            grad[p] = g
+            params[p] = params[p] - lr * g
+        return
     c1 = 1.0 - b1 ** float(step)
     c2 = 1.0 - b2 ** float(step)
     for l in range(sizes.size - 1):

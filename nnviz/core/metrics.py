@@ -43,10 +43,11 @@ def r2(y: Array, prediction: Array) -> float:
     p = np.asarray(prediction, dtype=np.float64).reshape(-1)
     if y.size < 2:
         return float("nan")
-    ss_tot = float(np.sum((y - y.mean()) ** 2))
-    if ss_tot == 0.0:
-        return float("nan")
-    return 1.0 - float(np.sum((y - p) ** 2)) / ss_tot
+    with np.errstate(all="ignore"):   # a diverging network's huge outputs give -inf or nan, not a warning
+        ss_tot = float(np.sum((y - y.mean()) ** 2))
+        if ss_tot == 0.0:
+            return float("nan")
+        return 1.0 - float(np.sum((y - p) ** 2)) / ss_tot
 
 
 class Series:
