@@ -23,7 +23,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from ..core.snapshot import Snapshot
 from .geometry import GraphLayout, build_layout, hit_test_biases, hit_test_links, hit_test_nodes
@@ -206,6 +206,7 @@ class TopologyView(QWidget):
         item.textItem.setTextWidth(item.textItem.document().idealWidth())  # so lines centre
         item.setPos(float(x), float(y))
         item.setZValue(3)
+        item.textItem.setCacheMode(QGraphicsItem.DeviceCoordinateCache)  # laid-out text is slow to redraw
         self.vb.addItem(item)
         self._texts.append(item)
 
