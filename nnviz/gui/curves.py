@@ -176,6 +176,7 @@ class CurvesView(QWidget):
     def set_log_scale(self, on: bool) -> None:
         """Log y for the loss: late training differences stay visible."""
         self.loss_plot.getPlotItem().setLogMode(x=False, y=bool(on))
+        self.loss_plot.getPlotItem().getViewBox().enableAutoRange()   # a range of the old scale means nothing now
         self._loss_key = None   # refit the range in the new scale on the next paint
         self._dirty = True
         if self._hover_x is not None:

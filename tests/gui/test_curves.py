@@ -142,3 +142,26 @@ def test_export_png_and_svg(view, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 1000
     assert b"<svg" in svg.read_bytes()[:400]
     assert "epoch 10" in view.readout()      # the read-out comes back after the export
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_range_holds_all_data_and_moves_rarely_while_training(view, log):
+    """Each new range redraws the axes' text, so a growing history moves it now and then,
+    never on every frame, and every point stays inside it."""
+    full = make_snapshot(n_classes=2, epochs=2000)
+    view.set_log_scale(log)
+    vb = view.loss_plot.getPlotItem().getViewBox()
+    ranges = []
+    for n in range(20, 2001, 20):                    # 100 frames of a run to epoch 2000
+        snap = dataclasses.replace(full, history_epoch=full.history_epoch[:n], history_train=full.history_train[:n],
+                                   history_test=full.history_test[:n], history_grad=full.history_grad[:n],
+                                   seq=n)
+        painted(view, snap)
+        (x0, x1), (y0, y1) = vb.viewRange()
+        y = np.concatenate([snap.history_train, snap.history_test])
+        y = np.log10(y) if log else y
+        assert x0 <= snap.history_epoch[0] and snap.history_epoch[-1] <= x1
+        assert y0 <= y.min() and y.max() <= y1
+        ranges.append(((x0, x1), (y0, y1)))
+    changes = sum(a != b for a, b in zip(ranges, ranges[1:]))
+    assert 0 < changes <= 25, changes
