@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QSizePolicy, QAbstractItemView, QHBoxLayout, QHea
 
 from ..core.snapshot import Snapshot
 from . import palette
+from .axes import ValueAxis
 
 
 SAMPLES_PER_PIXEL = 1.0   # auto-downsampling target (pyqtgraph's default 5); "peak" keeps min and max
@@ -46,7 +47,8 @@ def _fit_range(item: pg.PlotItem, x: np.ndarray, y: np.ndarray) -> None:
     training it changes every second or two, not on every frame.
     """
     vb = item.getViewBox()
-    if item.getAxis("left").logMode:
+    log = item.getAxis("left").logMode
+    if log:
         y = np.log10(y[np.isfinite(y) & (y > 0)])
     y = y[np.isfinite(y)]
     if len(x) == 0 or len(y) == 0:
@@ -58,8 +60,14 @@ def _fit_range(item: pg.PlotItem, x: np.ndarray, y: np.ndarray) -> None:
     (vx0, vx1), (vy0, vy1) = vb.viewRange()
     if vb.autoRangeEnabled()[0] or not (vx0 == x0 and x1 <= vx1 <= x1 + 0.3 * (x1 - x0) + 10.0):
         vx0, vx1 = x0, x1 + 0.2 * (x1 - x0)                    # 20 % room to the right
-    if vb.autoRangeEnabled()[1] or not (vy0 <= lo and hi <= vy1 and (hi - lo) >= 0.7 * (vy1 - vy0)):
+    # log scale: at least one decade, so the axis has labels to read (see axes.py)
+    min_span = 1.0 if log else 0.0
+    if vb.autoRangeEnabled()[1] or not (vy0 <= lo and hi <= vy1
+                                        and vy1 - vy0 <= max((hi - lo) / 0.7, 1.0001 * min_span)):
         vy0, vy1 = lo - pad, hi + pad                           # 10 % room both ways
+        if vy1 - vy0 < min_span:
+            mid = 0.5 * (lo + hi)
+            vy0, vy1 = mid - 0.5 * min_span, mid + 0.5 * min_span
     vb.setRange(xRange=(vx0, vx1), yRange=(vy0, vy1), padding=0)
     vb.disableAutoRange()
 
@@ -95,7 +103,7 @@ class CurvesView(QWidget):
         self._conf_key: tuple | None = None
         self._hover_x: float | None = None      # data x of the read-out, None = hidden
 
-        self.loss_plot = pg.PlotWidget(background="w")
+        self.loss_plot = pg.PlotWidget(background="w", axisItems={"left": ValueAxis("left")})
         item = _style(self.loss_plot.getPlotItem(), "epoch", "loss")
         item.setMenuEnabled(False)
         self.legend = item.addLegend(offset=(-8, 8), labelTextColor="#333")
@@ -133,7 +141,7 @@ class CurvesView(QWidget):
         # beside it, it is cut off in a narrow window
         self.grad_plot = pg.GraphicsLayoutWidget()
         self.grad_plot.setBackground("w")
-        self.grad_item = _style(self.grad_plot.addPlot(row=0, col=0), "epoch", "RMS gradient")
+        self.grad_item = _style(self.grad_plot.addPlot(row=0, col=0, axisItems={"left": ValueAxis("left")}), "epoch", "RMS gradient")
         self.grad_item.setMenuEnabled(False)
         self.grad_item.setLogMode(x=False, y=True)
         self.grad_item.setTitle("Gradient flow", size="9pt", color="#444")

@@ -165,3 +165,27 @@ def test_range_holds_all_data_and_moves_rarely_while_training(view, log):
         ranges.append(((x0, x1), (y0, y1)))
     changes = sum(a != b for a, b in zip(ranges, ranges[1:]))
     assert 0 < changes <= 25, changes
+
+
+@pytest.mark.parametrize("lo,hi,px", [(-2.5, -0.5, 80), (-2.2, -1.9, 80), (-6.3, 0.2, 80), (-1.3, 0.7, 200),
+                                      (-0.4, -0.2, 200), (-12.0, 3.0, 60), (-1.05, -0.95, 300)])
+def test_log_axis_labels_fit_and_lie_in_range(lo, hi, px):
+    from nnviz.gui.axes import LABEL_PX, log_ticks
+    (spacing, labelled), (_, marks) = log_ticks(lo, hi, px)
+    assert 1 <= len(labelled) and all(lo <= v <= hi for v in labelled + marks)
+    pixels = np.diff(labelled) / (hi - lo) * px if len(labelled) > 1 else np.array([px])
+    assert np.all(pixels >= LABEL_PX * 0.99), (labelled, pixels)
+    values = 10.0 ** np.array(labelled)                   # each label a 1, 2 or 5 (or 1..9) times 10^k
+    mantissa = values / 10.0 ** np.floor(np.log10(values) + 1e-9)
+    assert np.allclose(mantissa, np.round(mantissa))
+    assert not set(np.round(labelled, 9)) & set(np.round(marks, 9))
+
+
+def test_short_log_range_shows_readable_labels(qtbot, view):
+    """At epoch 0 the gradient sizes span less than a decade: no pile of minor labels."""
+    snap = make_snapshot(n_classes=2, epochs=1)
+    painted(view, snap)
+    axis = view.grad_item.getAxis("left")
+    (y0, y1) = view.grad_item.getViewBox().viewRange()[1]
+    levels = axis.tickValues(y0, y1, 80)
+    assert y1 - y0 >= 1.0 and 1 <= len(levels[0][1]) <= 4
