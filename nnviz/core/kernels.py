@@ -375,6 +375,52 @@ def _grad_points(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t,
 
 
 @njit(**JIT)
+def _sgd_point(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, n, lr, z, a, d):
+    """One plain-SGD update from the single point n (batch size 1, no penalty), fused.
+
+    The same numbers as _grad_points then _update: each layer's delta for the layer below
+    is taken with the old weights first, then that layer's gradient is written to grad
+    (the average of one point is the point) and its step applied, so no pass zeroes grad
+    and no pass walks the parameters a second time.
+    """
+    n_layers = sizes.size - 1
+    n_out = sizes[-1]
+    out0 = node[-2]
+    _forward_point(params, w_off, b_off, sizes, acts, node, x, n, z, a)
+    for j in range(n_out):  # losses.delta
+        o = a[out0 + j]
+        if loss_code == TANH_MSE:
+            d[out0 + j] = (o - t[n, j]) * (1.0 - o * o)
+        else:
+            d[out0 + j] = o - t[n, j]
+    for l in range(n_layers - 1, -1, -1):
+        n_in, n_o = sizes[l], sizes[l + 1]
+        src, dst, w0, b0 = node[l], node[l + 1], w_off[l], b_off[l]
+        if l > 0:  # delta of layer l from the weights before this step
+            for i in range(n_in):
+                d[src + i] = 0.0
+            for j in range(n_o):
+                dj = d[dst + j]
+                row = w0 + j * n_in
+                for i in range(n_in):
+                    d[src + i] += params[row + i] * dj
+            code = acts[l - 1]
+            for i in range(n_in):
+                d[src + i] *= _der(code, z[src + i], a[src + i])
+        for j in range(n_o):
+            dj = d[dst + j]
+            row = w0 + j * n_in
+            for i in range(n_in):
+                g = dj * a[src + i]
+                grad[row + i] = g
+                params[row + i] = params[row + i] - lr * g
+        for j in range(n_o):
+            g = d[dst + j]
+            grad[b0 + j] = g
+            params[b0 + j] = params[b0 + j] - lr * g
+
+
+@njit(**JIT)
 def _grad_block(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, Z, A, D):
     """grad (P,) = summed gradient of points lo..hi-1 as one block (larger batches).
 
@@ -449,6 +495,10 @@ def train_batches(params, grad, m, v, w_off, b_off, sizes, acts, loss_code, x, t
         hi = min(lo + batch_size, n_points)
         if hi <= lo:
             break
+        if hi - lo == 1 and opt_code == SGD and reg_code == NO_REG:
+            _sgd_point(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hyper[0], z, a, d)
+            step += 1
+            continue
         if hi - lo < BLOCK_FROM:
             _grad_points(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, z, a, d)
         else:

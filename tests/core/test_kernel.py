@@ -105,6 +105,20 @@ def test_kernel_equals_reference_for_any_batch_size(batch: int) -> None:
     assert_close(*run_both(network("tanh_mse", hidden=(5, 4, 3)), x, t, h, batch=batch, updates=50))
 
 
+@pytest.mark.parametrize("kind", ("tanh_mse", "sigmoid_bce", "softmax_ce", "linear_mse"))
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_fused_batch_one_sgd_step_is_the_general_step(activation: str, kind: str) -> None:
+    """Batch 1, plain SGD, no penalty takes the fused kernel path (kernels._sgd_point). It
+    matches the reference, and bit for bit the general path, reached here through an L2
+    penalty of rate 0 (which subtracts an exact 0)."""
+    x, t, *_ = data(kind)
+    net = network(kind, activation=activation)
+    fused, ref = run_both(net, x, t, Hyper("sgd", "none", lr=0.1), batch=1, updates=60)
+    assert_close(fused, ref)
+    general, _ = run_both(net, x, t, Hyper("sgd", "l2", lr=0.1, reg_rate=0.0), batch=1, updates=60)
+    assert np.array_equal(fused[0], general[0]) and np.array_equal(fused[1], general[1])
+
+
 def test_point_and_block_gradients_agree_bit_for_bit() -> None:
     x, t, *_ = data("tanh_mse")
     net = network("tanh_mse", hidden=(8, 5))
