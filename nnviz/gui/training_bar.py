@@ -25,7 +25,7 @@ def _fmt(value: float, digits: int = 3) -> str:
     return "–" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
 
 
-def _stat(title: str) -> tuple[QWidget, QLabel]:
+def _stat(title: str) -> tuple[QWidget, QLabel, QLabel]:
     box = QWidget()
     lay = QVBoxLayout(box)
     lay.setContentsMargins(6, 0, 6, 0)
@@ -37,7 +37,7 @@ def _stat(title: str) -> tuple[QWidget, QLabel]:
     value.setTextInteractionFlags(Qt.TextSelectableByMouse)
     lay.addWidget(head)
     lay.addWidget(value)
-    return box, value
+    return box, head, value
 
 
 class TrainingBar(QFrame):
@@ -87,10 +87,10 @@ class TrainingBar(QFrame):
         lay.addWidget(self.speed)
         lay.addSpacing(12)
         self.labels: dict[str, QLabel] = {}
+        self.heads: dict[str, QLabel] = {}
         for key, title in (("epoch", "Epoch"), ("batch", "Batch"), ("train", "Training loss"),
                            ("test", "Test loss"), ("acc", "Test accuracy")):
-            box, value = _stat(title)
-            self.labels[key] = value
+            box, self.heads[key], self.labels[key] = _stat(title)
             lay.addWidget(box)
         lay.addStretch(1)
         self.reset_button.clicked.connect(self.reset_requested)
@@ -136,8 +136,10 @@ class TrainingBar(QFrame):
         self.labels["train"].setText(_fmt(snap.train_loss))
         self.labels["test"].setText(_fmt(snap.test_loss))
         if snap.n_classes:
+            self.heads["acc"].setText("Test accuracy")
             self.labels["acc"].setText("–" if not math.isfinite(snap.test_accuracy)
                                        else f"{100 * snap.test_accuracy:.1f} %")
-        else:
-            self.labels["acc"].setText(f"R² {_fmt(snap.r2_test)}")
+        else:   # regression: the share of the test targets' variance explained
+            self.heads["acc"].setText("Test R²")
+            self.labels["acc"].setText(_fmt(snap.r2_test))
         self.set_playing(snap.playing)

@@ -112,6 +112,9 @@ def test_divergence_pauses_with_message(qtbot, tmp_path):
     snap = act_and_wait(qtbot, w, w.reset_requested.emit, lambda s: not s.diverged)
     assert snap.epoch == 0 and np.isfinite(snap.train_loss)
     qtbot.waitUntil(lambda: not w.banner.isVisible(), timeout=5_000)
+    bar = w.training_bar   # regression: the last read-out is the test R², said so in its heading
+    qtbot.waitUntil(lambda: bar.labels["acc"].text() == f"{w.latest.r2_test:.3f}", timeout=5_000)
+    assert bar.heads["acc"].text() == "Test R²"
     w.close()
 
 
