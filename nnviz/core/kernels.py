@@ -339,20 +339,25 @@ def _forward_point(params, w_off, b_off, sizes, acts, node, x, n, z, a):
 
 
 @njit(**JIT)
+def _forward_and_delta(params, w_off, b_off, sizes, acts, node, loss_code, x, t, n, z, a, d):
+    """Forward pass of point n, then the output layer's delta d (losses.delta) into d."""
+    _forward_point(params, w_off, b_off, sizes, acts, node, x, n, z, a)
+    out0, n_out = node[-2], sizes[-1]
+    for j in range(n_out):
+        o = a[out0 + j]
+        if loss_code == TANH_MSE:
+            d[out0 + j] = (o - t[n, j]) * (1.0 - o * o)
+        else:
+            d[out0 + j] = o - t[n, j]
+
+
+@njit(**JIT)
 def _grad_points(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, z, a, d):
     """grad (P,) = summed gradient of points lo..hi-1, one point at a time (small batches)."""
     n_layers = sizes.size - 1
-    n_out = sizes[-1]
-    out0 = node[-2]
     grad[:] = 0.0
     for n in range(lo, hi):
-        _forward_point(params, w_off, b_off, sizes, acts, node, x, n, z, a)
-        for j in range(n_out):  # losses.delta
-            o = a[out0 + j]
-            if loss_code == TANH_MSE:
-                d[out0 + j] = (o - t[n, j]) * (1.0 - o * o)
-            else:
-                d[out0 + j] = o - t[n, j]
+        _forward_and_delta(params, w_off, b_off, sizes, acts, node, loss_code, x, t, n, z, a, d)
         for l in range(n_layers - 1, -1, -1):
             n_in, n_o = sizes[l], sizes[l + 1]
             src, dst, w0, b0 = node[l], node[l + 1], w_off[l], b_off[l]
@@ -384,15 +389,7 @@ def _sgd_point(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, n
     and no pass walks the parameters a second time.
     """
     n_layers = sizes.size - 1
-    n_out = sizes[-1]
-    out0 = node[-2]
-    _forward_point(params, w_off, b_off, sizes, acts, node, x, n, z, a)
-    for j in range(n_out):  # losses.delta
-        o = a[out0 + j]
-        if loss_code == TANH_MSE:
-            d[out0 + j] = (o - t[n, j]) * (1.0 - o * o)
-        else:
-            d[out0 + j] = o - t[n, j]
+    _forward_and_delta(params, w_off, b_off, sizes, acts, node, loss_code, x, t, n, z, a, d)
     for l in range(n_layers - 1, -1, -1):
         n_in, n_o = sizes[l], sizes[l + 1]
         src, dst, w0, b0 = node[l], node[l + 1], w_off[l], b_off[l]
