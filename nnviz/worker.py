@@ -31,6 +31,7 @@ class TrainingWorker(FileSlots, QObject):
     Signals:
         snapshot_ready(object): a new core.snapshot.Snapshot (arrays are copies).
         message_posted(str): something the user should read (divergence, a bad file).
+        status_posted(str): news for the status bar (a stop condition paused training).
         file_done(str, str): (action, path) after a file was written or read.
         file_failed(str, str): (action, message) when it failed; nothing was changed.
         stopped(): the worker has stopped its timer; the thread may quit.
@@ -40,6 +41,7 @@ class TrainingWorker(FileSlots, QObject):
 
     snapshot_ready = Signal(object)
     message_posted = Signal(str)
+    status_posted = Signal(str)
     file_done = Signal(str, str)
     file_failed = Signal(str, str)
     stopped = Signal()
@@ -59,8 +61,8 @@ class TrainingWorker(FileSlots, QObject):
         self._last_tick = 0.0
         self._epoch_s = 0.001            # running estimate of one epoch's seconds, sizes a chunk
         self._edit_log: deque[str] = deque(maxlen=20)
-        self.epoch_limit = 0             # stop condition: 0 = none
-        self.target_loss = 0.0           # stop condition: 0 = none
+        self.epoch_limit = 0             # config.stop_epoch while it lies ahead, else 0 (none)
+        self.target_loss = 0.0           # config.stop_loss while not yet reached, else 0 (none)
         self.session_extra: dict = {}    # GUI settings read from the last opened session
 
     # -- life cycle (runs in the worker thread) -------------------------------------
@@ -91,6 +93,7 @@ class TrainingWorker(FileSlots, QObject):
             self._emit()
             return
         self._playing = True
+        self._arm_stop_conditions()
         self._owed = 0.0
         self._last_tick = time.perf_counter()
         self._timer.start()
@@ -136,9 +139,6 @@ class TrainingWorker(FileSlots, QObject):
         self._speed = max(0.0, float(epochs_per_second))
         self._owed = 0.0
 
-    @Slot(int, float)
-    def set_stop_conditions(self, epoch_limit: int, target_loss: float) -> None:
-        self.epoch_limit, self.target_loss = int(epoch_limit), float(target_loss)
 
     # -- changes ----------------------------------------------------------------------
     @Slot(object)
@@ -250,6 +250,8 @@ class TrainingWorker(FileSlots, QObject):
             if done < n or t.diverged or self._stop_condition_met():
                 break
         if self._check_divergence() or self._stop_condition_met():
+            if not t.diverged:
+                self.status_posted.emit(self._stop_text())
             self._pause_quietly()
             self._emit()
             return
@@ -266,11 +268,25 @@ class TrainingWorker(FileSlots, QObject):
         wait_s = (1.0 - self._owed) / self._speed if self._owed < 1.0 else 0.0
         self._timer.setInterval(int(min(max(wait_s, 0.0), FRAME_S) * 1000))
 
+    def _arm_stop_conditions(self) -> None:
+        """Take the settings' stop conditions for this run, those not already met: Play at
+        epoch 150 with a limit of 100, or below the target loss, just trains on."""
+        t, cfg = self.trainer, self.trainer.config
+        self.epoch_limit = cfg.stop_epoch if cfg.stop_epoch > t.epoch else 0
+        self.target_loss = cfg.stop_loss if not t.test_loss <= cfg.stop_loss else 0.0
+
     def _stop_condition_met(self) -> bool:
         t = self.trainer
         if self.epoch_limit and t.epoch >= self.epoch_limit:
             return True
         return bool(self.target_loss) and t.test_loss <= self.target_loss
+
+    def _stop_text(self) -> str:
+        t = self.trainer
+        if self.epoch_limit and t.epoch >= self.epoch_limit:
+            return f"Paused at epoch {t.epoch:,}: the epoch limit set under Training."
+        return (f"Paused at epoch {t.epoch:,}: the test loss {t.test_loss:.4g} reached the target "
+                f"{self.target_loss:g} set under Training.")
 
     def _check_divergence(self) -> bool:
         message = self.trainer.diverged

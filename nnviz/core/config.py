@@ -41,6 +41,7 @@ LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0,
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_LAYERS = 10
 MAX_NEURONS = 32
+MAX_STOP_EPOCH = 10**9
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class Config:
     epsilon: float = 1e-8            # Adam and RMSprop
     regularization: str = "none"     # one of REGULARIZATIONS
     reg_rate: float = 0.0
+    # stop conditions while playing (changing them keeps training going)
+    stop_epoch: int = 0              # pause on reaching this epoch; 0 = never
+    stop_loss: float = 0.0           # pause once the test loss is at most this; 0 = never
 
     def __post_init__(self) -> None:
         self.validate()
@@ -184,6 +188,10 @@ class Config:
         need(self.momentum < 1 and self.beta1 < 1 and self.beta2 < 1, "momentum and betas must be < 1")
         need(1 <= self.batch_size <= 1000, "batch size must be 1..1000")
         need(isinstance(self.seed, int) and 0 <= self.seed < 2**32, "seed must be 0..2**32-1")
+        need(isinstance(self.stop_epoch, int) and 0 <= self.stop_epoch <= MAX_STOP_EPOCH,
+             f"the stop epoch must be 0..{MAX_STOP_EPOCH}")
+        need(isinstance(self.stop_loss, (int, float)) and math.isfinite(self.stop_loss) and self.stop_loss >= 0,
+             "the stop loss must be a finite number >= 0")
 
 
 def _is(kind: type, v: object) -> bool:
@@ -197,7 +205,7 @@ def _is(kind: type, v: object) -> bool:
 
 # Which part of a run a change of setting rebuilds (PRODUCT.md, "Controls that reset").
 DATA_FIELDS = ("dataset", "noise", "train_ratio", "n_classes", "custom_classes", "seed")
-LIVE_FIELDS = ("learning_rate",)  # changed in place: training keeps going
+LIVE_FIELDS = ("learning_rate", "stop_epoch", "stop_loss")  # changed in place: training keeps going
 
 
 def reset_scope(old: Config, new: Config) -> str:

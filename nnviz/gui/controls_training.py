@@ -1,11 +1,12 @@
-"""The TRAINING section: learning rate and decay, optimiser and its parameters, regularisation."""
+"""The TRAINING section: learning rate and decay, optimiser and its parameters, regularisation,
+and the stop conditions (an epoch limit and a target test loss)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox, QVBoxLayout, QWidget
 from PySide6.QtCore import Signal
 
-from ..core.config import LEARNING_RATES, OPTIMIZERS, REG_RATES, REGULARIZATIONS, Config
+from ..core.config import LEARNING_RATES, MAX_STOP_EPOCH, OPTIMIZERS, REG_RATES, REGULARIZATIONS, Config
 from .controls_common import (add_row, fill_combo, fmt_number, make_form, section_header,
                               select_data, signals_blocked)
 
@@ -93,6 +94,21 @@ class TrainingSection(QWidget):
             "How strongly the regularisation penalty pulls the weights towards zero")
         self._emit_on_change(self.reg_rate, "reg_rate")
         add_row(form, "Reg. rate", self.reg_rate)
+
+        self.stop_epoch = QSpinBox()
+        self.stop_epoch.setRange(0, MAX_STOP_EPOCH)
+        self.stop_epoch.setSingleStep(100)
+        self.stop_epoch.setSpecialValueText("Never")
+        self.stop_epoch.setKeyboardTracking(False)
+        self.stop_epoch.setToolTip("Play pauses by itself on reaching this epoch (Never: it runs on)")
+        self.stop_epoch.valueChanged.connect(lambda v: self.edited.emit({"stop_epoch": int(v)}))
+        add_row(form, "Stop at epoch", self.stop_epoch)
+        self.stop_loss = _spin(0.0, 10.0, 4, 0.001,
+                               "Play pauses by itself once the test loss is at most this "
+                               "(Never: it runs on)")
+        self.stop_loss.setSpecialValueText("Never")
+        self._emit_on_change(self.stop_loss, "stop_loss")
+        add_row(form, "Stop at loss", self.stop_loss)
         lay.addLayout(form)
 
     def _emit_on_change(self, widget: QComboBox | QDoubleSpinBox, field: str) -> None:
@@ -116,6 +132,8 @@ class TrainingSection(QWidget):
                 self.regularization.findData(config.regularization))
             select_data(self.reg_rate, float(config.reg_rate), fmt_number(config.reg_rate))
             self.reg_rate.setEnabled(config.regularization != "none")
+            self.stop_epoch.setValue(config.stop_epoch)
+            self.stop_loss.setValue(config.stop_loss)
             self._show_params(config.optimizer)
 
     def _show_params(self, optimizer: str) -> None:

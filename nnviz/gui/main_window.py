@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         w.config_replaced.connect(self._config_replaced)
         w.snapshot_ready.connect(self.receive_snapshot)
         w.message_posted.connect(self.show_problem)
+        w.status_posted.connect(self.show_message)
         self.thread.start()
         self.speed_requested.emit(self.training_bar.speed_value())
 

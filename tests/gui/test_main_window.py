@@ -166,3 +166,24 @@ def test_drawn_points_survive_a_later_control_change(qtbot, window):
     config = w.controls.config().replace(learning_rate=0.1)
     snap = act_and_wait(qtbot, w, lambda: w.config_requested.emit(config), lambda s: s.config.learning_rate == 0.1)
     assert len(snap.train_x) == n + 1 and snap.train_x[-1].tolist() == [1.0, 1.0]
+
+
+def test_stop_conditions_pause_exactly_and_say_why(qtbot, tmp_path):
+    """An epoch limit pauses at exactly that epoch; a target test loss at the first epoch
+    that reaches it; both set in the TRAINING controls, and the status bar says why."""
+    w = open_window(qtbot, tmp_path, Config(stop_epoch=30))
+    act_and_wait(qtbot, w, w.toggle_play, lambda s: s.epoch > 0 and not s.playing, timeout=20_000)
+    assert w.latest.epoch == 30 and w.latest.batch == 0
+    qtbot.waitUntil(lambda: "epoch limit" in w.statusBar().currentMessage(), timeout=5_000)
+
+    target = 0.1
+    act_and_wait(qtbot, w, lambda: w.controls.training.stop_loss.setValue(target),
+                 lambda s: s.config.stop_loss == target)
+    assert w.latest.epoch == 30 and w.latest.config.stop_epoch == 30   # a live setting: nothing rebuilt
+    # the limit lies behind, so it trains on (the run may end before a playing frame is seen)
+    snap = act_and_wait(qtbot, w, w.toggle_play, lambda s: s.epoch > 30 and not s.playing, timeout=30_000)
+    first = int(np.argmax(snap.history_test <= target))                # history has every epoch here
+    assert snap.epoch == snap.history_epoch[first] > 30 and snap.test_loss <= target
+    assert np.all(snap.history_test[:first] > target)
+    qtbot.waitUntil(lambda: "reached the target" in w.statusBar().currentMessage(), timeout=5_000)
+    w.close()
