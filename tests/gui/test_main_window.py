@@ -187,3 +187,20 @@ def test_stop_conditions_pause_exactly_and_say_why(qtbot, tmp_path):
     assert np.all(snap.history_test[:first] > target)
     qtbot.waitUntil(lambda: "reached the target" in w.statusBar().currentMessage(), timeout=5_000)
     w.close()
+
+
+def test_a_limited_speed_is_never_exceeded(qtbot, tmp_path):
+    """At 20 epochs/s the counter cannot run ahead of the clock (a lower bound on time,
+    so a slow machine cannot make it fail)."""
+    import time
+    from nnviz.gui.training_bar import SPEEDS
+    w = open_window(qtbot, tmp_path)
+    w.training_bar.speed.setCurrentIndex([s for _, s in SPEEDS].index(20.0))
+    t0 = time.perf_counter()
+    act_and_wait(qtbot, w, w.toggle_play, lambda s: s.playing)
+    qtbot.waitUntil(lambda: w.latest.epoch >= 12, timeout=20_000)
+    elapsed = time.perf_counter() - t0
+    epoch = w.latest.epoch
+    pause(qtbot, w)
+    assert epoch <= 20.0 * elapsed + 2, (epoch, elapsed)
+    w.close()
