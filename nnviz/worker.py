@@ -139,7 +139,6 @@ class TrainingWorker(FileSlots, QObject):
         self._speed = max(0.0, float(epochs_per_second))
         self._owed = 0.0
 
-
     # -- changes ----------------------------------------------------------------------
     @Slot(object)
     def set_config(self, config: Config) -> None:
@@ -247,11 +246,12 @@ class TrainingWorker(FileSlots, QObject):
             if done:
                 self._epoch_s = 0.7 * self._epoch_s + 0.3 * (time.perf_counter() - now) / done
                 self._owed -= done if self._speed > 0 else 0
-            if done < n or t.diverged or self._stop_condition_met():
+            if done < n or t.diverged or self._stop_reason():
                 break
-        if self._check_divergence() or self._stop_condition_met():
-            if not t.diverged:
-                self.status_posted.emit(self._stop_text())
+        reason = "" if t.diverged else self._stop_reason()
+        if self._check_divergence() or reason:
+            if reason:
+                self.status_posted.emit(f"Paused at epoch {t.epoch:,}: {reason}.")
             self._pause_quietly()
             self._emit()
             return
@@ -275,18 +275,14 @@ class TrainingWorker(FileSlots, QObject):
         self.epoch_limit = cfg.stop_epoch if cfg.stop_epoch > t.epoch else 0
         self.target_loss = cfg.stop_loss if not t.test_loss <= cfg.stop_loss else 0.0
 
-    def _stop_condition_met(self) -> bool:
+    def _stop_reason(self) -> str:
+        """Why an armed stop condition now holds, in words; "" while none does."""
         t = self.trainer
         if self.epoch_limit and t.epoch >= self.epoch_limit:
-            return True
-        return bool(self.target_loss) and t.test_loss <= self.target_loss
-
-    def _stop_text(self) -> str:
-        t = self.trainer
-        if self.epoch_limit and t.epoch >= self.epoch_limit:
-            return f"Paused at epoch {t.epoch:,}: the epoch limit set under Training."
-        return (f"Paused at epoch {t.epoch:,}: the test loss {t.test_loss:.4g} reached the target "
-                f"{self.target_loss:g} set under Training.")
+            return "the epoch limit set under Training"
+        if self.target_loss and t.test_loss <= self.target_loss:
+            return f"the test loss {t.test_loss:.4g} reached the target {self.target_loss:g} set under Training"
+        return ""
 
     def _check_divergence(self) -> bool:
         message = self.trainer.diverged

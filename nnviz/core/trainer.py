@@ -174,9 +174,10 @@ class Trainer:
     @property
     def r2_test(self) -> float:
         """R^2 of the test predictions for regression; nan for classification."""
-        if self.n_classes != 0:
-            return float("nan")
-        return metrics.r2(self.test_y, self._test_outputs())
+        return self._r2(self._test_outputs())
+
+    def _r2(self, out_test: Array) -> float:
+        return metrics.r2(self.test_y, out_test) if self.n_classes == 0 else float("nan")
 
     def _test_outputs(self) -> Array:
         """(N_test, n_out) network outputs on the test set, by the compiled forward pass."""
@@ -224,13 +225,20 @@ class Trainer:
         a started one). Whole epochs run in one kernel call each RUN_EPOCHS, bit for bit
         the same as step_epoch() repeated.
         """
+        if n < 1 or not len(self._xtr) or self.diverged:
+            return 0
         done = 0
-        if n > 0 and self.batch and len(self._xtr) and not self.diverged:
+        if self.batch:
             self._run(self.batches_per_epoch - self.batch)
             done = 1
-        while done < n and len(self._xtr) and not self.diverged and not (
-                target_loss > 0 and self.test_loss <= target_loss and done):
-            done += self._run_epochs(min(n - done, RUN_EPOCHS), target_loss)
+            if target_loss > 0 and self.test_loss <= target_loss:
+                return done
+        while done < n and not self.diverged:
+            want = min(n - done, RUN_EPOCHS)
+            got = self._run_epochs(want, target_loss)
+            done += got
+            if got < want:   # the kernel stopped early: diverged or reached the target
+                break
         return done
 
     def _run_epochs(self, n: int, target_loss: float) -> int:
@@ -408,7 +416,7 @@ class Trainer:
             epoch=self.epoch, batch=self.batch, batches_per_epoch=self.batches_per_epoch,
             total_steps=self.total_steps, train_loss=self.train_loss, test_loss=self.test_loss,
             train_accuracy=self.train_accuracy, test_accuracy=self.test_accuracy,
-            r2_test=metrics.r2(self.test_y, out_test) if self.n_classes == 0 else float("nan"),
+            r2_test=self._r2(out_test),
             confusion=metrics.confusion_matrix(kind, out_test, self.test_y, self.n_classes),
             history_epoch=h.epoch.array().copy(), history_train=h.train.array().copy(),
             history_test=h.test.array().copy(), history_grad=h.grad.array().copy(),

@@ -19,11 +19,15 @@ PARAMS = {"sgd": (), "momentum": ("momentum",), "nesterov": ("momentum",),
           "rmsprop": ("beta2", "epsilon"), "adam": ("beta1", "beta2", "epsilon")}
 
 
-def _spin(lo: float, hi: float, decimals: int, step: float, tip: str) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
+def _spin(lo: float, hi: float, decimals: int, step: float, tip: str,
+          never: str = "") -> QSpinBox | QDoubleSpinBox:
+    """A number box (whole numbers when decimals is 0); `never` names its lowest value."""
+    box = QSpinBox() if decimals == 0 else QDoubleSpinBox()
     box.setRange(lo, hi)
-    box.setDecimals(decimals)
+    if decimals:
+        box.setDecimals(decimals)
     box.setSingleStep(step)
+    box.setSpecialValueText(never)
     box.setKeyboardTracking(False)   # one change per typed number, not per keystroke
     box.setToolTip(tip)
     return box
@@ -54,8 +58,7 @@ class TrainingSection(QWidget):
         add_row(form, "Learning rate", self.learning_rate)
         self.lr_decay = _spin(0.0, 1.0, 4, 0.001,
                               "Shrinks the learning rate as training goes on: "
-                              "rate / (1 + decay \u00d7 epoch). None keeps it constant")
-        self.lr_decay.setSpecialValueText("None")
+                              "rate / (1 + decay \u00d7 epoch). None keeps it constant", never="None")
         self._emit_on_change(self.lr_decay, "lr_decay")
         add_row(form, "Rate decay", self.lr_decay)
 
@@ -95,28 +98,23 @@ class TrainingSection(QWidget):
         self._emit_on_change(self.reg_rate, "reg_rate")
         add_row(form, "Reg. rate", self.reg_rate)
 
-        self.stop_epoch = QSpinBox()
-        self.stop_epoch.setRange(0, MAX_STOP_EPOCH)
-        self.stop_epoch.setSingleStep(100)
-        self.stop_epoch.setSpecialValueText("Never")
-        self.stop_epoch.setKeyboardTracking(False)
-        self.stop_epoch.setToolTip("Play pauses by itself on reaching this epoch (Never: it runs on)")
-        self.stop_epoch.valueChanged.connect(lambda v: self.edited.emit({"stop_epoch": int(v)}))
+        self.stop_epoch = _spin(0, MAX_STOP_EPOCH, 0, 100,
+                                "Play pauses by itself on reaching this epoch (Never: it runs on)", never="Never")
+        self._emit_on_change(self.stop_epoch, "stop_epoch")
         add_row(form, "Stop at epoch", self.stop_epoch)
         self.stop_loss = _spin(0.0, 10.0, 4, 0.001,
                                "Play pauses by itself once the test loss is at most this "
-                               "(Never: it runs on)")
-        self.stop_loss.setSpecialValueText("Never")
+                               "(Never: it runs on)", never="Never")
         self._emit_on_change(self.stop_loss, "stop_loss")
         add_row(form, "Stop at loss", self.stop_loss)
         lay.addLayout(form)
 
-    def _emit_on_change(self, widget: QComboBox | QDoubleSpinBox, field: str) -> None:
+    def _emit_on_change(self, widget: QComboBox | QSpinBox | QDoubleSpinBox, field: str) -> None:
         if isinstance(widget, QComboBox):
             widget.currentIndexChanged.connect(
                 lambda: self.edited.emit({field: widget.currentData()}))
-        else:
-            widget.valueChanged.connect(lambda v: self.edited.emit({field: float(v)}))
+        else:   # a QSpinBox gives int, a QDoubleSpinBox float: the Config field's type
+            widget.valueChanged.connect(lambda v: self.edited.emit({field: v}))
 
     def show_config(self, config: Config) -> None:
         with signals_blocked(self):

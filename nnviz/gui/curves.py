@@ -81,7 +81,7 @@ def _style(item: pg.PlotItem, bottom: str, left: str) -> pg.PlotItem:
         if text:
             item.setLabel(side, text, color="#333")
     item.showGrid(x=True, y=True, alpha=0.15)
-    item.setDownsampling(auto=True, mode="peak")   # with SAMPLES_PER_PIXEL, see _curve
+    item.setDownsampling(auto=True, mode="peak")   # each curve's target: SAMPLES_PER_PIXEL
     item.setClipToView(True)
     palette.cache_axes(item)
     return item
@@ -141,7 +141,8 @@ class CurvesView(QWidget):
         # beside it, it is cut off in a narrow window
         self.grad_plot = pg.GraphicsLayoutWidget()
         self.grad_plot.setBackground("w")
-        self.grad_item = _style(self.grad_plot.addPlot(row=0, col=0, axisItems={"left": ValueAxis("left")}), "epoch", "RMS gradient")
+        self.grad_item = _style(self.grad_plot.addPlot(row=0, col=0, axisItems={"left": ValueAxis("left")}),
+                                "epoch", "RMS gradient")
         self.grad_item.setMenuEnabled(False)
         self.grad_item.setLogMode(x=False, y=True)
         self.grad_item.setTitle("Gradient flow", size="9pt", color="#444")
