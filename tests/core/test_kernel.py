@@ -7,6 +7,8 @@ of floating-point sums, ~1e-16 per operation).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -158,19 +160,26 @@ def test_forward_outputs_equals_the_numpy_forward_pass(kind: str) -> None:
 def test_fast_tanh_is_within_4_ulp_of_numpy() -> None:
     rng = np.random.default_rng(0)
     z = np.concatenate([rng.uniform(-3, 3, 200_000), rng.normal(0, 10, 50_000),
-                        np.geomspace(1e-300, 40, 2000), -np.geomspace(1e-300, 40, 2000), [0.0, 0.625, -0.625]])
+                        np.geomspace(1e-300, 40, 2000), -np.geomspace(1e-300, 40, 2000),
+                        [0.0, -0.0, 0.625, -0.625, np.nextafter(0.625, 0), 19.0, 20.0, 1e300, np.inf, -np.inf]])
+    want = np.tanh(z)
     net = Network((1, 1), (), "tanh_mse", ("x1",))   # one tanh neuron: out = tanh(1 * z + 0)
     net.params[:] = [1.0, 0.0]
-    ours = np.array([kernels._tanh(v) for v in z[:2000]])  # the scalar function itself
-    assert np.all(np.abs(ours - np.tanh(z[:2000])) <= 4 * np.spacing(np.abs(np.tanh(z[:2000]))))
+    ours = np.array([kernels._tanh(v) for v in z[-3000:]])  # the scalar function itself
+    assert np.all(np.abs(ours - want[-3000:]) <= 4 * np.spacing(np.abs(want[-3000:])))
+    sizes = np.array([1, 1], dtype=np.int64)
+    x = np.ascontiguousarray(z[:, None])
+    out = np.empty((len(z), 1))   # the vectorised loop of the block code, value by value
+    kernels.forward_outputs(net.params, net.w_off, net.b_off, sizes, net.activation_codes(), x, out)
+    assert np.all(np.abs(out[:, 0] - want) <= 4 * np.spacing(np.abs(want)))
     t = np.zeros((len(z), 1))
-    out = np.zeros(2)
-    kernels.evaluate(net.params, net.w_off, net.b_off, np.array([1, 1], dtype=np.int64),
-                     net.activation_codes(), 0, np.ascontiguousarray(z[:, None]), t,
-                     np.zeros(len(z), dtype=np.int64), out)
+    loss = np.zeros(2)
+    kernels.evaluate(net.params, net.w_off, net.b_off, sizes, net.activation_codes(), 0, x, t,
+                     np.zeros(len(z), dtype=np.int64), loss)
     # mean of 0.5 tanh(z)^2 from the kernel equals numpy's to rounding
-    assert abs(out[0] - np.mean(0.5 * np.tanh(z) ** 2)) < 1e-14
+    assert abs(loss[0] - np.mean(0.5 * want ** 2)) < 1e-14
     assert kernels._tanh(50.0) == 1.0 and kernels._tanh(-50.0) == -1.0 and kernels._tanh(0.0) == 0.0
+    assert np.isnan(kernels._tanh(np.nan)) and math.copysign(1.0, kernels._tanh(-0.0)) == -1.0
 
 
 def test_warm_up_compiles_the_one_signature_the_trainer_uses() -> None:
