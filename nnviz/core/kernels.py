@@ -283,7 +283,7 @@ def _update(params, grad, m, v, w_off, b_off, sizes, opt_code, reg_code, hyper, 
     and is left holding the averages."""
     lr, reg_rate, mu, b1, b2, eps = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4], hyper[5]
     if opt_code == SGD and reg_code == NO_REG:
-        # the default: one branch-free loop the compiler vectorises (a quarter of a batch-1 epoch)
+        # the default: one branch-free loop the compiler vectorises
         for p in range(b_off[-1] + sizes[-1]):
             g = grad[p] / size
             grad[p] = g
@@ -293,8 +293,8 @@ def _update(params, grad, m, v, w_off, b_off, sizes, opt_code, reg_code, hyper, 
     c2 = 1.0 - b2 ** float(step)
     for l in range(sizes.size - 1):
         n_w = sizes[l] * sizes[l + 1]
-        lo = w_off[l]
-        hi = b_off[l] + sizes[l + 1]
+        lo = U(w_off[l])
+        hi = U(b_off[l] + sizes[l + 1])
         for p in range(lo, hi):
             w = params[p]
             g = grad[p] / size
@@ -317,7 +317,7 @@ def _update(params, grad, m, v, w_off, b_off, sizes, opt_code, reg_code, hyper, 
                 m_hat = m[p] / c1
                 v_hat = v[p] / c2
                 w1 = w - lr * m_hat / (math.sqrt(v_hat) + eps)
-            if reg_code != NO_REG and p < lo + n_w:  # weights only; biases never regularised
+            if reg_code != NO_REG and p < lo + U(n_w):  # weights only; biases never regularised
                 if reg_code == L1:
                     der = 1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0)
                 else:
