@@ -110,7 +110,7 @@ def test_kernel_equals_reference_for_any_batch_size(batch: int) -> None:
 @pytest.mark.parametrize("kind", ("tanh_mse", "sigmoid_bce", "softmax_ce", "linear_mse"))
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_fused_batch_one_sgd_step_is_the_general_step(activation: str, kind: str) -> None:
-    """Batch 1, plain SGD, no penalty takes the fused kernel path (kernels._sgd_point). It
+    """Batch 1, plain SGD, no penalty takes the fused kernel path (kernels._sgd_points). It
     matches the reference, and bit for bit the general path, reached here through an L2
     penalty of rate 0 (which subtracts an exact 0)."""
     x, t, *_ = data(kind)
