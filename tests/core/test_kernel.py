@@ -121,6 +121,26 @@ def test_fused_batch_one_sgd_step_is_the_general_step(activation: str, kind: str
     assert np.array_equal(fused[0], general[0]) and np.array_equal(fused[1], general[1])
 
 
+def test_batch_one_run_of_many_points_equals_one_call_per_point() -> None:
+    """train_batches runs a batch-1 range as one loop over its points (kernels._sgd_points):
+    the same numbers as one call per point, and a range past the end stops at the end."""
+    x, t, *_ = data("tanh_mse")
+    net = network("tanh_mse", hidden=(8, 5))
+    sizes, code = np.array(net.layer_sizes, dtype=np.int64), losses.code("tanh_mse")
+    h = Hyper("sgd", "none", lr=0.1).vector()
+    runs = []
+    for calls in ([(0, len(x))], [(k, 1) for k in range(len(x))], [(0, 20), (20, 1000)]):
+        p, g, m, v, step = net.params.copy(), np.zeros_like(net.params), np.zeros(0), np.zeros(0), 0
+        for first, count in calls:
+            step = kernels.train_batches(p, g, m, v, net.w_off, net.b_off, sizes, net.activation_codes(), code,
+                                         x, t, first, count, 1, OPT_CODES["sgd"], REG_CODES["none"], h, step)
+        assert step == len(x)
+        runs.append((p, g))
+    for p, g in runs[1:]:
+        assert np.array_equal(p, runs[0][0]) and np.array_equal(g, runs[0][1])
+    assert np.max(np.abs(runs[0][0] - net.params)) > 0.01
+
+
 def test_point_and_block_gradients_agree_bit_for_bit() -> None:
     x, t, *_ = data("tanh_mse")
     net = network("tanh_mse", hidden=(8, 5))

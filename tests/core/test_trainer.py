@@ -46,7 +46,7 @@ def test_history_is_thinned_beyond_its_cap(monkeypatch) -> None:
     assert len(t.history_train) == len(t.history_test) == len(t.history_grad) == len(epochs)
 
 
-@pytest.mark.parametrize("cfg", [Config(batch_size=7),
+@pytest.mark.parametrize("cfg", [Config(batch_size=7), Config(batch_size=1, hidden_layers=(8, 8)),
                                  Config(optimizer="adam", regularization="l1", reg_rate=0.003, lr_decay=0.3,
                                         batch_size=3, hidden_layers=(5, 3), activation="relu"),
                                  Config(dataset="blobs", n_classes=3, optimizer="momentum", lr_decay=1.0)])
