@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
@@ -44,20 +43,21 @@ BLOCK_FROM = 16  # batches of at least this many points go through the block cod
 U = np.uint64   # index type of the point-by-point code (see _forward_point)
 
 
+def _bitcast(context, builder, sig, args):
+    """LLVM code of the two intrinsics below: reinterpret the 64 bits, nothing computed."""
+    return builder.bitcast(args[0], context.get_value_type(sig.return_type))
+
+
 @intrinsic
 def _float_bits(typingctx, x):
-    """The int64 with the bit pattern of the float64 x (a register move, no call)."""
-    if x != types.float64:
-        return None
-    return types.int64(types.float64), lambda context, builder, sig, args: builder.bitcast(args[0], ir.IntType(64))
+    """The int64 with the bit pattern of the float64 x."""
+    return (types.int64(types.float64), _bitcast) if x == types.float64 else None
 
 
 @intrinsic
 def _bits_float(typingctx, bits):
     """The float64 with the bit pattern of the int64 bits."""
-    if bits != types.int64:
-        return None
-    return types.float64(types.int64), lambda context, builder, sig, args: builder.bitcast(args[0], ir.DoubleType())
+    return (types.float64(types.int64), _bitcast) if bits == types.int64 else None
 
 
 # exp(u) = 2^k exp(r), u = k ln2 + r, |r| <= ln2 / 2, exp(r) by fdlibm's rational form
@@ -470,7 +470,7 @@ def _sgd_points(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, 
         for l in range(sizes.size - 2, -1, -1):
             n_in, n_o = U(sizes[l]), U(sizes[l + 1])
             src, dst, w0, b0 = U(node[l]), U(node[l + 1]), U(w_off[l]), U(b_off[l])
-            if l > 0:
+            if l > 0:  # the delta below first, from the weights before this step
                 _delta_below(params, w0, src, dst, n_in, n_o, acts[l - 1], z, a, d)
             for j in range(n_o):
                 dj = d[dst + j]
