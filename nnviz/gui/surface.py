@@ -107,6 +107,27 @@ class SurfaceView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
+        vb.sigResized.connect(self._fit_square)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit_square()
+
+    def _fit_square(self) -> None:
+        """Keep the plot a square box, centred: in a wide (or tall) panel the locked aspect
+        would otherwise stretch one axis far past the data (to +-10 for +-6)."""
+        rect = self.plot.getPlotItem().getViewBox().sceneBoundingRect()   # the data area, px
+        if rect.width() < 1 or rect.height() < 1:
+            return
+        frame_w = self.plot.width() - rect.width()     # axes and title around the data area
+        frame_h = self.plot.height() - rect.height()
+        side = max(min(self.width() - frame_w, self.height() - frame_h), 0)
+        spare_w = max(int(self.width() - frame_w - side), 0)
+        spare_h = max(int(self.height() - frame_h - side), 0)
+        want = (spare_w // 2, spare_h // 2, spare_w - spare_w // 2, spare_h - spare_h // 2)
+        m = self.layout().contentsMargins()
+        if (m.left(), m.top(), m.right(), m.bottom()) != want:
+            self.layout().setContentsMargins(*want)
 
     # -- inputs ---------------------------------------------------------------------
     def set_snapshot(self, snap: Snapshot) -> None:

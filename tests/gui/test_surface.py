@@ -210,3 +210,25 @@ def test_export_png_and_svg(view, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 1000
     assert b"<svg" in svg.read_bytes()[:400]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["surface.png", "surface.svg"]  # no temp files left
+
+
+@pytest.mark.parametrize("size", [(900, 320), (320, 700), (500, 500)])
+def test_plot_stays_a_square_on_the_data_in_any_panel_shape(qtbot, size):
+    """A wide or tall panel does not stretch the axes past the data square: the plot is
+    kept square and centred, so both axes show [-6, 6]."""
+    v = SurfaceView()
+    qtbot.addWidget(v)
+    v.resize(*size)
+    v.show()
+    qtbot.waitExposed(v)
+    vb = v.plot.getPlotItem().getViewBox()
+
+    def square() -> bool:
+        (x0, x1), (y0, y1) = vb.viewRange()
+        return max(abs(x0 + 6), abs(x1 - 6), abs(y0 + 6), abs(y1 - 6)) < 0.2
+
+    qtbot.waitUntil(square)
+    rect = vb.sceneBoundingRect()
+    assert rect.width() == pytest.approx(rect.height(), abs=3)
+    centre = v.plot.geometry().center()
+    assert centre.x() == pytest.approx(v.width() / 2, abs=2) and centre.y() == pytest.approx(v.height() / 2, abs=2)
