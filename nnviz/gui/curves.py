@@ -55,6 +55,8 @@ def _fit_range(item: pg.PlotItem, x: np.ndarray, y: np.ndarray) -> None:
         vb.enableAutoRange()
         return
     x0, x1 = float(x[0]), max(float(x[-1]), float(x[0]) + 10.0)
+    if len(x) == 1:
+        x0 -= 0.5   # room for the dot a lone point is drawn as
     lo, hi = float(y.min()), float(y.max())
     pad = 0.1 * (hi - lo) if hi > lo else 0.5 * max(abs(hi), 1e-3)
     (vx0, vx1), (vy0, vy1) = vb.viewRange()
@@ -216,8 +218,10 @@ class CurvesView(QWidget):
         x = np.asarray(snap.history_epoch, dtype=float)          # (H,)
         train = np.asarray(snap.history_train, dtype=float)
         test = np.asarray(snap.history_test, dtype=float)
-        self.train_curve.setData(x, train)
-        self.test_curve.setData(x, test)
+        dot = "o" if len(x) == 1 else None    # one point draws no line: show it as a dot
+        self.train_curve.setData(x, train, symbol=dot, symbolSize=7, symbolPen=None,
+                                 symbolBrush=palette.TRAIN_CURVE)
+        self.test_curve.setData(x, test, symbol=dot, symbolSize=7, symbolPen=None, symbolBrush=palette.TEST_CURVE)
         _fit_range(self.loss_plot.getPlotItem(), x, np.concatenate([train, test]))
 
     def _paint_metrics(self, snap: Snapshot) -> None:

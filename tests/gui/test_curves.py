@@ -39,6 +39,22 @@ def test_plotted_data_equals_history(view):
     assert [label.text for _, label in view.legend.items] == ["train", "test"]
 
 
+def test_a_single_epoch_shows_as_dots_inside_the_view(view):
+    """At epoch 0 the history holds one point, which draws no line: both losses show as a
+    dot, inside the visible range; from the second point on, lines only."""
+    snap = make_snapshot(n_classes=2, epochs=150)
+    first = dataclasses.replace(snap, history_epoch=snap.history_epoch[:1], history_train=snap.history_train[:1],
+                                history_test=snap.history_test[:1], history_grad=snap.history_grad[:1])
+    painted(view, first)
+    (x0, x1), (y0, y1) = view.loss_plot.getPlotItem().getViewBox().viewRange()
+    for curve, values in ((view.train_curve, first.history_train), (view.test_curve, first.history_test)):
+        assert curve.opts["symbol"] == "o"
+        x, y = curve.getOriginalDataset()
+        assert len(x) == 1 and x0 <= x[0] <= x1 and y0 < values[0] < y1
+    painted(view, snap)
+    assert view.train_curve.opts["symbol"] is None and view.test_curve.opts["symbol"] is None
+
+
 def test_log_toggle_sets_axis_mode(view):
     painted(view, make_snapshot())
     item = view.loss_plot.getPlotItem()
