@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nnviz.core import features, kernels, losses, metrics, reference
 from nnviz.core.config import ACTIVATIONS
@@ -139,6 +141,19 @@ def test_batch_one_run_of_many_points_equals_one_call_per_point() -> None:
     for p, g in runs[1:]:
         assert np.array_equal(p, runs[0][0]) and np.array_equal(g, runs[0][1])
     assert np.max(np.abs(runs[0][0] - net.params)) > 0.01
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hidden=st.lists(st.integers(1, 32), min_size=0, max_size=4),
+       activation=st.sampled_from(ACTIVATIONS), batch=st.integers(1, 30),
+       optimizer=st.sampled_from(("sgd", "momentum", "adam")), kind=st.sampled_from(("tanh_mse", "softmax_ce")))
+def test_kernel_equals_reference_for_any_shape(hidden, activation, batch, optimizer, kind) -> None:
+    """Widths 1..32 reach every remainder of the four-at-a-time loops, and batch sizes on
+    both sides of kernels.BLOCK_FROM take the point and the block paths."""
+    x, t, *_ = data(kind)
+    h = Hyper(optimizer, "none", lr=0.01)
+    assert_close(*run_both(network(kind, hidden=tuple(hidden), activation=activation), x, t, h,
+                           batch=batch, updates=12))
 
 
 def test_point_and_block_gradients_agree_bit_for_bit() -> None:
