@@ -23,36 +23,12 @@ from .metrics import History
 from .network import Network
 from .optimizers import OPT_CODES, REG_CODES, Hyper, OptimizerState
 from .snapshot import Snapshot
+from .trainer_state import STATE_FORMAT, SavedState, check_data, read_state, resolve_output
 
 WEIGHT_STREAM = 1      # second word of the weights' seed sequence
-STATE_FORMAT = "nnviz-trainer-1"
 MAX_PARAM = 1e6        # larger hand-typed weights are refused
 RUN_EPOCHS = 4096      # most epochs in one kernel call (bounds the results buffer)
 Array = np.ndarray
-
-
-def check_data(train: Dataset, test: Dataset) -> None:
-    """ValueError unless both sets are finite, agree on the classes and hold valid labels."""
-    if not isinstance(train, Dataset) or not isinstance(test, Dataset):
-        raise ValueError("train and test must be Dataset objects")
-    k = train.n_classes
-    if test.n_classes != k:
-        raise ValueError("train and test sets disagree on the number of classes")
-    for d in (train, test):
-        if not (np.all(np.isfinite(d.x)) and np.all(np.isfinite(d.y))):
-            raise ValueError("the data hold NaN or infinite values")
-        if (k == 2 and not np.all(np.abs(d.y) == 1.0)) or (
-                k >= 3 and not np.all((d.y == np.round(d.y)) & (d.y >= 0) & (d.y < k))):
-            raise ValueError(f"labels must be {'-1 or +1' if k == 2 else f'0..{k - 1}'}")
-
-
-def resolve_output(config: Config, n_classes: int) -> str:
-    """The output kind for this data: the config's choice when it fits, else the natural one."""
-    if n_classes == 0:
-        return "linear_mse"
-    if n_classes >= 3:
-        return "softmax_ce"
-    return config.output_kind if config.problem == "classification" else "tanh_mse"
 
 
 class Trainer:
@@ -444,94 +420,28 @@ class Trainer:
     def load_state_dict(self, d: dict) -> None:
         """Become the trainer saved in d, its settings and data too.
 
-        Everything is checked before anything changes, so a bad dict (ValueError) leaves
-        this trainer exactly as it was.
+        Everything is checked before anything changes (trainer_state.read_state), so a bad
+        dict (ValueError) leaves this trainer exactly as it was.
         """
-        if _scalar(d, "format", str) != STATE_FORMAT:
-            raise ValueError(f"unknown trainer state format {d.get('format')!r}")
-        config, (train, test) = parse_config(d), parse_data(d)
-        kind = resolve_output(config, train.n_classes)
-        n_out = max(train.n_classes, 2) if kind == "softmax_ce" else 1
-        sizes = (len(config.features), *config.hidden_layers, n_out)
-        if _scalar(d, "output_kind", str) != kind or tuple(_array(d, "layer_sizes", np.int64, (len(sizes),))) != sizes:
-            raise ValueError("the saved network does not match its saved settings")
-        n_p = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-        arrays = {k: _array(d, k, np.float64, (n_p,), finite=True) for k in ("params", "grad", "opt_m", "opt_v")}
-        ints = {k: _scalar(d, k, int) for k in ("opt_t", "epoch", "batch", "total_steps", "history_stride")}
-        if min(ints.values()) < 0 or ints["history_stride"] < 1:
-            raise ValueError("a saved counter is negative")
-        diverged_at, data_seed = _scalar(d, "diverged_at", int), _scalar(d, "data_seed", int)
-        if ints["batch"] and ints["batch"] >= -(-len(train) // config.batch_size):
-            raise ValueError("the saved batch counter lies beyond the epoch")
-        last = _array(d, "last_batch", np.int64, None)
-        if last.ndim != 1 or (last.size and (last.min() < 0 or last.max() >= len(train))):
-            raise ValueError("the saved last batch points outside the training set")
-        h_epoch = _array(d, "history_epoch", np.int64, None)
-        n_h = h_epoch.size if h_epoch.ndim == 1 else -1
-        hist = [h_epoch] + [_array(d, k, np.float64, s) for k, s in (
-            ("history_train", (n_h,)), ("history_test", (n_h,)), ("history_grad", (n_h, len(sizes) - 1)))]
-        # all checked: now change
-        self.config, self.data_seed = config, data_seed
-        self._set_data(train, test)
+        self._apply(read_state(d))
+
+    def _apply(self, saved: SavedState) -> None:
+        self.config, self.data_seed = saved.config, saved.data_seed
+        self._set_data(saved.train, saved.test)
         self._build()
-        self.network.set_params(arrays["params"])
-        self.grad[:] = arrays["grad"]
-        self._opt = OptimizerState(arrays["opt_m"].copy(), arrays["opt_v"].copy(), ints["opt_t"])
-        self.epoch, self.batch, self.total_steps = ints["epoch"], ints["batch"], ints["total_steps"]
-        self.last_batch = last.copy()
-        self.history.load(*hist, ints["history_stride"])
-        self._diverged_at = diverged_at
+        self.network.set_params(saved.params)
+        self.grad[:] = saved.grad
+        self._opt = OptimizerState(saved.opt_m.copy(), saved.opt_v.copy(), saved.opt_t)
+        self.epoch, self.batch, self.total_steps = saved.epoch, saved.batch, saved.total_steps
+        self.last_batch = saved.last_batch.copy()
+        self.history.load(*saved.history, saved.history_stride)
+        self._diverged_at = saved.diverged_at
         self._refresh()
 
     @classmethod
     def from_state_dict(cls, d: dict) -> "Trainer":
         """A trainer rebuilt from state_dict() output alone (raises ValueError if bad)."""
-        t = cls(parse_config(d), data=parse_data(d))
-        t.load_state_dict(d)
+        saved = read_state(d)
+        t = cls(saved.config, data=(saved.train, saved.test))
+        t._apply(saved)
         return t
-
-
-# -- reading a state dict (values may come back from a file as 0-d arrays) -----------
-def _get(d: dict, key: str):
-    if not isinstance(d, dict) or key not in d:
-        raise ValueError(f"the saved state has no {key!r}")
-    v = d[key]
-    return v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v
-
-
-def _scalar(d: dict, key: str, kind: type):
-    v = _get(d, key)
-    if kind is str and isinstance(v, str):
-        return v
-    if kind is int and isinstance(v, (int, np.integer)) and not isinstance(v, bool):
-        return int(v)
-    raise ValueError(f"the saved {key!r} should be a {kind.__name__}")
-
-
-def _array(d: dict, key: str, dtype, shape: tuple | None, finite: bool = False) -> Array:
-    v = _get(d, key)
-    a = np.asarray(v)
-    if a.dtype.kind not in ("iu" if dtype == np.int64 else "iuf") or (shape is not None and a.shape != shape):
-        raise ValueError(f"the saved {key!r} has the wrong type or shape {a.shape}")
-    a = np.array(a, dtype=dtype)
-    if finite and not np.all(np.isfinite(a)):
-        raise ValueError(f"the saved {key!r} holds NaN or infinite values")
-    return a
-
-
-def parse_config(d: dict) -> Config:
-    """The Config stored as JSON under "config"."""
-    try:
-        return Config.from_dict(json.loads(_scalar(d, "config", str)))
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise ValueError(f"the saved settings are invalid: {exc}") from None
-
-
-def parse_data(d: dict) -> tuple[Dataset, Dataset]:
-    k = _scalar(d, "n_classes", int)
-    sets = []
-    for part in ("train", "test"):
-        x, y = _array(d, f"{part}_x", np.float64, None, True), _array(d, f"{part}_y", np.float64, None, True)
-        sets.append(Dataset(x, y, k))   # checks the shapes
-    check_data(*sets)
-    return sets[0], sets[1]
