@@ -184,7 +184,8 @@ def test_range_holds_all_data_and_moves_rarely_while_training(view, log):
 
 
 @pytest.mark.parametrize("lo,hi,px", [(-2.5, -0.5, 80), (-2.2, -1.9, 80), (-6.3, 0.2, 80), (-1.3, 0.7, 200),
-                                      (-0.4, -0.2, 200), (-12.0, 3.0, 60), (-1.05, -0.95, 300)])
+                                      (-0.4, -0.2, 200), (-12.0, 3.0, 60), (-1.05, -0.95, 300),
+                                      (-10.13, -0.29, 48)])
 def test_log_axis_labels_fit_and_lie_in_range(lo, hi, px):
     from nnviz.gui.axes import LABEL_PX, log_ticks
     (spacing, labelled), (_, marks) = log_ticks(lo, hi, px)
@@ -195,6 +196,19 @@ def test_log_axis_labels_fit_and_lie_in_range(lo, hi, px):
     mantissa = values / 10.0 ** np.floor(np.log10(values) + 1e-9)
     assert np.allclose(mantissa, np.round(mantissa))
     assert not set(np.round(labelled, 9)) & set(np.round(marks, 9))
+
+
+def test_many_decades_on_a_short_axis_read_as_two_clear_labels():
+    """The gradient-flow plot of the vanishing-gradients lesson at 1280x800: eight decades
+    in 48 px. Two labels, both clear of the axis ends (10^-10 sat on the bottom edge and
+    was cut, leaving one label), and decade marks only, not 80 minor marks."""
+    from nnviz.gui.axes import EDGE_PX, log_ticks
+    lo, hi, px = -10.13, -0.29, 48.4
+    (_, labelled), (_, marks) = log_ticks(lo, hi, px)
+    assert len(labelled) == 2
+    to_px = px / (hi - lo)
+    assert all(min(v - lo, hi - v) * to_px >= EDGE_PX for v in labelled)
+    assert all(float(v).is_integer() for v in labelled + marks) and len(marks) <= 10
 
 
 def test_short_log_range_shows_readable_labels(qtbot, view):
