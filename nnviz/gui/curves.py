@@ -143,6 +143,8 @@ class CurvesView(QWidget):
         # beside it, it is cut off in a narrow window
         self.grad_plot = pg.GraphicsLayoutWidget()
         self.grad_plot.setBackground("w")
+        self.grad_plot.ci.setContentsMargins(2, 2, 2, 2)   # every pixel of height to the plot
+        self.grad_plot.ci.layout.setVerticalSpacing(0)
         self.grad_item = _style(self.grad_plot.addPlot(row=0, col=0, axisItems={"left": ValueAxis("left")}),
                                 "epoch", "RMS gradient")
         self.grad_item.setMenuEnabled(False)
