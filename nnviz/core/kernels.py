@@ -370,6 +370,7 @@ def _forward_point(params, w_off, b_off, sizes, acts, node, x, n, z, a):
             z[dst + j] = s0 + params[b0 + j]
             j += U(1)
         code = acts[l]
+        # _act_all's loops, written out: its slices would cost a reference count each
         if code == TANH:  # its own loop, which vectorises
             for j in range(n_out):
                 a[dst + j] = _tanh(z[dst + j])
@@ -547,11 +548,7 @@ def train_batches(params, grad, m, v, w_off, b_off, sizes, acts, loss_code, x, t
     """
     node = _node_offsets(sizes)
     total = node[-1]
-    width = max(min(batch_size, x.shape[0]), 1)
-    Z = np.empty((total, width))   # pre-activations, one column per point of the batch
-    A = np.empty((total, width))   # outputs
-    D = np.empty((total, width))   # d loss / d z
-    z = np.empty(total)            # the same for one point
+    z = np.empty(total)            # pre-activations, outputs and d loss / d z of one point
     a = np.empty(total)
     d = np.empty(total)
     n_points = x.shape[0]
@@ -559,6 +556,10 @@ def train_batches(params, grad, m, v, w_off, b_off, sizes, acts, loss_code, x, t
         hi = min(first + count, n_points)
         _sgd_points(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, first, hi, hyper[0], z, a, d)
         return step + max(hi - first, 0)
+    width = max(min(batch_size, n_points), 1)
+    Z = np.empty((total, width))   # the same, one column per point of a block batch
+    A = np.empty((total, width))
+    D = np.empty((total, width))
     for kb in range(first, first + count):
         lo = kb * batch_size
         hi = min(lo + batch_size, n_points)

@@ -173,9 +173,7 @@ class Trainer:
             self._acts, losses.code(net.output_kind), self._xtr, self._ttr, self._ctr,
             self._xte, self._tte, self._cte, first, count, cfg.batch_size,
             OPT_CODES[cfg.optimizer], REG_CODES[cfg.regularization], hyper, self._opt.t, self._out)
-        last = first + count - 1
-        lo = last * cfg.batch_size
-        self.last_batch = np.arange(lo, min(lo + cfg.batch_size, len(self._xtr)), dtype=np.int64)
+        self.last_batch = self._batch_points(first + count - 1)
         self.total_steps += count
         self.batch += count
         self._take_out()
@@ -184,6 +182,11 @@ class Trainer:
             self.batch = 0
             self.history.record(self.epoch, self.train_loss, self.test_loss, self._out[4:])
         self._check()
+
+    def _batch_points(self, k: int) -> Array:
+        """(b,) indices of the training points in batch k of an epoch."""
+        lo = k * self.config.batch_size
+        return np.arange(lo, min(lo + self.config.batch_size, len(self._xtr)), dtype=np.int64)
 
     def step_batch(self) -> None:
         """Exactly one mini-batch update (the epoch ends if it was the last batch)."""
@@ -233,8 +236,7 @@ class Trainer:
             self.epoch += 1
             self.history.record(self.epoch, float(r[0]), float(r[2]), r[4:])
         self._out[:] = rows[got - 1]
-        lo = (nb - 1) * cfg.batch_size
-        self.last_batch = np.arange(lo, min(lo + cfg.batch_size, len(self._xtr)), dtype=np.int64)
+        self.last_batch = self._batch_points(nb - 1)
         self.total_steps += got * nb
         self.batch = 0
         self._take_out()

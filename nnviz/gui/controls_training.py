@@ -19,6 +19,9 @@ PARAMS = {"sgd": (), "momentum": ("momentum",), "nesterov": ("momentum",),
           "rmsprop": ("beta2", "epsilon"), "adam": ("beta1", "beta2", "epsilon")}
 
 
+Box = QComboBox | QSpinBox | QDoubleSpinBox   # what a row of this section holds
+
+
 def _spin(lo: float, hi: float, decimals: int, step: float, tip: str,
           never: str = "") -> QSpinBox | QDoubleSpinBox:
     """A number box (whole numbers when decimals is 0); `never` names its lowest value."""
@@ -47,74 +50,55 @@ class TrainingSection(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(6)
         lay.addWidget(section_header("Training"))
-        form = make_form()
-        self.form = form
+        self.form = make_form()
 
-        self.learning_rate = fill_combo(
+        self.learning_rate = self._row("Learning rate", "learning_rate", fill_combo(
             QComboBox(), [(fmt_number(v), float(v)) for v in LEARNING_RATES],
             "How big a step each update takes. Too small learns slowly, too large "
-            "overshoots or diverges. Changing it keeps training going")
-        self._emit_on_change(self.learning_rate, "learning_rate")
-        add_row(form, "Learning rate", self.learning_rate)
-        self.lr_decay = _spin(0.0, 1.0, 4, 0.001,
-                              "Shrinks the learning rate as training goes on: "
-                              "rate / (1 + decay \u00d7 epoch). None keeps it constant", never="None")
-        self._emit_on_change(self.lr_decay, "lr_decay")
-        add_row(form, "Rate decay", self.lr_decay)
+            "overshoots or diverges. Changing it keeps training going"))
+        self.lr_decay = self._row("Rate decay", "lr_decay", _spin(
+            0.0, 1.0, 4, 0.001, "Shrinks the learning rate as training goes on: "
+            "rate / (1 + decay \u00d7 epoch). None keeps it constant", never="None"))
 
-        self.optimizer = fill_combo(
+        self.optimizer = self._row("Optimiser", "optimizer", fill_combo(
             QComboBox(), [(OPTIMIZER_LABELS[o], o) for o in OPTIMIZERS],
             "How the gradient becomes a step: plain SGD (the Playground), with momentum, "
-            "Nesterov's look-ahead momentum, RMSprop or Adam (per-weight step sizes)")
-        self._emit_on_change(self.optimizer, "optimizer")
-        add_row(form, "Optimiser", self.optimizer)
-        self.momentum = _spin(0.0, 0.999, 3, 0.01,
-                              "Momentum: how much of the previous step is kept (0 = none)")
-        self._emit_on_change(self.momentum, "momentum")
-        add_row(form, "Momentum", self.momentum)
-        self.beta1 = _spin(0.0, 0.999, 3, 0.01,
-                           "Adam \u03b2\u2081: how slowly the average gradient forgets")
-        self._emit_on_change(self.beta1, "beta1")
-        add_row(form, "\u03b2\u2081", self.beta1)
-        self.beta2 = _spin(0.0, 0.9999, 4, 0.001, "")
-        self._emit_on_change(self.beta2, "beta2")
-        add_row(form, "\u03b2\u2082", self.beta2)
-        self.epsilon = fill_combo(
+            "Nesterov's look-ahead momentum, RMSprop or Adam (per-weight step sizes)"))
+        self.momentum = self._row("Momentum", "momentum", _spin(
+            0.0, 0.999, 3, 0.01, "Momentum: how much of the previous step is kept (0 = none)"))
+        self.beta1 = self._row("\u03b2\u2081", "beta1", _spin(
+            0.0, 0.999, 3, 0.01, "Adam \u03b2\u2081: how slowly the average gradient forgets"))
+        self.beta2 = self._row("\u03b2\u2082", "beta2", _spin(0.0, 0.9999, 4, 0.001, ""))
+        self.epsilon = self._row("\u03b5", "epsilon", fill_combo(
             QComboBox(), [(f"{e:.0e}", e) for e in EPSILONS],
             "\u03b5: a tiny number added before dividing by the gradient's size, so a "
-            "weight with almost no gradient does not take a huge step")
-        self._emit_on_change(self.epsilon, "epsilon")
-        add_row(form, "\u03b5", self.epsilon)
+            "weight with almost no gradient does not take a huge step"))
 
-        self.regularization = fill_combo(
+        self.regularization = self._row("Regularisation", "regularization", fill_combo(
             QComboBox(), [(REG_LABELS[r], r) for r in REGULARIZATIONS],
             "A penalty that pulls weights towards zero to keep the network simple: "
-            "L1 sets small weights to exactly zero, L2 shrinks all of them")
-        self._emit_on_change(self.regularization, "regularization")
-        add_row(form, "Regularisation", self.regularization)
-        self.reg_rate = fill_combo(
+            "L1 sets small weights to exactly zero, L2 shrinks all of them"))
+        self.reg_rate = self._row("Reg. rate", "reg_rate", fill_combo(
             QComboBox(), [(fmt_number(v), float(v)) for v in REG_RATES],
-            "How strongly the regularisation penalty pulls the weights towards zero")
-        self._emit_on_change(self.reg_rate, "reg_rate")
-        add_row(form, "Reg. rate", self.reg_rate)
+            "How strongly the regularisation penalty pulls the weights towards zero"))
 
-        self.stop_epoch = _spin(0, MAX_STOP_EPOCH, 0, 100,
-                                "Play pauses by itself on reaching this epoch (Never: it runs on)", never="Never")
-        self._emit_on_change(self.stop_epoch, "stop_epoch")
-        add_row(form, "Stop at epoch", self.stop_epoch)
-        self.stop_loss = _spin(0.0, 10.0, 4, 0.001,
-                               "Play pauses by itself once the test loss is at most this "
-                               "(Never: it runs on)", never="Never")
-        self._emit_on_change(self.stop_loss, "stop_loss")
-        add_row(form, "Stop at loss", self.stop_loss)
-        lay.addLayout(form)
+        self.stop_epoch = self._row("Stop at epoch", "stop_epoch", _spin(
+            0, MAX_STOP_EPOCH, 0, 100, "Play pauses by itself on reaching this epoch (Never: it runs on)",
+            never="Never"))
+        self.stop_loss = self._row("Stop at loss", "stop_loss", _spin(
+            0.0, 10.0, 4, 0.001, "Play pauses by itself once the test loss is at most this (Never: it runs on)",
+            never="Never"))
+        lay.addLayout(self.form)
 
-    def _emit_on_change(self, widget: QComboBox | QSpinBox | QDoubleSpinBox, field: str) -> None:
+    def _row(self, label: str, field: str, widget: Box) -> Box:
+        """A form row whose changes are emitted as {field: value}; returns the widget."""
+        add_row(self.form, label, widget)
         if isinstance(widget, QComboBox):
             widget.currentIndexChanged.connect(
                 lambda: self.edited.emit({field: widget.currentData()}))
         else:   # a QSpinBox gives int, a QDoubleSpinBox float: the Config field's type
             widget.valueChanged.connect(lambda v: self.edited.emit({field: v}))
+        return widget
 
     def show_config(self, config: Config) -> None:
         with signals_blocked(self):
