@@ -22,7 +22,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.list_presets:
-        from .core.presets import PRESETS
+        from nnviz.core.learn.presets import PRESETS
         for name, (title, _, text) in PRESETS.items():
             print(f"{name:22s} {title}\n{'':22s} {text}")
         return 0
@@ -31,19 +31,20 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from .core.config import Config
-    from .gui.main_window import MainWindow
+    from nnviz.core.config import Config
+    from nnviz.core.paths import resource
+    from nnviz.gui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")
     app.setDesktopFileName("nnviz")
-    icon = os.path.join(os.path.dirname(__file__), "resources", "nnviz.svg")
-    if os.path.exists(icon):
-        app.setWindowIcon(QIcon(icon))
+    icon = resource("icons", "nnviz.svg")
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     config = None  # None: the settings remembered from the last run
     if args.preset:
-        from .core.presets import PRESETS
+        from nnviz.core.learn.presets import PRESETS
         if args.preset not in PRESETS:
             print(f"nnviz: unknown preset {args.preset!r}; see --list-presets", file=sys.stderr)
             return 2

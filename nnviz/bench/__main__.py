@@ -12,7 +12,7 @@ import argparse
 import importlib
 import sys
 
-from . import print_rows
+from nnviz.bench import print_rows
 
 MODULES = {"core": "nnviz.bench.core", "gui": "nnviz.bench.gui"}
 

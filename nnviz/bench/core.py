@@ -12,8 +12,9 @@ import statistics
 import time
 
 from nnviz.bench import print_rows
-from nnviz.core import Config, Trainer, kernels
+from nnviz.core import Config, Trainer
 from nnviz.core.config import FEATURES
+from nnviz.core.train import kernels
 
 SECONDS = 2.0   # time spent on each measurement
 ALL_FEATURES = tuple(FEATURES)

@@ -13,7 +13,7 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from ..core.config import FEATURES, Config  # noqa: E402
+from nnviz.core.config import FEATURES, Config  # noqa: E402
 
 NETWORK_A = Config()
 NETWORK_B = Config(dataset="spiral", features=FEATURES, hidden_layers=(8,) * 6)
@@ -37,7 +37,8 @@ def _wait(app, cond, timeout_s: float) -> bool:
 
 def _play(app, config: Config, seconds: float) -> tuple[float, float]:
     from PySide6.QtCore import QSettings
-    from ..gui.main_window import MainWindow
+
+    from nnviz.gui.window.main_window import MainWindow
 
     settings = QSettings(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".bench.ini"),
                          QSettings.IniFormat)
@@ -63,7 +64,8 @@ def _play(app, config: Config, seconds: float) -> tuple[float, float]:
 
 def _edit_latency(app, repeats: int = 30) -> float:
     from PySide6.QtCore import QSettings
-    from ..gui.main_window import MainWindow
+
+    from nnviz.gui.window.main_window import MainWindow
 
     settings = QSettings(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".bench.ini"),
                          QSettings.IniFormat)

@@ -4,27 +4,46 @@
     t = Trainer(Config(dataset="circle", hidden_layers=(4, 2)))
     t.step_epoch(); print(t.epoch, t.train_loss, t.test_loss)
 
-`Trainer` is imported on first use (PEP 562), so `import nnviz.core.io` or `.config`
-stays light and does not load numba.
+The packages inside, each with one job (a module imports only from the rooms above its
+own in this list, never back):
+    config, errors, snapshot   settings, the one error type of readers, what a view gets
+    data/     point sets: the generators and the train/test split
+    model/    the network: features, activations, output units and losses, the forward
+              pass and its compiled picture kernel
+    train/    optimisers, the numpy reference of a step, the compiled training kernel,
+              scores and history, the Trainer
+    files/    every file format, read defensively and written atomically
+    learn/    what makes training visible: presets and, as they come, the lessons
+
+`import nnviz.core` loads numpy only: the names that need numba (the Trainer, sessions)
+are imported on first use (PEP 562).
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
-from .config import Config
-from .datasets import Dataset, make_data
-from .network import Network
-from .snapshot import Snapshot
+from nnviz.core.config import Config
+from nnviz.core.data.datasets import Dataset, make_data
+from nnviz.core.errors import FormatError
+from nnviz.core.model.network import Network
+from nnviz.core.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from .trainer import Trainer
+    from nnviz.core.files import export_weights, import_weights, load_session, save_session
+    from nnviz.core.train.trainer import Trainer
 
-__all__ = ["Config", "Dataset", "Network", "Snapshot", "Trainer", "make_data"]
+# name -> module it is imported from on first use
+_LAZY = {"Trainer": "nnviz.core.train.trainer", "export_weights": "nnviz.core.files",
+         "import_weights": "nnviz.core.files", "save_session": "nnviz.core.files",
+         "load_session": "nnviz.core.files"}
+
+__all__ = ["Config", "Dataset", "FormatError", "Network", "Snapshot", "Trainer", "export_weights",
+           "import_weights", "load_session", "make_data", "save_session"]
 
 
 def __getattr__(name: str):
-    if name == "Trainer":
-        from .trainer import Trainer
-        return Trainer
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import Config
+from nnviz.core.config import Config
 
 GRID = 100
 GRID_AXIS = np.linspace(-6.0, 6.0, GRID)  # (GRID,) coordinates of grid columns and rows

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from helpers import ROOT
+
 QT = ("PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6")
 
 PROBE = f"""
 import importlib, pkgutil, sys
 import nnviz.core
-import nnviz.core.trainer, nnviz.core.kernels, nnviz.core.reference, nnviz.bench.core
-for info in pkgutil.iter_modules(nnviz.core.__path__):       # every module of the core
-    importlib.import_module("nnviz.core." + info.name)
+import nnviz.bench.core
+for info in pkgutil.walk_packages(nnviz.core.__path__, "nnviz.core."):   # every module of the core
+    importlib.import_module(info.name)
 t = nnviz.core.Trainer(nnviz.core.Config())
 t.step_batch()
 t.snapshot()
@@ -26,8 +26,30 @@ loaded = sorted(m for m in sys.modules if m.split(".")[0] in {QT!r})
 print(",".join(loaded))
 """
 
+LIGHT = """
+import sys
+import nnviz.core
+from nnviz.core import Config, Dataset, FormatError, Network, Snapshot, make_data
+print(",".join(sorted(m for m in ("numba", "llvmlite", "onnx") if m in sys.modules)))
+from nnviz.core import (Trainer, export_weights, import_weights, load_session,
+                        save_session)
+print(Trainer.__module__, export_weights.__module__, load_session.__module__)
+"""
+
+
+def _run(code: str) -> str:
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
 
 def test_importing_and_using_the_core_loads_no_qt() -> None:
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "", f"Qt modules loaded: {result.stdout.strip()}"
+    out = _run(PROBE).strip()
+    assert out == "", f"Qt modules loaded: {out}"
+
+
+def test_the_public_api_is_importable_from_nnviz_core_and_light_until_used() -> None:
+    light, where = _run(LIGHT).splitlines()
+    assert light == "", f"import nnviz.core loaded {light}"
+    assert where.split() == ["nnviz.core.train.trainer", "nnviz.core.files.weights", "nnviz.core.files.session"]

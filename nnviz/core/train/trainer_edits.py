@@ -1,0 +1,61 @@
+"""Hand edits of a Trainer's network: one weight, one bias, or all parameters at once.
+
+A mixin of Trainer (trainer.py), kept apart because every way a value comes in from the
+user goes through the same checks here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+MAX_PARAM = 1e6        # larger hand-typed weights are refused
+Array = np.ndarray
+
+
+class EditsMixin:
+    """set_weight, set_bias and load_params for Trainer; each refreshes the losses."""
+
+    @staticmethod
+    def _value(value: float) -> float:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{value!r} is not a number") from None
+        if not math.isfinite(v):
+            raise ValueError("the value must be a finite number")
+        if abs(v) > MAX_PARAM:
+            raise ValueError(f"the value must lie within +-{MAX_PARAM:g}")
+        return v
+
+    def _index(self, i: int, n: int, what: str) -> int:
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < n:
+            raise ValueError(f"{what} {i!r} does not exist (0..{n - 1})")
+        return int(i)
+
+    def set_weight(self, layer: int, dst: int, src: int, value: float) -> None:
+        """weights[layer][dst, src] = value; losses updated at once."""
+        layer = self._index(layer, self.network.n_layers, "layer")
+        n_out, n_in = self.network.weights[layer].shape
+        dst, src = self._index(dst, n_out, "neuron"), self._index(src, n_in, "input")
+        self.network.weights[layer][dst, src] = self._value(value)
+        self._refresh()
+
+    def set_bias(self, layer: int, neuron: int, value: float) -> None:
+        """biases[layer][neuron] = value (the output neuron's too)."""
+        layer = self._index(layer, self.network.n_layers, "layer")
+        neuron = self._index(neuron, self.network.biases[layer].size, "neuron")
+        self.network.biases[layer][neuron] = self._value(value)
+        self._refresh()
+
+    def load_params(self, params: Array) -> None:
+        """Imported weights (P,) for this same shape; counters and history are kept."""
+        p = np.asarray(params, dtype=np.float64)
+        if p.shape != self.network.params.shape:
+            raise ValueError(f"expected {self.network.params.size} parameters, got {p.size}")
+        if not np.all(np.isfinite(p)):
+            raise ValueError("the weights hold NaN or infinite values")
+        self.network.set_params(p)
+        self._diverged_at = -1
+        self._refresh()

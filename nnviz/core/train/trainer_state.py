@@ -1,0 +1,190 @@
+"""A Trainer's whole state as a dict, and reading it back: every value checked first.
+
+A state dict comes from a session file (files/session.py), so any value may be missing, of
+the wrong type or shape, or not finite; read_state turns it into a SavedState or raises
+ValueError with what is wrong. Values may come back from an .npz as 0-d arrays.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz.core.config import Config
+from nnviz.core.data.datasets import Dataset
+from nnviz.core.train.optimizers import OptimizerState
+
+STATE_FORMAT = "nnviz-trainer-1"
+Array = np.ndarray
+
+
+def check_data(train: Dataset, test: Dataset) -> None:
+    """ValueError unless both sets are finite, agree on the classes and hold valid labels."""
+    if not isinstance(train, Dataset) or not isinstance(test, Dataset):
+        raise ValueError("train and test must be Dataset objects")
+    k = train.n_classes
+    if test.n_classes != k:
+        raise ValueError("train and test sets disagree on the number of classes")
+    for d in (train, test):
+        if not (np.all(np.isfinite(d.x)) and np.all(np.isfinite(d.y))):
+            raise ValueError("the data hold NaN or infinite values")
+        if (k == 2 and not np.all(np.abs(d.y) == 1.0)) or (
+                k >= 3 and not np.all((d.y == np.round(d.y)) & (d.y >= 0) & (d.y < k))):
+            raise ValueError(f"labels must be {'-1 or +1' if k == 2 else f'0..{k - 1}'}")
+
+
+def resolve_output(config: Config, n_classes: int) -> str:
+    """The output kind for this data: the config's choice when it fits, else the natural one."""
+    if n_classes == 0:
+        return "linear_mse"
+    if n_classes >= 3:
+        return "softmax_ce"
+    return config.output_kind if config.problem == "classification" else "tanh_mse"
+
+
+@dataclass(frozen=True)
+class SavedState:
+    """A checked state dict: what Trainer._apply needs, nothing left to check."""
+
+    config: Config
+    train: Dataset
+    test: Dataset
+    params: Array            # (P,) flat parameters, finite
+    grad: Array              # (P,) the last step's gradient
+    opt_m: Array             # (P,) optimiser state
+    opt_v: Array             # (P,)
+    opt_t: int               # updates done (Adam's t)
+    epoch: int
+    batch: int               # batches done in the current epoch
+    total_steps: int
+    history_stride: int
+    history: tuple[Array, Array, Array, Array]   # epochs (H,), train (H,), test (H,), grad norms (H, L)
+    last_batch: Array        # (b,) indices into the training set
+    diverged_at: int
+    data_seed: int
+
+
+def read_state(d: dict) -> SavedState:
+    """The checked contents of a state dict; ValueError if anything is wrong."""
+    if _scalar(d, "format", str) != STATE_FORMAT:
+        raise ValueError(f"unknown trainer state format {d.get('format')!r}")
+    config, (train, test) = parse_config(d), parse_data(d)
+    kind = resolve_output(config, train.n_classes)
+    n_out = max(train.n_classes, 2) if kind == "softmax_ce" else 1
+    sizes = (len(config.features), *config.hidden_layers, n_out)
+    if _scalar(d, "output_kind", str) != kind or tuple(_array(d, "layer_sizes", np.int64, (len(sizes),))) != sizes:
+        raise ValueError("the saved network does not match its saved settings")
+    n_p = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    arrays = {k: _array(d, k, np.float64, (n_p,), finite=True) for k in ("params", "grad", "opt_m", "opt_v")}
+    ints = {k: _scalar(d, k, int) for k in ("opt_t", "epoch", "batch", "total_steps", "history_stride")}
+    if min(ints.values()) < 0 or ints["history_stride"] < 1:
+        raise ValueError("a saved counter is negative")
+    diverged_at, data_seed = _scalar(d, "diverged_at", int), _scalar(d, "data_seed", int)
+    if ints["batch"] and ints["batch"] >= -(-len(train) // config.batch_size):
+        raise ValueError("the saved batch counter lies beyond the epoch")
+    last = _array(d, "last_batch", np.int64, None)
+    if last.ndim != 1 or (last.size and (last.min() < 0 or last.max() >= len(train))):
+        raise ValueError("the saved last batch points outside the training set")
+    h_epoch = _array(d, "history_epoch", np.int64, None)
+    n_h = h_epoch.size if h_epoch.ndim == 1 else -1
+    history = (h_epoch, *(_array(d, k, np.float64, s) for k, s in (
+        ("history_train", (n_h,)), ("history_test", (n_h,)), ("history_grad", (n_h, len(sizes) - 1)))))
+    return SavedState(config=config, train=train, test=test, **arrays, **ints, history=history,
+                      last_batch=last, diverged_at=diverged_at, data_seed=data_seed)
+
+
+def _get(d: dict, key: str):
+    if not isinstance(d, dict) or key not in d:
+        raise ValueError(f"the saved state has no {key!r}")
+    v = d[key]
+    return v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v
+
+
+def _scalar(d: dict, key: str, kind: type):
+    v = _get(d, key)
+    if kind is str and isinstance(v, str):
+        return v
+    if kind is int and isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        return int(v)
+    raise ValueError(f"the saved {key!r} should be a {kind.__name__}")
+
+
+def _array(d: dict, key: str, dtype, shape: tuple | None, finite: bool = False) -> Array:
+    v = _get(d, key)
+    a = np.asarray(v)
+    if a.dtype.kind not in ("iu" if dtype == np.int64 else "iuf") or (shape is not None and a.shape != shape):
+        raise ValueError(f"the saved {key!r} has the wrong type or shape {a.shape}")
+    a = np.array(a, dtype=dtype)
+    if finite and not np.all(np.isfinite(a)):
+        raise ValueError(f"the saved {key!r} holds NaN or infinite values")
+    return a
+
+
+def parse_config(d: dict) -> Config:
+    """The Config stored as JSON under "config"."""
+    try:
+        return Config.from_dict(json.loads(_scalar(d, "config", str)))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"the saved settings are invalid: {exc}") from None
+
+
+def parse_data(d: dict) -> tuple[Dataset, Dataset]:
+    k = _scalar(d, "n_classes", int)
+    sets = []
+    for part in ("train", "test"):
+        x, y = _array(d, f"{part}_x", np.float64, None, True), _array(d, f"{part}_y", np.float64, None, True)
+        sets.append(Dataset(x, y, k))   # checks the shapes
+    check_data(*sets)
+    return sets[0], sets[1]
+
+
+class StateMixin:
+    """state_dict, load_state_dict and from_state_dict for Trainer (trainer.py)."""
+
+    def state_dict(self) -> dict[str, Array | int | float | str]:
+        """Everything needed to continue bit for bit: numpy arrays and plain scalars only."""
+        h, net = self.history, self.network
+        return {
+            "format": STATE_FORMAT, "config": json.dumps(self.config.to_dict()),
+            "output_kind": net.output_kind, "layer_sizes": self._sizes.copy(),
+            "params": net.params.copy(), "grad": self.grad.copy(), "opt_m": self._opt.m.copy(),
+            "opt_v": self._opt.v.copy(), "opt_t": int(self._opt.t), "epoch": self.epoch,
+            "batch": self.batch, "total_steps": self.total_steps, "diverged_at": self._diverged_at,
+            "data_seed": int(self.data_seed), "last_batch": self.last_batch.copy(),
+            "history_stride": h.stride, "history_epoch": h.epoch.array().copy(),
+            "history_train": h.train.array().copy(), "history_test": h.test.array().copy(),
+            "history_grad": h.grad.array().copy(), "n_classes": self.n_classes,
+            "train_x": self.train_x.copy(), "train_y": self.train_y.copy(),
+            "test_x": self.test_x.copy(), "test_y": self.test_y.copy(),
+        }
+
+    def load_state_dict(self, d: dict) -> None:
+        """Become the trainer saved in d, its settings and data too.
+
+        Everything is checked before anything changes (trainer_state.read_state), so a bad
+        dict (ValueError) leaves this trainer exactly as it was.
+        """
+        self._apply(read_state(d))
+
+    def _apply(self, saved: SavedState) -> None:
+        self.config, self.data_seed = saved.config, saved.data_seed
+        self._set_data(saved.train, saved.test)
+        self._build()
+        self.network.set_params(saved.params)
+        self.grad[:] = saved.grad
+        self._opt = OptimizerState(saved.opt_m.copy(), saved.opt_v.copy(), saved.opt_t)
+        self.epoch, self.batch, self.total_steps = saved.epoch, saved.batch, saved.total_steps
+        self.last_batch = saved.last_batch.copy()
+        self.history.load(*saved.history, saved.history_stride)
+        self._diverged_at = saved.diverged_at
+        self._refresh()
+
+    @classmethod
+    def from_state_dict(cls, d: dict):
+        """A trainer rebuilt from state_dict() output alone (raises ValueError if bad)."""
+        saved = read_state(d)
+        t = cls(saved.config, data=(saved.train, saved.test))
+        t._apply(saved)
+        return t

@@ -1,0 +1,1 @@
+"""The controls panel: data, features, network and training settings -> one Config."""

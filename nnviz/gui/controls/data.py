@@ -1,0 +1,208 @@
+"""The DATA section: problem type, data set pictures, classes, noise, split, batch, seed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.core.config import CUSTOM, DATASETS, Config
+from nnviz.gui.controls import thumbnails
+from nnviz.gui.controls.common import (
+    ValueSlider,
+    add_row,
+    device_ratio,
+    make_form,
+    pixmap_from_rgb,
+    section_header,
+    signals_blocked,
+)
+
+# name -> (button text, tooltip)
+DATASET_LABELS = {
+    "circle": ("Circle", "A disc of one class inside a ring of the other"),
+    "xor": ("XOR", "Opposite quadrants share a class: no single straight line separates them"),
+    "gauss": ("Gauss", "Two gaussian clouds; noise makes them overlap"),
+    "spiral": ("Spiral", "Two interleaved spiral arms: the hard one, it needs depth"),
+    "moons": ("Moons", "Two interleaving half circles"),
+    "checkerboard": ("Checker", "A 4 x 4 checkerboard of the two classes"),
+    "blobs": ("Blobs", "3 to 5 gaussian blobs, one class each (softmax output)"),
+    "spiral3": ("Spiral ×3", "Three spiral arms, three classes (softmax output)"),
+    "custom": ("Custom", "Points loaded from a CSV file or drawn by hand"),
+    "custom-regression": ("Custom", "Points with targets loaded from a CSV file"),
+    "reg-plane": ("Plane", "Regression: the target rises linearly along x + y"),
+    "reg-gauss": ("Bumps", "Regression: six bumps, alternately positive and negative"),
+}
+PROBLEMS = ("classification", "regression")
+ICON = 52        # thumbnail size in px
+COLUMNS = 4
+SEED_MAX = 2**32 - 1
+
+
+class DataSection(QWidget):
+    """DATA controls.
+
+    Signals:
+        edited(dict): Config fields changed by one user action.
+        regenerate_requested(): the user asked for fresh points.
+    """
+
+    edited = Signal(dict)
+    regenerate_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        # the last data set chosen for each problem type, so switching back restores it
+        self._last = {"classification": "circle", "regression": "reg-plane"}
+        self._n_classes = -1
+        self._shown_sets: tuple[str, ...] = ()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        lay.addWidget(section_header("Data"))
+
+        problem_row = QHBoxLayout()
+        problem_row.setSpacing(0)
+        self.problem_group = QButtonGroup(self)
+        self.problem_buttons: dict[str, QPushButton] = {}
+        for i, (kind, tip) in enumerate((
+                ("classification", "Predict which class a point belongs to"),
+                ("regression", "Predict a real number at each point"))):
+            b = QPushButton(kind.capitalize())
+            b.setCheckable(True)
+            b.setToolTip(tip)
+            b.setObjectName("problem" + ("First" if i == 0 else "Last"))
+            self.problem_group.addButton(b)
+            self.problem_buttons[kind] = b
+            problem_row.addWidget(b)
+            b.clicked.connect(lambda _=False, k=kind: self._problem_clicked(k))
+        lay.addLayout(problem_row)
+
+        self.dataset_group = QButtonGroup(self)
+        self.dataset_buttons: dict[str, QToolButton] = {}
+        grid = QGridLayout()
+        grid.setSpacing(4)
+        ratio = device_ratio()
+        for name, (text, tip) in DATASET_LABELS.items():
+            b = QToolButton()
+            b.setText(text)
+            b.setToolTip(f"{text}: {tip}")
+            b.setCheckable(True)
+            b.setToolButtonStyle(Qt.ToolButtonTextUnderIcon)
+            b.setIconSize(QSize(ICON, ICON))
+            b.setIcon(pixmap_from_rgb(thumbnails.dataset_image(name, 3, round(ICON * ratio)),
+                                      ratio))
+            b.setObjectName("dataset")
+            b.clicked.connect(lambda _=False, n=name: self.edited.emit({"dataset": n}))
+            self.dataset_group.addButton(b)
+            self.dataset_buttons[name] = b
+        cell = min(b.sizeHint().width() for b in self.dataset_buttons.values())
+        for col in range(COLUMNS):
+            grid.setColumnStretch(col, 1)     # a short row keeps the same column widths
+            grid.setColumnMinimumWidth(col, cell)
+        lay.addLayout(grid)
+        self._grid = grid
+
+        form = make_form()
+        self.classes = QSpinBox()
+        self.classes.setRange(3, 5)
+        self.classes.setToolTip("How many classes (blobs) the Blobs data set makes")
+        self.classes.valueChanged.connect(lambda v: self.edited.emit({"n_classes": v}))
+        add_row(form, "Classes", self.classes)
+        self.noise = ValueSlider(0, 50, "How much the points are scattered or mislabelled "
+                                 "(percent); changing it makes new data", "%")
+        self.noise.value_changed.connect(lambda v: self.edited.emit({"noise": v}))
+        add_row(form, "Noise", self.noise)
+        self.ratio = ValueSlider(10, 90, "Share of the points used for training; the rest "
+                                 "test how well the network generalises", "%")
+        self.ratio.value_changed.connect(lambda v: self.edited.emit({"train_ratio": v}))
+        add_row(form, "Training data", self.ratio)
+        self.batch = ValueSlider(1, 30, "Points per mini-batch: the weights change once "
+                                 "per batch, by the batch's average gradient")
+        self.batch.value_changed.connect(lambda v: self.edited.emit({"batch_size": v}))
+        add_row(form, "Batch size", self.batch)
+
+        seed_row = QHBoxLayout()
+        seed_row.setSpacing(6)
+        self.seed = QDoubleSpinBox()            # a double holds every seed 0..2**32-1 exactly
+        self.seed.setDecimals(0)
+        self.seed.setRange(0, SEED_MAX)
+        self.seed.setMinimumWidth(64)           # the 10-digit range need not set the width
+        self.seed.setButtonSymbols(QDoubleSpinBox.NoButtons)  # room for all 10 digits
+        self.seed.setKeyboardTracking(False)   # one change per typed number, not per digit
+        self.seed.setToolTip("Random seed: the same seed gives the same points and the "
+                             "same starting weights (arrow keys step it)")
+        self.seed.valueChanged.connect(lambda v: self.edited.emit({"seed": int(v)}))
+        self.regenerate = QPushButton("Regenerate")
+        self.regenerate.setToolTip("Draw fresh points from the same data set; the network "
+                                   "keeps its weights and epoch count")
+        self.regenerate.clicked.connect(self.regenerate_requested)
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.regenerate)
+        add_row(form, "Seed", seed_row, self.seed.toolTip())
+        self.form = form
+        lay.addLayout(form)
+        self._style()
+
+    def _style(self) -> None:
+        self.setStyleSheet(
+            "QPushButton#problemFirst, QPushButton#problemLast { padding: 4px 8px;"
+            " border: 1px solid #c4c7c5; background: #f8f9fa; }"
+            "QPushButton#problemFirst { border-top-left-radius: 4px;"
+            " border-bottom-left-radius: 4px; }"
+            "QPushButton#problemLast { border-left: none; border-top-right-radius: 4px;"
+            " border-bottom-right-radius: 4px; }"
+            "QPushButton#problemFirst:checked, QPushButton#problemLast:checked {"
+            " background: #0877bd; color: white; border-color: #0877bd; }"
+            "QToolButton#dataset { border: 2px solid transparent; border-radius: 4px;"
+            " padding: 1px; }"
+            "QToolButton#dataset:hover { border-color: #b0c4d8; }"
+            "QToolButton#dataset:checked { border-color: #0877bd; background: #e8f1f8; }")
+
+    def _problem_clicked(self, kind: str) -> None:
+        self.edited.emit({"dataset": self._last[kind]})
+
+    def _layout_datasets(self, problem: str, current: str) -> None:
+        """Only the sets of the chosen problem type, in a grid; Custom only while in use."""
+        names = tuple(n for n in DATASET_LABELS if DATASETS[n][0] == problem
+                      and (n not in CUSTOM or current == n))
+        if names == self._shown_sets:
+            return
+        self._shown_sets = names
+        for b in self.dataset_buttons.values():
+            self._grid.removeWidget(b)
+            b.hide()
+        for i, name in enumerate(names):
+            b = self.dataset_buttons[name]
+            self._grid.addWidget(b, i // COLUMNS, i % COLUMNS)
+            b.show()
+
+    def show_config(self, config: Config) -> None:
+        with signals_blocked(self):
+            problem = config.problem
+            if config.dataset not in CUSTOM:
+                self._last[problem] = config.dataset
+            self.problem_buttons[problem].setChecked(True)
+            self._layout_datasets(problem, config.dataset)
+            self.dataset_buttons[config.dataset].setChecked(True)
+            if config.n_classes != self._n_classes:
+                self._n_classes = config.n_classes
+                ratio = device_ratio()
+                img = thumbnails.dataset_image("blobs", config.n_classes, round(ICON * ratio))
+                self.dataset_buttons["blobs"].setIcon(pixmap_from_rgb(img, ratio))
+            self.classes.setValue(config.n_classes)
+            self.classes.setEnabled(config.dataset == "blobs")
+            self.form.setRowVisible(self.classes, problem == "classification")
+            self.noise.set_value(config.noise)
+            self.ratio.set_value(config.train_ratio)
+            self.batch.set_value(config.batch_size)
+            self.seed.setValue(config.seed)

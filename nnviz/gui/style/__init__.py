@@ -1,0 +1,1 @@
+"""Shared look: the Playground's palette, value formatting and axes."""

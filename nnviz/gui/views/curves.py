@@ -1,0 +1,413 @@
+"""Loss curves with a hover read-out, accuracy / R^2, a confusion matrix and gradient flow.
+
+The Playground shows a tiny unlabelled loss chart; here the axes are labelled, the
+loss can go log-scale, and the per-layer gradient size over time shows vanishing or
+exploding gradients. Like every view it only reads Snapshots; items are made once
+and fed new arrays only when the history actually changed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.core.snapshot import Snapshot
+from nnviz.gui.style import palette
+from nnviz.gui.style.axes import ValueAxis
+
+SAMPLES_PER_PIXEL = 1.0   # auto-downsampling target (pyqtgraph's default 5); "peak" keeps min and max
+
+
+def _key(a: np.ndarray) -> tuple:
+    """A cheap, exact fingerprint of a history array."""
+    a = np.ascontiguousarray(a)
+    return a.shape, hash(a.tobytes())
+
+
+def _fmt_loss(v: float) -> str:
+    """Three decimals as the Playground, but keep small values readable on a log scale."""
+    if not math.isfinite(v):
+        return "–"
+    return f"{v:.3f}" if abs(v) >= 0.001 or v == 0 else f"{v:.3g}"
+
+
+def _fit_range(item: pg.PlotItem, x: np.ndarray, y: np.ndarray) -> None:
+    """Set the view range now, instead of pyqtgraph's auto-range, which defers it to the
+    next paint and so paints every update twice. Follows the axis' log mode.
+
+    The range only moves when the data leave it or shrink well inside it, and then with
+    room to grow: a new range redraws both axes' text (~10 ms offscreen), so while
+    training it changes every second or two, not on every frame.
+    """
+    vb = item.getViewBox()
+    log = item.getAxis("left").logMode
+    if log:
+        y = np.log10(y[np.isfinite(y) & (y > 0)])
+    y = y[np.isfinite(y)]
+    if len(x) == 0 or len(y) == 0:
+        vb.enableAutoRange()
+        return
+    x0, x1 = float(x[0]), max(float(x[-1]), float(x[0]) + 10.0)
+    if len(x) == 1:
+        x0 -= 0.5   # room for the dot a lone point is drawn as
+    lo, hi = float(y.min()), float(y.max())
+    pad = 0.1 * (hi - lo) if hi > lo else 0.5 * max(abs(hi), 1e-3)
+    (vx0, vx1), (vy0, vy1) = vb.viewRange()
+    if vb.autoRangeEnabled()[0] or not (vx0 == x0 and x1 <= vx1 <= x1 + 0.3 * (x1 - x0) + 10.0):
+        vx0, vx1 = x0, x1 + 0.2 * (x1 - x0)                    # 20 % room to the right
+    # log scale: at least one decade, so the axis has labels to read (see axes.py)
+    min_span = 1.0 if log else 0.0
+    if vb.autoRangeEnabled()[1] or not (vy0 <= lo and hi <= vy1
+                                        and vy1 - vy0 <= max((hi - lo) / 0.7, 1.0001 * min_span)):
+        vy0, vy1 = lo - pad, hi + pad                           # 10 % room both ways
+        if vy1 - vy0 < min_span:
+            mid = 0.5 * (lo + hi)
+            vy0, vy1 = mid - 0.5 * min_span, mid + 0.5 * min_span
+    vb.setRange(xRange=(vx0, vx1), yRange=(vy0, vy1), padding=0)
+    vb.disableAutoRange()
+
+
+def _style(item: pg.PlotItem, bottom: str, left: str) -> pg.PlotItem:
+    for side, text in (("bottom", bottom), ("left", left)):
+        axis = item.getAxis(side)
+        axis.setPen(pg.mkPen("#666"))
+        axis.setTextPen(pg.mkPen("#333"))
+        axis.enableAutoSIPrefix(False)          # "loss (x0.001)" with ticks of 500 misleads
+        if text:
+            item.setLabel(side, text, color="#333")
+    item.showGrid(x=True, y=True, alpha=0.15)
+    item.setDownsampling(auto=True, mode="peak")   # each curve's target: SAMPLES_PER_PIXEL
+    item.setClipToView(True)
+    palette.cache_axes(item)
+    return item
+
+
+class CurvesView(QWidget):
+    """Training history panel: loss (train grey, test black), metrics, confusion, gradient flow.
+
+    Signals: none; the view is read-only (export of the history as CSV is the core's job).
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.paint_count = 0                    # real repaints, for benchmarks and tests
+        self._snap: Snapshot | None = None
+        self._dirty = False
+        self._loss_key: tuple | None = None
+        self._grad_key: tuple | None = None
+        self._conf_key: tuple | None = None
+        self._hover_x: float | None = None      # data x of the read-out, None = hidden
+
+        self.loss_plot = pg.PlotWidget(background="w", axisItems={"left": ValueAxis("left")})
+        item = _style(self.loss_plot.getPlotItem(), "epoch", "loss")
+        item.setMenuEnabled(False)
+        self.legend = item.addLegend(offset=(-8, 8), labelTextColor="#333")
+        self.train_curve = item.plot([], [], pen=pg.mkPen(palette.TRAIN_CURVE, width=2), name="train",
+                                     connect="finite", autoDownsampleFactor=SAMPLES_PER_PIXEL)
+        self.test_curve = item.plot([], [], pen=pg.mkPen(palette.TEST_CURVE, width=2), name="test",
+                                    connect="finite", autoDownsampleFactor=SAMPLES_PER_PIXEL)
+        self.readout_line = pg.InfiniteLine(angle=90, movable=False,
+                                            pen=pg.mkPen((90, 90, 90), width=1, style=Qt.DashLine))
+        self.readout_text = pg.TextItem(color="#222", fill=pg.mkBrush(255, 255, 255, 220),
+                                        border=pg.mkPen("#bbb"), anchor=(0, 0))
+        for it in (self.readout_line, self.readout_text):
+            it.setZValue(20)
+            it.hide()
+            item.addItem(it, ignoreBounds=True)
+
+        self.metrics_label = QLabel("")
+        self.metrics_label.setStyleSheet("color: #222;")
+        self.confusion_title = QLabel("Confusion (test)")
+        self.confusion_title.setStyleSheet("color: #555; font-size: 10px;")
+        self.confusion = QTableWidget(0, 0)
+        self.confusion.setToolTip("Test points: rows are the true class, columns the predicted one")
+        self.confusion.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.confusion.setSelectionMode(QAbstractItemView.NoSelection)
+        self.confusion.setFocusPolicy(Qt.NoFocus)
+        for header in (self.confusion.horizontalHeader(), self.confusion.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.Fixed)
+            header.setDefaultSectionSize(38)
+            header.setMinimumSectionSize(20)
+        self.confusion.verticalHeader().setDefaultSectionSize(20)
+        self.confusion.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.confusion.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+
+        # the legend sits under the plot in columns: inside it would hide the curves, and
+        # beside it, it is cut off in a narrow window
+        self.grad_plot = pg.GraphicsLayoutWidget()
+        self.grad_plot.setBackground("w")
+        self.grad_plot.ci.setContentsMargins(2, 2, 2, 2)   # every pixel of height to the plot
+        self.grad_plot.ci.layout.setVerticalSpacing(0)
+        self.grad_item = _style(self.grad_plot.addPlot(row=0, col=0, axisItems={"left": ValueAxis("left")}),
+                                "epoch", "RMS gradient")
+        self.grad_item.setMenuEnabled(False)
+        self.grad_item.setLogMode(x=False, y=True)
+        self.grad_item.setTitle("Gradient flow", size="9pt", color="#444")
+        self.grad_plot.setToolTip("Size (root mean square) of each weight layer's last gradient, L1 at the "
+                                  "inputs to Ln at the output. Curves far apart mean vanishing or "
+                                  "exploding gradients.")
+        self.grad_legend = pg.LegendItem(labelTextColor="#333", verSpacing=-4)
+        self.grad_plot.addItem(self.grad_legend, row=1, col=0)
+        self.grad_legend.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)  # spare height: the plot
+        self.grad_curves: list[pg.PlotDataItem] = []
+
+        side = QVBoxLayout()
+        side.setContentsMargins(4, 0, 4, 0)
+        side.addWidget(self.metrics_label)
+        side.addWidget(self.confusion_title)
+        side.addWidget(self.confusion)
+        side.addStretch(1)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.addLayout(side)
+        bottom.addWidget(self.grad_plot, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(self.loss_plot, 1)
+        lay.addLayout(bottom, 1)
+        self._show_confusion(False)
+
+        self.loss_plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        item.getViewBox().sigRangeChanged.connect(self._on_range_changed)
+        self.loss_plot.viewport().installEventFilter(self)
+
+    # -- inputs ---------------------------------------------------------------------
+    def set_snapshot(self, snap: Snapshot) -> None:
+        """Remember the newest Snapshot; drawing waits for paint()."""
+        if snap is not self._snap:
+            self._snap = snap
+            self._dirty = True
+
+    def set_log_scale(self, on: bool) -> None:
+        """Log y for the loss: late training differences stay visible."""
+        self.loss_plot.getPlotItem().setLogMode(x=False, y=bool(on))
+        self.loss_plot.getPlotItem().getViewBox().enableAutoRange()   # a range of the old scale means nothing now
+        self._loss_key = None   # refit the range in the new scale on the next paint
+        self._dirty = True
+        if self._hover_x is not None:
+            self.show_readout(self._hover_x)
+
+    def log_scale(self) -> bool:
+        return bool(self.loss_plot.getPlotItem().getAxis("left").logMode)
+
+    # -- painting -------------------------------------------------------------------
+    def paint(self) -> None:
+        """Draw the stored Snapshot; nothing happens when nothing changed."""
+        snap = self._snap
+        if snap is None or not self._dirty:
+            return
+        self._dirty = False
+        self.paint_count += 1
+        self._paint_loss(snap)
+        self._paint_metrics(snap)
+        self._paint_grad(snap)
+        if self._hover_x is not None:
+            self.show_readout(self._hover_x)
+
+    def _paint_loss(self, snap: Snapshot) -> None:
+        key = (_key(snap.history_epoch), _key(snap.history_train), _key(snap.history_test))
+        if key == self._loss_key:
+            return
+        self._loss_key = key
+        x = np.asarray(snap.history_epoch, dtype=float)          # (H,)
+        train = np.asarray(snap.history_train, dtype=float)
+        test = np.asarray(snap.history_test, dtype=float)
+        dot = "o" if len(x) == 1 else None    # one point draws no line: show it as a dot
+        self.train_curve.setData(x, train, symbol=dot, symbolSize=7, symbolPen=None,
+                                 symbolBrush=palette.TRAIN_CURVE)
+        self.test_curve.setData(x, test, symbol=dot, symbolSize=7, symbolPen=None, symbolBrush=palette.TEST_CURVE)
+        _fit_range(self.loss_plot.getPlotItem(), x, np.concatenate([train, test]))
+
+    def _paint_metrics(self, snap: Snapshot) -> None:
+        if snap.n_classes:
+            parts = [f"{name} {100 * v:.1f} %" if math.isfinite(v) else f"{name} –"
+                     for name, v in (("train", snap.train_accuracy), ("test", snap.test_accuracy))]
+            self.metrics_label.setText("Accuracy\n" + "\n".join(parts))
+        else:
+            r2 = snap.r2_test
+            self.metrics_label.setText(f"R² (test)\n{r2:.3f}" if math.isfinite(r2) else "R² (test)\n–")
+        conf = np.asarray(snap.confusion)
+        show = bool(snap.n_classes) and conf.ndim == 2 and conf.shape[0] == conf.shape[1] and conf.size > 0
+        self._show_confusion(show)
+        if show:
+            self._fill_confusion(conf, snap.n_classes)
+
+    def _show_confusion(self, on: bool) -> None:
+        self.confusion.setVisible(on)
+        self.confusion_title.setVisible(on)
+
+    def _fill_confusion(self, conf: np.ndarray, n_classes: int) -> None:
+        """(K, K) counts, rows = true class; cells shaded by the row's share."""
+        key = (_key(conf), n_classes)
+        if key == self._conf_key:
+            return
+        self._conf_key = key
+        k = conf.shape[0]
+        if self.confusion.rowCount() != k:
+            self.confusion.setRowCount(k)
+            self.confusion.setColumnCount(k)
+            names = ["−1", "+1"] if n_classes == 2 and k == 2 else [str(c) for c in range(k)]
+            self.confusion.setHorizontalHeaderLabels(names)
+            self.confusion.setVerticalHeaderLabels(names)
+            for r in range(k):
+                for c in range(k):
+                    cell = QTableWidgetItem()
+                    cell.setTextAlignment(Qt.AlignCenter)
+                    self.confusion.setItem(r, c, cell)
+            h = self.confusion.horizontalHeader().height() + 20 * k + 4
+            w = self.confusion.verticalHeader().width() + 38 * k + 4
+            self.confusion.setFixedSize(max(w, 60), h)
+        rows = conf.sum(axis=1, keepdims=True)
+        share = np.divide(conf, rows, out=np.zeros(conf.shape), where=rows > 0)
+        white, blue = np.array((255, 255, 255.0)), np.array(palette.BLUE, dtype=float)
+        for r in range(k):
+            for c in range(k):
+                cell = self.confusion.item(r, c)
+                cell.setText(str(int(conf[r, c])))
+                rgb = np.round(white + (blue - white) * 0.75 * share[r, c]).astype(int)
+                cell.setBackground(QBrush(QColor(*rgb)))
+                cell.setForeground(QBrush(QColor("white" if share[r, c] > 0.6 else "#222")))
+
+    def _paint_grad(self, snap: Snapshot) -> None:
+        g = np.asarray(snap.history_grad, dtype=float)
+        g = g.reshape(len(g), -1) if g.ndim != 2 else g          # (H, L)
+        key = (_key(snap.history_epoch), _key(g))
+        if key == self._grad_key:
+            return
+        self._grad_key = key
+        n_layers = g.shape[1]
+        if n_layers != len(self.grad_curves):
+            self._rebuild_grad_curves(n_layers)
+        x = np.asarray(snap.history_epoch, dtype=float)
+        if len(x) != len(g):
+            x = np.arange(len(g), dtype=float)
+        for layer, curve in enumerate(self.grad_curves):
+            curve.setData(x, g[:, layer])
+        _fit_range(self.grad_item, x, g.ravel())
+
+    def _rebuild_grad_curves(self, n_layers: int) -> None:
+        """One curve per weight layer, coloured from input (dark) to output (light)."""
+        item = self.grad_item
+        for curve in self.grad_curves:
+            item.removeItem(curve)
+        self.grad_legend.clear()
+        cmap = pg.colormap.get("viridis")
+        self.grad_curves = []
+        for layer in range(n_layers):
+            t = 0.1 + 0.75 * layer / max(n_layers - 1, 1)
+            pen = pg.mkPen(cmap.map(t, mode="qcolor"), width=1)     # 1 px: Qt's fast line path
+            curve = item.plot([], [], pen=pen, connect="finite", autoDownsampleFactor=SAMPLES_PER_PIXEL)
+            self.grad_curves.append(curve)
+            self.grad_legend.addItem(curve, f"L{layer + 1}")
+        self.grad_legend.setColumnCount(min(max(n_layers, 1), 5))
+
+    # -- hover read-out -------------------------------------------------------------
+    def readout_at(self, x: float) -> tuple[int, str] | None:
+        """History index nearest to epoch x and its text, or None without history."""
+        snap = self._snap
+        if snap is None or len(snap.history_epoch) == 0:
+            return None
+        epochs = np.asarray(snap.history_epoch, dtype=float)
+        i = int(np.clip(np.searchsorted(epochs, x), 1, len(epochs) - 1)) if len(epochs) > 1 else 0
+        if len(epochs) > 1 and abs(epochs[i - 1] - x) <= abs(epochs[i] - x):
+            i -= 1
+        text = (f"epoch {epochs[i]:g}\ntrain {_fmt_loss(float(snap.history_train[i]))}"
+                f"\ntest {_fmt_loss(float(snap.history_test[i]))}")
+        return i, text
+
+    def show_readout(self, x: float | None) -> None:
+        """Put the vertical line and the text at the history point nearest to epoch x."""
+        self._hover_x = x
+        found = None if x is None else self.readout_at(x)
+        if found is None:
+            self.readout_line.hide()
+            self.readout_text.hide()
+            return
+        i, text = found
+        ex = float(self._snap.history_epoch[i])
+        vb = self.loss_plot.getPlotItem().getViewBox()
+        (x0, x1), (_, y1) = vb.viewRange()
+        self.readout_line.setPos(ex)
+        self.readout_text.setText(text)
+        self.readout_text.setAnchor((1, 0) if ex > (x0 + x1) / 2 else (0, 0))
+        self.readout_text.setPos(ex, y1)
+        self.readout_line.show()
+        self.readout_text.show()
+
+    def _on_range_changed(self, *_args) -> None:
+        if self._hover_x is not None:
+            self.show_readout(self._hover_x)
+
+    def readout(self) -> str:
+        """The read-out text on screen ('' when hidden)."""
+        return self.readout_text.toPlainText() if self.readout_text.isVisible() else ""
+
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        vb = self.loss_plot.getPlotItem().getViewBox()
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            self.show_readout(None)
+            return
+        self.show_readout(vb.mapSceneToView(scene_pos).x())
+
+    def eventFilter(self, obj, event) -> bool:  # Qt override: hide the read-out when the mouse leaves
+        if event.type() == QEvent.Leave:
+            self.show_readout(None)
+        return super().eventFilter(obj, event)
+
+    # -- export ---------------------------------------------------------------------
+    def export_png(self, path: str) -> None:
+        """The loss plot as PNG (without the hover read-out)."""
+        hover = self._hover_x
+        self.show_readout(None)
+        try:
+            palette.export_png(self.loss_plot.getPlotItem(), path)
+        finally:
+            self.show_readout(hover)
+
+    def export_svg(self, path: str) -> None:
+        """The loss plot as SVG (without the hover read-out)."""
+        hover = self._hover_x
+        self.show_readout(None)
+        try:
+            palette.export_svg(self.loss_plot.getPlotItem(), path)
+        finally:
+            self.show_readout(hover)
+
+
+def main() -> None:
+    """Show the panel alone with a made-up Snapshot: `python -m nnviz.gui.views.curves [K]`."""
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from nnviz.gui.views.demo_snapshot import make_snapshot
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    k = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+    view = CurvesView()
+    view.set_snapshot(make_snapshot(n_classes=k, hidden=(8, 8, 8, 8)))
+    view.paint()
+    view.resize(640, 520)
+    view.setWindowTitle("nnviz: curves")
+    view.show()
+    app.exec()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,351 @@
+"""The decision surface over [-6, 6]^2 with the data points on top (the Playground's big panel).
+
+Painting is kept cheap because it runs up to 60 times a second while training: one
+ImageItem and three ScatterPlotItems are created once and only fed new arrays (recreating
+pyqtgraph items every frame is what makes plots slow); the scatters are refilled only
+when their data actually changed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from nnviz.core.snapshot import GRID, Snapshot
+from nnviz.gui.style import palette
+
+EXTENT = 6.0                                   # the data square is [-EXTENT, EXTENT]^2
+_CELL = 2 * EXTENT / (GRID - 1)                # grid values sit at pixel centres
+POINT_SIZE = 7
+HIGHLIGHT_SIZE = 15
+EDIT_MODES = ("none", "add", "erase")
+SURFACE_ALPHA = 160 / 255                      # the Playground paints its surface at alpha 160 on white
+
+
+def _key(a: np.ndarray) -> tuple:
+    """A cheap, exact fingerprint of an array (20 KB hashes in ~20 us)."""
+    a = np.ascontiguousarray(a)
+    return a.shape, a.dtype.str, hash(a.tobytes())
+
+
+class SurfaceView(QWidget):
+    """Decision surface (or one neuron's picture) with training, test and batch points.
+
+    Signals (requests; the view never changes data itself):
+        point_add_requested(float x, float y, float label): a click in "add" mode;
+            left adds the current label (set_add_label, default +1), right adds its
+            negative (-1) for two classes and regression, the current class for K >= 3.
+        point_erase_requested(float x, float y, float radius): a click in "erase" mode.
+    """
+
+    point_add_requested = Signal(float, float, float)
+    point_erase_requested = Signal(float, float, float)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.paint_count = 0                    # real repaints, for benchmarks and tests
+        self.erase_radius = 0.6                 # data units
+        self._snap: Snapshot | None = None
+        self._dirty = False
+        self._discretize = False
+        self._show_test = False
+        self._highlight_batch = True
+        self._neuron: tuple[int, int] | None = None   # (grid layer, index) or None = output
+        self._edit_mode = "none"
+        self._add_label = 1.0
+        self._values: np.ndarray | None = None  # what the hover reads: (H, W) or (K, H, W)
+        self._hover_xy: tuple[float, float] | None = None   # data point under the mouse
+        self._train_key: tuple | None = None
+        self._test_key: tuple | None = None
+        self._batch_key: tuple | None = None
+        self._brushes: dict[tuple[int, int, int], QBrush] = {}
+
+        self.plot = pg.PlotWidget(background="w")
+        item = self.plot.getPlotItem()
+        item.setTitle("Output", size="9pt", color="#444")
+        for side in ("left", "bottom"):
+            axis = item.getAxis(side)
+            axis.setPen(pg.mkPen("#666"))
+            axis.setTextPen(pg.mkPen("#333"))
+            axis.setTickSpacing(2, 1)
+        palette.cache_axes(item)
+        item.hideButtons()
+        item.setMenuEnabled(False)
+        vb = item.getViewBox()
+        vb.setMouseEnabled(x=False, y=False)    # a fixed square, as the Playground
+        vb.setAspectLocked(True)
+        vb.setRange(xRange=(-EXTENT, EXTENT), yRange=(-EXTENT, EXTENT), padding=0)
+        vb.disableAutoRange()
+
+        self.image = pg.ImageItem(axisOrder="row-major")   # image[iy, ix]; iy = 0 at the bottom
+        # pixel centres on the grid points; passed with every setImage (needs the image's size)
+        self._rect = QRectF(-EXTENT - _CELL / 2, -EXTENT - _CELL / 2, 2 * EXTENT + _CELL, 2 * EXTENT + _CELL)
+        self.image.setZValue(-10)
+        self.image.setOpacity(SURFACE_ALPHA)
+        self.highlight_scatter = pg.ScatterPlotItem(
+            size=HIGHLIGHT_SIZE, pen=pg.mkPen(0, 0, 0, width=1.5), brush=pg.mkBrush(255, 214, 0))
+        self.highlight_scatter.setZValue(5)
+        self.test_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(palette.TEST_OUTLINE, width=1))
+        self.test_scatter.setZValue(9)
+        self.train_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(palette.TRAIN_OUTLINE, width=1))
+        self.train_scatter.setZValue(10)
+        for it in (self.image, self.highlight_scatter, self.test_scatter, self.train_scatter):
+            item.addItem(it)
+
+        self.hover_label = QLabel(self.plot)    # thin overlay; not part of exports
+        self.hover_label.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.hover_label.setStyleSheet("background: rgba(255,255,255,200); color: #222;"
+                                       " padding: 1px 4px; font-size: 10px;")
+        self.hover_label.move(48, 24)
+        self.hover_label.hide()
+
+        scene = self.plot.scene()
+        scene.sigMouseMoved.connect(self._on_mouse_moved)
+        scene.sigMouseClicked.connect(self._on_mouse_clicked)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.plot)
+        vb.sigResized.connect(self._fit_square)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit_square()
+
+    def _fit_square(self) -> None:
+        """Keep the plot a square box, centred: in a wide (or tall) panel the locked aspect
+        would otherwise stretch one axis far past the data (to +-10 for +-6)."""
+        rect = self.plot.getPlotItem().getViewBox().sceneBoundingRect()   # the data area, px
+        if rect.width() < 1 or rect.height() < 1:
+            return
+        frame_w = self.plot.width() - rect.width()     # axes and title around the data area
+        frame_h = self.plot.height() - rect.height()
+        side = max(min(self.width() - frame_w, self.height() - frame_h), 0)
+        spare_w = max(int(self.width() - frame_w - side), 0)
+        spare_h = max(int(self.height() - frame_h - side), 0)
+        want = (spare_w // 2, spare_h // 2, spare_w - spare_w // 2, spare_h - spare_h // 2)
+        m = self.layout().contentsMargins()
+        if (m.left(), m.top(), m.right(), m.bottom()) != want:
+            self.layout().setContentsMargins(*want)
+
+    # -- inputs ---------------------------------------------------------------------
+    def set_snapshot(self, snap: Snapshot) -> None:
+        """Remember the newest Snapshot; drawing waits for paint()."""
+        if snap is not self._snap:
+            self._snap = snap
+            self._dirty = True
+
+    def _set_option(self, name: str, value) -> None:
+        if getattr(self, name) != value:
+            setattr(self, name, value)
+            self._dirty = True
+
+    def set_discretize(self, on: bool) -> None:
+        """Threshold the picture at 0 (the Playground's "Discretize output")."""
+        self._set_option("_discretize", bool(on))
+
+    def set_show_test(self, on: bool) -> None:
+        self._set_option("_show_test", bool(on))
+
+    def set_highlight_batch(self, on: bool) -> None:
+        """Ring the points of the last mini-batch (useful when stepping batch by batch)."""
+        self._set_option("_highlight_batch", bool(on))
+
+    def show_neuron(self, layer: int, index: int | None) -> None:
+        """Show neuron `index` of Snapshot.grid[layer] (0 = inputs) large; None = the output."""
+        self._set_option("_neuron", None if index is None or layer < 0 else (int(layer), int(index)))
+
+    def set_edit_mode(self, mode: str) -> None:
+        """"none", "add" (click adds a point) or "erase" (click removes nearby points)."""
+        if mode not in EDIT_MODES:
+            raise ValueError(f"edit mode must be one of {EDIT_MODES}, not {mode!r}")
+        self._edit_mode = mode
+        cursor = {"none": Qt.ArrowCursor, "add": Qt.CrossCursor, "erase": Qt.PointingHandCursor}[mode]
+        self.plot.viewport().setCursor(cursor)
+
+    def edit_mode(self) -> str:
+        return self._edit_mode
+
+    def set_add_label(self, value: float) -> None:
+        """Label of points added by a left click: +-1, a class index, or a regression target."""
+        self._add_label = float(value)
+
+    # -- painting -------------------------------------------------------------------
+    def paint(self) -> None:
+        """Draw the stored Snapshot; nothing happens when nothing changed."""
+        snap = self._snap
+        if snap is None or not self._dirty:
+            return
+        self._dirty = False
+        self.paint_count += 1
+        self._paint_image(snap)
+        self._paint_points(snap)
+        if self._hover_xy is not None:          # the value under a still mouse changes as it learns
+            self.hover_label.setText(self.hover_text(*self._hover_xy))
+            self.hover_label.adjustSize()
+
+    def _picture(self, snap: Snapshot) -> tuple[np.ndarray, str]:
+        """The raw values to show, (H, W) or (K, H, W) probabilities, and a title."""
+        kind = snap.config.output_kind
+        last = len(snap.grid) - 1
+        if self._neuron is not None:
+            layer, idx = self._neuron
+            if 0 <= layer <= last and 0 <= idx < snap.grid[layer].shape[0]:
+                values = palette.picture_values(snap.grid[layer][idx], layer, last, kind)
+                if layer == 0:
+                    name = snap.feature_names[idx] if idx < len(snap.feature_names) else f"input {idx + 1}"
+                    return values, f"Input {name}"
+                if layer == last:
+                    return values, f"Output neuron {idx + 1}"
+                return values, f"Layer {layer}, neuron {idx + 1}"
+        out = snap.grid[last]
+        if out.shape[0] >= 3:
+            return out, "Output (classes)"
+        if kind == "sigmoid_bce":
+            return 2.0 * out[0] - 1.0, "Output"
+        return out[0], "Output"
+
+    def _paint_image(self, snap: Snapshot) -> None:
+        values, title = self._picture(snap)
+        self._values = values
+        item = self.plot.getPlotItem()
+        if item.titleLabel.text != title:
+            item.setTitle(title, size="9pt", color="#444")
+        if values.ndim == 3:      # (K, H, W) class probabilities -> (H, W, 3) uint8
+            self.image.setImage(palette.class_image(values, self._discretize),
+                                autoLevels=False, levels=(0, 255), lut=None, rect=self._rect)
+            return
+        if self._discretize:
+            values = np.where(values >= 0, 1.0, -1.0).astype(np.float32)
+        self.image.setImage(values, autoLevels=False, levels=(-1.0, 1.0), lut=palette.LUT,
+                            rect=self._rect)
+
+    def _brushes_for(self, labels: np.ndarray, n_classes: int) -> list[QBrush]:
+        """One shared QBrush per distinct colour (at most 256), cached across paints."""
+        if n_classes >= 3:
+            cols = np.asarray(palette.CLASS_COLOURS, dtype=np.uint8)
+            rgb = cols[np.clip(labels.astype(np.int64), 0, len(cols) - 1)]
+        else:
+            rgb = palette.rgb_array(labels)                          # (N, 3)
+        out = []
+        cache = self._brushes
+        for r, g, b in rgb.tolist():
+            brush = cache.get((r, g, b))
+            if brush is None:
+                brush = cache[(r, g, b)] = QBrush(QColor(r, g, b))
+            out.append(brush)
+        return out
+
+    def _paint_points(self, snap: Snapshot) -> None:
+        train_key = (_key(snap.train_x), _key(snap.train_y), snap.n_classes)
+        if train_key != self._train_key:
+            self._train_key = train_key
+            self.train_scatter.setData(pos=snap.train_x, brush=self._brushes_for(snap.train_y, snap.n_classes))
+        test_key = (_key(snap.test_x), _key(snap.test_y), snap.n_classes) if self._show_test else None
+        if test_key != self._test_key:
+            self._test_key = test_key
+            if test_key is None:
+                self.test_scatter.setData(pos=np.empty((0, 2)))
+            else:
+                self.test_scatter.setData(pos=snap.test_x, brush=self._brushes_for(snap.test_y, snap.n_classes))
+        # rings only while paused: during play they would flicker over random batches
+        show = self._highlight_batch and not snap.playing
+        batch = snap.last_batch if show else np.empty(0, dtype=np.int64)
+        batch_key = (train_key, _key(batch))
+        if batch_key != self._batch_key:
+            self._batch_key = batch_key
+            idx = batch[(batch >= 0) & (batch < len(snap.train_x))].astype(np.int64)
+            self.highlight_scatter.setData(pos=snap.train_x[idx].reshape(-1, 2))
+
+    # -- mouse ----------------------------------------------------------------------
+    def _to_data(self, scene_pos: QPointF) -> tuple[float, float] | None:
+        """Scene position -> (x, y) inside the data square, or None outside it."""
+        vb = self.plot.getPlotItem().getViewBox()
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = vb.mapSceneToView(scene_pos)
+        x, y = p.x(), p.y()
+        if abs(x) > EXTENT or abs(y) > EXTENT:
+            return None
+        return x, y
+
+    def hover_text(self, x: float, y: float) -> str:
+        """Coordinates and the shown picture's value at (x, y), e.g. 'x 1.20  y -3.40  out 0.731'."""
+        text = f"x {x:.2f}  y {y:.2f}"
+        values = self._values
+        if values is None:
+            return text
+        ix = int(np.clip(round((x + EXTENT) / _CELL), 0, GRID - 1))
+        iy = int(np.clip(round((y + EXTENT) / _CELL), 0, GRID - 1))
+        if values.ndim == 3:
+            probs = values[:, iy, ix]
+            c = int(np.argmax(probs))
+            return f"{text}  class {c} (p {float(probs[c]):.3f})"
+        v = float(values[iy, ix])
+        if self._neuron is None and self._snap is not None and self._snap.config.output_kind == "sigmoid_bce":
+            return f"{text}  p(+1) {(v + 1.0) / 2.0:.3f}"   # shown on the -1..1 scale, read as p
+        return f"{text}  {'out' if self._neuron is None else 'value'} {v:.3f}"
+
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        xy = self._hover_xy = self._to_data(scene_pos)
+        if xy is None:
+            self.hover_label.hide()
+            return
+        self.hover_label.setText(self.hover_text(*xy))
+        self.hover_label.adjustSize()
+        self.hover_label.show()
+
+    def _on_mouse_clicked(self, ev) -> None:
+        if self._edit_mode == "none" or ev.double():
+            return
+        xy = self._to_data(ev.scenePos())
+        if xy is None:
+            return
+        self.handle_click(xy[0], xy[1], ev.button())
+        ev.accept()
+
+    def handle_click(self, x: float, y: float, button: Qt.MouseButton = Qt.LeftButton) -> None:
+        """Turn a click at data (x, y) into a request, according to the edit mode."""
+        if self._edit_mode == "erase":
+            self.point_erase_requested.emit(float(x), float(y), float(self.erase_radius))
+        elif self._edit_mode == "add" and button in (Qt.LeftButton, Qt.RightButton):
+            label = self._add_label
+            multi = self._snap is not None and self._snap.n_classes >= 3
+            if button == Qt.RightButton and not multi:
+                label = -label
+            self.point_add_requested.emit(float(x), float(y), float(label))
+
+    # -- export ---------------------------------------------------------------------
+    def export_png(self, path: str) -> None:
+        palette.export_png(self.plot.getPlotItem(), path)
+
+    def export_svg(self, path: str) -> None:
+        palette.export_svg(self.plot.getPlotItem(), path)
+
+
+def main() -> None:
+    """Show the panel alone with a made-up Snapshot: `python -m nnviz.gui.views.surface [K]`."""
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from nnviz.gui.views.demo_snapshot import make_snapshot
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    k = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+    view = SurfaceView()
+    view.set_snapshot(make_snapshot(n_classes=k))
+    view.set_show_test(True)
+    view.set_edit_mode("add")
+    view.point_add_requested.connect(lambda x, y, v: print(f"add ({x:.2f}, {y:.2f}) label {v:g}"))
+    view.paint()
+    view.resize(560, 560)
+    view.setWindowTitle("nnviz: decision surface")
+    view.show()
+    app.exec()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+"""MainWindow: the only place where the views meet the worker.
+
+Controls and views emit requests; the window forwards them to the worker as queued
+calls. The worker answers with Snapshots; the window keeps only the newest one and
+paints it on its own timer (<= 60 Hz), so a fast trainer never floods the GUI.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.core.config import CUSTOM, Config
+from nnviz.core.snapshot import Snapshot
+from nnviz.gui.controls.panel import ControlsPanel
+from nnviz.gui.views.curves import CurvesView
+from nnviz.gui.views.surface import SurfaceView
+from nnviz.gui.views.topology.view import TopologyView
+from nnviz.gui.window.training_bar import TrainingBar
+from nnviz.worker.training import start_worker
+
+PAINT_MS = 16
+CURVES_MS = 100   # while playing, the curves repaint at most 10 times a second
+
+
+class MainWindow(QMainWindow):
+    """The application window.
+
+    Signals (requests to the worker, queued across the thread):
+        config_requested(object), play_requested(), pause_requested(),
+        step_batch_requested(), step_epoch_requested(), reset_requested(),
+        regenerate_requested(int), speed_requested(float),
+        weight_edit_requested(int, int, int, float), bias_edit_requested(int, int, float),
+        points_add_requested(float, float, float), points_erase_requested(float, float, float)
+    Events:
+        snapshot_painted(int): the seq of a Snapshot just painted.
+    """
+
+    config_requested = Signal(object)
+    play_requested = Signal()
+    pause_requested = Signal()
+    step_batch_requested = Signal()
+    step_epoch_requested = Signal()
+    reset_requested = Signal()
+    regenerate_requested = Signal(int)
+    speed_requested = Signal(float)
+    weight_edit_requested = Signal(int, int, int, float)
+    bias_edit_requested = Signal(int, int, float)
+    points_add_requested = Signal(float, float, float)
+    points_erase_requested = Signal(float, float, float)
+    snapshot_painted = Signal(int)
+    stop_requested = Signal()
+    file_requested = Signal(str, object)
+
+    def __init__(self, config: Config | None = None, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings if settings is not None else QSettings("nnviz", "nnviz")
+        self.setWindowTitle("nnviz")
+        self.latest: Snapshot | None = None     # newest Snapshot received
+        self.painted_seq = 0                    # seq of the Snapshot on screen
+        self._curves_painted = 0.0              # perf_counter of the last curves repaint
+        self._painted_at = 0.0                  # perf_counter of the last repaint
+        self.session_path: str | None = None
+        self.last_error = ""                    # the last file error shown to the user
+        self.quiet_errors = False               # tests: no modal message box
+        self._rng = random.Random()
+        self._build(config or self.remembered_config())
+        self._build_worker(self.controls.config())
+        from nnviz.gui.window.menus import build_menus
+        self.actions = build_menus(self)
+        self._timer = QTimer(self)
+        self._timer.setInterval(PAINT_MS)
+        self._timer.timeout.connect(self.paint_latest)
+        self._timer.start()
+        self._restore_view_settings()
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1500, 920)
+
+    # -- construction -----------------------------------------------------------------
+    def _build(self, config: Config) -> None:
+        self.controls = ControlsPanel()
+        self.controls.set_config(config)
+        self.training_bar = TrainingBar()
+        self.topology = TopologyView()
+        self.surface = SurfaceView()
+        self.curves = CurvesView()
+        self.banner = QWidget()
+        self.banner.setStyleSheet("background: #fdecea; border: 1px solid #e0a0a0;")
+        banner_lay = QHBoxLayout(self.banner)
+        banner_lay.setContentsMargins(8, 4, 8, 4)
+        self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)
+        self.banner_text.setStyleSheet("color: #8a1c1c; border: none;")
+        banner_reset = QPushButton("Reset")
+        banner_close = QPushButton("Dismiss")
+        banner_lay.addWidget(self.banner_text, 1)
+        banner_lay.addWidget(banner_reset)
+        banner_lay.addWidget(banner_close)
+        banner_reset.clicked.connect(self.reset_requested)
+        banner_close.clicked.connect(self.banner.hide)
+        self.banner.hide()
+
+        right = QSplitter(Qt.Vertical)
+        right.addWidget(self.surface)
+        right.addWidget(self.curves)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        middle = QSplitter(Qt.Horizontal)
+        middle.addWidget(self.topology)
+        middle.addWidget(right)
+        middle.setStretchFactor(0, 1)
+        middle.setStretchFactor(1, 1)
+        body = QSplitter(Qt.Horizontal)
+        body.addWidget(self.controls)
+        body.addWidget(middle)
+        body.setStretchFactor(1, 1)
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.training_bar)
+        lay.addWidget(self.banner)
+        lay.addWidget(body, 1)
+        self.setCentralWidget(central)
+        self.statusBar().showMessage("Compiling the training kernel…")
+
+        self.controls.config_changed.connect(self.config_requested)
+        self.controls.regenerate_requested.connect(self._regenerate)
+        self.training_bar.play_toggled.connect(self._play_toggled)
+        self.training_bar.step_batch_requested.connect(self.step_batch_requested)
+        self.training_bar.step_epoch_requested.connect(self.step_epoch_requested)
+        self.training_bar.reset_requested.connect(self.reset_requested)
+        self.training_bar.speed_changed.connect(self.speed_requested)
+        self.topology.weight_edit_requested.connect(self.weight_edit_requested)
+        self.topology.bias_edit_requested.connect(self.bias_edit_requested)
+        self.topology.neuron_hovered.connect(self._neuron_hovered)
+        self.topology.message_posted.connect(self.show_message)
+        self.surface.point_add_requested.connect(self.points_add_requested)
+        self.surface.point_erase_requested.connect(self.points_erase_requested)
+
+    def _build_worker(self, config: Config) -> None:
+        self.worker, self.thread = start_worker(config)
+        w = self.worker
+        # every connection below crosses threads, so Qt queues it
+        self.config_requested.connect(w.set_config)
+        self.play_requested.connect(w.play)
+        self.pause_requested.connect(w.pause)
+        self.step_batch_requested.connect(w.step_batch)
+        self.step_epoch_requested.connect(w.step_epoch)
+        self.reset_requested.connect(w.reset)
+        self.reset_requested.connect(self.banner.hide)
+        self.regenerate_requested.connect(w.regenerate)
+        self.speed_requested.connect(w.set_speed)
+        self.weight_edit_requested.connect(w.set_weight)
+        self.bias_edit_requested.connect(w.set_bias)
+        self.points_add_requested.connect(w.add_point)
+        self.points_erase_requested.connect(w.erase_points)
+        self.stop_requested.connect(w.stop)
+        self.file_requested.connect(w.handle_file)
+        self.snapshot_painted.connect(w.snapshot_shown)
+        w.config_replaced.connect(self._config_replaced)
+        w.snapshot_ready.connect(self.receive_snapshot)
+        w.message_posted.connect(self.show_problem)
+        w.status_posted.connect(self.show_message)
+        self.thread.start()
+        self.speed_requested.emit(self.training_bar.speed_value())
+
+    # -- worker -> GUI ----------------------------------------------------------------
+    @Slot(object)
+    def receive_snapshot(self, snap: Snapshot) -> None:
+        """Keep only the newest Snapshot; painting happens on the timer."""
+        if self.latest is None:
+            self.statusBar().showMessage("Ready", 3000)
+        self.latest = snap
+        if time.perf_counter() - self._painted_at >= PAINT_MS / 1000:
+            self.paint_latest()  # a frame interval has passed: no need to wait for the tick
+
+    @Slot()
+    def paint_latest(self) -> None:
+        snap = self.latest
+        if snap is None or snap.seq == self.painted_seq:
+            return
+        self.painted_seq = snap.seq
+        self._painted_at = time.perf_counter()
+        self.training_bar.show_snapshot(snap)
+        for view in (self.topology, self.surface):
+            view.set_snapshot(snap)
+            view.paint()
+        # a curve over thousands of epochs gains nothing from 60 Hz; the surface does
+        now = time.perf_counter()
+        if not snap.playing or now - self._curves_painted >= CURVES_MS / 1000:
+            self._curves_painted = now
+            self.curves.set_snapshot(snap)
+            self.curves.paint()
+        if not snap.diverged and self.banner.isVisible() and snap.epoch == 0:
+            self.banner.hide()
+        self.snapshot_painted.emit(snap.seq)
+
+    @Slot(str)
+    def show_problem(self, text: str) -> None:
+        """A message the user must see: the banner stays until dismissed or Reset."""
+        self.banner_text.setText(text)
+        self.banner.show()
+        self.statusBar().showMessage(text.split(".")[0], 8000)
+
+    @Slot(str)
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
+
+    def session_opened(self) -> None:
+        """A session was loaded by the worker: show its settings in the controls."""
+        extra = self.worker.session_extra or {}
+        for name in ("discretize", "show_test", "log_scale"):
+            if name in extra:
+                self.actions[name].setChecked(bool(extra[name]))
+
+    @Slot(object)
+    def _config_replaced(self, config: Config) -> None:
+        """The worker changed the settings (custom data, a session): show them, or the next
+        edit in the controls would send the old data set back and drop the user's points."""
+        self.controls.set_config(config)
+
+    def repaint_views(self) -> None:
+        """Repaint now (a view option changed while paused)."""
+        self.painted_seq = -1
+        self.paint_latest()
+
+    # -- GUI -> worker ----------------------------------------------------------------
+    @Slot(bool)
+    def _play_toggled(self, playing: bool) -> None:
+        (self.play_requested if playing else self.pause_requested).emit()
+
+    def toggle_play(self) -> None:
+        playing = bool(self.latest and self.latest.playing)
+        self.training_bar.set_playing(not playing)
+        (self.pause_requested if playing else self.play_requested).emit()
+
+    @Slot()
+    def _regenerate(self) -> None:
+        self.regenerate_requested.emit(self._rng.randrange(2**31))
+
+    @Slot(int, int)
+    def _neuron_hovered(self, layer: int, index: int) -> None:
+        self.surface.show_neuron(layer, index if layer >= 0 else None)
+        if self.latest is not None:
+            self.surface.paint()
+
+    # -- shutdown ---------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop the worker and wait for its thread (well under a second)."""
+        if self.thread.isRunning():
+            # queued: runs between two chunks, stops the timer in its own thread, then quits
+            self.stop_requested.emit()
+            if not self.thread.wait(2000):
+                self.thread.quit()
+                self.thread.wait(1000)
+
+    # -- remembered settings ----------------------------------------------------------
+    def remembered_config(self) -> Config:
+        """The settings of the last run (the defaults if none or unreadable)."""
+        try:
+            config = Config.from_dict(json.loads(str(self.settings.value("run/config", "{}"))))
+        except ValueError:  # also json.JSONDecodeError
+            return Config()
+        if config.dataset in CUSTOM:  # the points themselves live in session files only
+            config = config.replace(dataset="circle" if config.problem == "classification" else "reg-plane",
+                                    output="auto")
+        return config
+
+    def _restore_view_settings(self) -> None:
+        for name in ("discretize", "show_test", "highlight", "log_scale"):
+            value = self.settings.value(f"view/{name}")
+            if value is not None:
+                self.actions[name].setChecked(str(value).lower() in ("true", "1"))
+        speed = self.settings.value("run/speed_index")
+        if speed is not None and str(speed).isdigit():
+            self.training_bar.speed.setCurrentIndex(min(int(speed), self.training_bar.speed.count() - 1))
+
+    def _remember(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("run/config", json.dumps(self.controls.config().to_dict()))
+        self.settings.setValue("run/speed_index", self.training_bar.speed.currentIndex())
+        for name in ("discretize", "show_test", "highlight", "log_scale"):
+            self.settings.setValue(f"view/{name}", self.actions[name].isChecked())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._remember()
+        self._timer.stop()
+        self.shutdown()
+        super().closeEvent(event)

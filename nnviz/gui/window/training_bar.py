@@ -1,0 +1,153 @@
+"""The transport bar: Play/Pause, steps, Reset, speed, and the run's counters.
+
+It only emits requests and shows numbers from a Snapshot; it never talks to the worker.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.core.snapshot import Snapshot
+
+# (label, epochs per second; 0 = as fast as it goes). 60 is the Playground's one epoch a frame.
+SPEEDS = (("1 epoch/s", 1.0), ("5 epochs/s", 5.0), ("20 epochs/s", 20.0),
+          ("1 epoch/frame (60/s)", 60.0), ("200 epochs/s", 200.0), ("1000 epochs/s", 1000.0),
+          ("Fastest", 0.0))
+DEFAULT_SPEED = len(SPEEDS) - 1
+
+
+def _fmt(value: float, digits: int = 3) -> str:
+    return "–" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def _stat(title: str) -> tuple[QWidget, QLabel, QLabel]:
+    box = QWidget()
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(6, 0, 6, 0)
+    lay.setSpacing(0)
+    head = QLabel(title)
+    head.setStyleSheet("color: #777; font-size: 10px;")
+    value = QLabel("–")
+    value.setStyleSheet("font-size: 17px; font-weight: 500;")
+    value.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    lay.addWidget(head)
+    lay.addWidget(value)
+    return box, head, value
+
+
+class TrainingBar(QFrame):
+    """Transport controls and read-outs.
+
+    Signals:
+        play_toggled(bool): True to play, False to pause.
+        step_batch_requested(), step_epoch_requested(), reset_requested()
+        speed_changed(float): epochs per second, 0 = as fast as it goes.
+    """
+
+    play_toggled = Signal(bool)
+    step_batch_requested = Signal()
+    step_epoch_requested = Signal()
+    reset_requested = Signal()
+    speed_changed = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("trainingBar")
+        self.setStyleSheet("#trainingBar { background: #f4f5f6; border-bottom: 1px solid #ddd; }")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 6, 8, 6)
+        style = self.style()
+        self._icons = {name: style.standardIcon(getattr(QStyle, name)) for name in
+                       ("SP_MediaPlay", "SP_MediaPause", "SP_MediaSkipForward", "SP_MediaSeekForward",
+                        "SP_BrowserReload")}
+        self.reset_button = self._button("Reset", "Reset the network: new random weights, epoch 0 (Ctrl+R)",
+                                         "SP_BrowserReload")
+        self.play_button = self._button("", "Play / pause training (Space)", "SP_MediaPlay", big=True)
+        self.play_button.setCheckable(True)
+        self.step_batch_button = self._button("Batch", "Train on one mini-batch and ring its points (B)",
+                                              "SP_MediaSkipForward")
+        self.step_epoch_button = self._button("Epoch", "Train to the end of the current epoch (E)",
+                                              "SP_MediaSeekForward")
+        self.speed = QComboBox()
+        for label, _ in SPEEDS:
+            self.speed.addItem(label)
+        self.speed.setCurrentIndex(DEFAULT_SPEED)
+        self.speed.setToolTip("How fast to train while playing")
+        for w in (self.reset_button, self.play_button, self.step_batch_button, self.step_epoch_button):
+            lay.addWidget(w)
+        speed_label = QLabel("Speed")
+        speed_label.setStyleSheet("color: #777;")
+        lay.addSpacing(8)
+        lay.addWidget(speed_label)
+        lay.addWidget(self.speed)
+        lay.addSpacing(12)
+        self.labels: dict[str, QLabel] = {}
+        self.heads: dict[str, QLabel] = {}
+        for key, title in (("epoch", "Epoch"), ("batch", "Batch"), ("train", "Training loss"),
+                           ("test", "Test loss"), ("acc", "Test accuracy")):
+            box, self.heads[key], self.labels[key] = _stat(title)
+            lay.addWidget(box)
+        lay.addStretch(1)
+        self.reset_button.clicked.connect(self.reset_requested)
+        self.play_button.toggled.connect(self._on_play)
+        self.step_batch_button.clicked.connect(self.step_batch_requested)
+        self.step_epoch_button.clicked.connect(self.step_epoch_requested)
+        self.speed.currentIndexChanged.connect(lambda i: self.speed_changed.emit(SPEEDS[i][1]))
+
+    def _button(self, text: str, tip: str, icon: str, big: bool = False) -> QToolButton:
+        b = QToolButton()
+        b.setText(text)
+        b.setToolTip(tip)
+        b.setIcon(self._icons[icon])
+        b.setIconSize(QSize(28, 28) if big else QSize(16, 16))
+        b.setToolButtonStyle(Qt.ToolButtonIconOnly if big else Qt.ToolButtonTextBesideIcon)
+        b.setMinimumHeight(40 if big else 32)
+        b.setMinimumWidth(48 if big else 0)
+        b.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+        b.setStyleSheet("padding: 2px 8px;")
+        return b
+
+    def _show_play_icon(self, playing: bool) -> None:
+        self.play_button.setIcon(self._icons["SP_MediaPause" if playing else "SP_MediaPlay"])
+
+    def _on_play(self, playing: bool) -> None:
+        self._show_play_icon(playing)
+        self.play_toggled.emit(playing)
+
+    def set_playing(self, playing: bool) -> None:
+        """Show the worker's state without emitting a request."""
+        if self.play_button.isChecked() != playing:
+            self.play_button.blockSignals(True)
+            self.play_button.setChecked(playing)
+            self._show_play_icon(playing)
+            self.play_button.blockSignals(False)
+
+    def speed_value(self) -> float:
+        return SPEEDS[self.speed.currentIndex()][1]
+
+    def show_snapshot(self, snap: Snapshot) -> None:
+        self.labels["epoch"].setText(f"{snap.epoch:,}".replace(",", " "))
+        self.labels["batch"].setText(f"{snap.batch} / {snap.batches_per_epoch}")
+        self.labels["train"].setText(_fmt(snap.train_loss))
+        self.labels["test"].setText(_fmt(snap.test_loss))
+        if snap.n_classes:
+            self.heads["acc"].setText("Test accuracy")
+            self.labels["acc"].setText("–" if not math.isfinite(snap.test_accuracy)
+                                       else f"{100 * snap.test_accuracy:.1f} %")
+        else:   # regression: the share of the test targets' variance explained
+            self.heads["acc"].setText("Test R²")
+            self.labels["acc"].setText(_fmt(snap.r2_test))
+        self.set_playing(snap.playing)

@@ -1,0 +1,332 @@
+"""TrainingWorker: owns the only Trainer and runs it in its own QThread.
+
+Requests arrive as queued slot calls; training runs in time-boxed chunks on a timer
+inside the worker thread, so every request is handled between chunks and none is lost.
+While playing it emits at most one Snapshot per frame; after every step, edit or
+change exactly one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from collections import deque
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from nnviz.core.config import Config
+from nnviz.core.train.trainer import Trainer
+from nnviz.worker.files import FILE_REQUESTS, FileSlots
+
+FRAME_S = 1.0 / 60.0     # one frame at 60 Hz
+CHUNK_S = 0.012          # longest stretch of training between two looks at the queue
+MAX_SPEED = 0            # speed value meaning "as fast as it goes"
+STALE_S = 0.25           # emit anyway if the GUI has not acknowledged a frame for this long
+
+
+class TrainingWorker(FileSlots, QObject):
+    """The training side of the application (QtCore only, no widgets).
+
+    Signals:
+        snapshot_ready(object): a new core.snapshot.Snapshot (arrays are copies).
+        message_posted(str): something the user should read (divergence, a bad file).
+        status_posted(str): news for the status bar (a stop condition paused training).
+        file_done(str, str): (action, path) after a file was written or read.
+        file_failed(str, str): (action, message) when it failed; nothing was changed.
+        stopped(): the worker has stopped its timer; the thread may quit.
+        config_replaced(object): the worker changed the settings itself (custom data,
+            an opened session); emitted just before the Snapshot that shows it.
+    """
+
+    snapshot_ready = Signal(object)
+    message_posted = Signal(str)
+    status_posted = Signal(str)
+    file_done = Signal(str, str)
+    file_failed = Signal(str, str)
+    stopped = Signal()
+    config_replaced = Signal(object)
+
+    def __init__(self, config: Config):
+        super().__init__()
+        self._config = config
+        self.trainer: Trainer | None = None
+        self._timer: QTimer | None = None
+        self._playing = False
+        self._speed = MAX_SPEED          # epochs per second; 0 = as fast as it goes
+        self._seq = 0
+        self._shown_seq = 0              # newest seq the GUI says it has painted
+        self._last_emit = 0.0
+        self._owed = 0.0                 # fractional epochs owed at a limited speed
+        self._last_tick = 0.0
+        self._epoch_s = 0.001            # running estimate of one epoch's seconds, sizes a chunk
+        self._edit_log: deque[str] = deque(maxlen=20)
+        self.epoch_limit = 0             # config.stop_epoch while it lies ahead, else 0 (none)
+        self.target_loss = 0.0           # config.stop_loss while not yet reached, else 0 (none)
+        self.session_extra: dict = {}    # GUI settings read from the last opened session
+
+    # -- life cycle (runs in the worker thread) -------------------------------------
+    @Slot()
+    def start(self) -> None:
+        """Build the trainer and the timer inside the worker thread (a QTimer belongs to the thread that created it)."""
+        from nnviz.core.train import kernels
+        kernels.warm_up()  # compile or load the cached kernel before the first step
+        if self.trainer is None:
+            self.trainer = Trainer(self._config)
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._tick)
+        self._emit()
+
+    @Slot()
+    def stop(self) -> None:
+        self._playing = False
+        if self._timer is not None:
+            self._timer.stop()
+        self.stopped.emit()
+        self.thread().quit()  # quit is thread-safe; a queued quit would never run while the GUI thread waits
+
+    # -- transport --------------------------------------------------------------------
+    @Slot()
+    def play(self) -> None:
+        if self.trainer is None or self.trainer.diverged:
+            self._emit()
+            return
+        self._playing = True
+        self._arm_stop_conditions()
+        self._owed = 0.0
+        self._last_tick = time.perf_counter()
+        self._timer.start()
+        self._emit()
+
+    @Slot()
+    def pause(self) -> None:
+        self._playing = False
+        if self._timer is not None:
+            self._timer.stop()
+        self._emit()
+
+    @Slot()
+    def step_batch(self) -> None:
+        self._pause_quietly()
+        if self.trainer is not None and not self.trainer.diverged:
+            self.trainer.step_batch()
+            self._check_divergence()
+        self._emit()
+
+    @Slot()
+    def step_epoch(self) -> None:
+        self._pause_quietly()
+        if self.trainer is not None and not self.trainer.diverged:
+            self.trainer.step_epoch()
+            self._check_divergence()
+        self._emit()
+
+    @Slot()
+    def reset(self) -> None:
+        self._pause_quietly()
+        self.trainer.reset()
+        self._edit_log.clear()
+        self._emit()
+
+    @Slot(int)
+    def snapshot_shown(self, seq: int) -> None:
+        """The GUI painted Snapshot seq; the next one may be built."""
+        self._shown_seq = max(self._shown_seq, seq)
+
+    @Slot(float)
+    def set_speed(self, epochs_per_second: float) -> None:
+        self._speed = max(0.0, float(epochs_per_second))
+        self._owed = 0.0
+
+    # -- changes ----------------------------------------------------------------------
+    @Slot(object)
+    def set_config(self, config: Config) -> None:
+        """Apply new settings; what is rebuilt follows config.reset_scope."""
+        self._config = config
+        if self.trainer is None:
+            return
+        was_playing = self._playing
+        self._pause_quietly()
+        self.trainer.set_config(config)
+        if was_playing and not self.trainer.diverged:
+            self.play()
+        else:
+            self._emit()
+
+    @Slot(int)
+    def regenerate(self, seed: int) -> None:
+        """New data points, same weights and epoch (the Playground's Regenerate)."""
+        self.trainer.regenerate(seed)
+        self._emit()
+
+    @Slot(object, object)
+    def set_data(self, train, test) -> None:
+        self.trainer.set_data(train, test)
+        self._emit()
+
+    @Slot(float, float, float)
+    def add_point(self, x: float, y: float, label: float) -> None:
+        """A point drawn by hand joins the training set (weights are kept)."""
+        try:
+            self.trainer.add_point(x, y, label)
+        except ValueError as exc:
+            self.message_posted.emit(f"Point not added: {exc}")
+        self._emit()
+
+    @Slot(float, float, float)
+    def erase_points(self, x: float, y: float, radius: float) -> None:
+        """Remove the points (train and test) within radius of (x, y)."""
+        self.trainer.erase_points(x, y, radius)
+        self._emit()
+
+    @Slot(int, int, int, float)
+    def set_weight(self, layer: int, dst: int, src: int, value: float) -> None:
+        try:
+            self.trainer.set_weight(layer, dst, src, value)
+        except (ValueError, IndexError) as exc:
+            self.message_posted.emit(f"Edit refused: {exc}")
+        else:
+            self._log_edit(f"w[{layer}][{dst},{src}] = {value:.6g}")
+        self._emit()
+
+    @Slot(int, int, float)
+    def set_bias(self, layer: int, neuron: int, value: float) -> None:
+        try:
+            self.trainer.set_bias(layer, neuron, value)
+        except (ValueError, IndexError) as exc:
+            self.message_posted.emit(f"Edit refused: {exc}")
+        else:
+            self._log_edit(f"b[{layer}][{neuron}] = {value:.6g}")
+        self._emit()
+
+    @Slot(object)
+    def replace_trainer(self, trainer: Trainer) -> None:
+        """Take over a trainer built from a session file (the caller keeps no reference)."""
+        self._pause_quietly()
+        self.trainer = trainer
+        self._edit_log.clear()
+        self._emit()
+
+    @Slot(str, object)
+    def handle_file(self, name: str, args: tuple) -> None:
+        """One queued entry for every file request (see worker_files.FILE_REQUESTS)."""
+        if name in FILE_REQUESTS:
+            getattr(self, name)(*args)
+
+    def _log_edit(self, text: str) -> None:
+        t = self.trainer
+        self._edit_log.append(f"epoch {t.epoch}, step {t.total_steps}: {text}")
+
+    # -- training loop ----------------------------------------------------------------
+    @Slot()
+    def _tick(self) -> None:
+        """One time-boxed chunk of training, then maybe a Snapshot."""
+        if not self._playing or self.trainer is None:
+            return
+        now = time.perf_counter()
+        if self._speed > 0:
+            self._owed = min(self._owed + (now - self._last_tick) * self._speed, 10.0 + self._speed * FRAME_S)
+        self._last_tick = now
+        # end the chunk when the next frame is due, so frames are not late by a chunk; if
+        # one is due but the GUI has not caught up yet, look again soon
+        frame_due = self._last_emit + FRAME_S
+        deadline = min(now + CHUNK_S, frame_due) if frame_due > now else now + CHUNK_S / 3
+        t = self.trainer
+        while (now := time.perf_counter()) < deadline:
+            # as many epochs as fit before the deadline, in one kernel call (one GIL hand-over)
+            n = max(1, int((deadline - now) / self._epoch_s))
+            if self._speed > 0:
+                n = min(n, int(self._owed))
+                if n < 1:
+                    break
+            if self.epoch_limit:
+                n = min(n, max(self.epoch_limit - t.epoch, 1))
+            done = t.train_epochs(n, self.target_loss)
+            if done:
+                self._epoch_s = 0.7 * self._epoch_s + 0.3 * (time.perf_counter() - now) / done
+                self._owed -= done if self._speed > 0 else 0
+            if done < n or t.diverged or self._stop_reason():
+                break
+        reason = "" if t.diverged else self._stop_reason()
+        if self._check_divergence() or reason:
+            if reason:
+                self.status_posted.emit(f"Paused at epoch {t.epoch:,}: {reason}.")
+            self._pause_quietly()
+            self._emit()
+            return
+        since = time.perf_counter() - self._last_emit
+        # back-pressure with one frame in flight: the GUI has the next frame ready when it
+        # finishes painting, but frames it could not paint are not built
+        if since >= FRAME_S and (self._shown_seq >= self._seq - 1 or since >= STALE_S):
+            self._emit()
+        elif self._speed > 0:
+            self._sleep_until_due()
+
+    def _sleep_until_due(self) -> None:
+        """At a limited speed, idle the timer instead of spinning on an empty chunk."""
+        wait_s = (1.0 - self._owed) / self._speed if self._owed < 1.0 else 0.0
+        self._timer.setInterval(int(min(max(wait_s, 0.0), FRAME_S) * 1000))
+
+    def _arm_stop_conditions(self) -> None:
+        """Take the settings' stop conditions for this run, those not already met: Play at
+        epoch 150 with a limit of 100, or below the target loss, just trains on."""
+        t, cfg = self.trainer, self.trainer.config
+        self.epoch_limit = cfg.stop_epoch if cfg.stop_epoch > t.epoch else 0
+        self.target_loss = cfg.stop_loss if not t.test_loss <= cfg.stop_loss else 0.0
+
+    def _stop_reason(self) -> str:
+        """Why an armed stop condition now holds, in words; "" while none does."""
+        t = self.trainer
+        if self.epoch_limit and t.epoch >= self.epoch_limit:
+            return "the epoch limit set under Training"
+        if self.target_loss and t.test_loss <= self.target_loss:
+            return f"the test loss {t.test_loss:.4g} reached the target {self.target_loss:g} set under Training"
+        return ""
+
+    def _check_divergence(self) -> bool:
+        message = self.trainer.diverged
+        if message:
+            self._pause_quietly()
+            self.message_posted.emit(message)
+        return bool(message)
+
+    def _pause_quietly(self) -> None:
+        self._playing = False
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer.setInterval(0)
+
+    def _emit(self) -> None:
+        if self.trainer is None:
+            return
+        if self.trainer.config != self._config:  # changed here, not by the controls
+            self._config = self.trainer.config
+            self.config_replaced.emit(self._config)
+        self._seq += 1
+        snap = self.trainer.snapshot(seq=self._seq, playing=self._playing)
+        snap = dataclasses.replace(snap, edit_log=tuple(self._edit_log))
+        self._last_emit = time.perf_counter()
+        if self._timer is not None and self._playing:
+            self._timer.setInterval(0)
+        self.snapshot_ready.emit(snap)
+
+
+GIL_SWITCH_S = 0.0005    # Python's default 5 ms: see start_worker
+
+
+def start_worker(config: Config) -> tuple[TrainingWorker, QThread]:
+    """Create the worker in a new thread and start it; the caller connects signals first.
+
+    The worker takes the GIL back after every kernel call (they release it). While the
+    GUI thread runs Python, that waits for the interpreter's switch interval, 5 ms by
+    default: a shorter one gave network B about 13 % more epochs/s in the GUI benchmark,
+    at no cost to the frame rate.
+    """
+    sys.setswitchinterval(GIL_SWITCH_S)
+    thread = QThread()
+    thread.setObjectName("nnviz-trainer")
+    worker = TrainingWorker(config)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.start)
+    return worker, thread

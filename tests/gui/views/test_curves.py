@@ -1,0 +1,221 @@
+"""CurvesView: curves equal the history, read-out, log scale, metrics and gradient flow."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+
+from nnviz.gui.views.curves import CurvesView
+from nnviz.gui.views.demo_snapshot import make_snapshot
+
+
+@pytest.fixture
+def view(qtbot):
+    v = CurvesView()
+    qtbot.addWidget(v)
+    v.resize(640, 520)
+    return v
+
+
+def painted(view: CurvesView, snap) -> CurvesView:
+    view.set_snapshot(snap)
+    view.paint()
+    return view
+
+
+def test_plotted_data_equals_history(view):
+    snap = make_snapshot(n_classes=2, epochs=150)
+    painted(view, snap)
+    for curve, values in ((view.train_curve, snap.history_train), (view.test_curve, snap.history_test)):
+        x, y = curve.getOriginalDataset()
+        np.testing.assert_array_equal(x, snap.history_epoch)
+        np.testing.assert_array_equal(y, values)
+    item = view.loss_plot.getPlotItem()
+    assert item.getAxis("left").labelText == "loss"
+    assert item.getAxis("bottom").labelText == "epoch"
+    assert [label.text for _, label in view.legend.items] == ["train", "test"]
+
+
+def test_a_single_epoch_shows_as_dots_inside_the_view(view):
+    """At epoch 0 the history holds one point, which draws no line: both losses show as a
+    dot, inside the visible range; from the second point on, lines only."""
+    snap = make_snapshot(n_classes=2, epochs=150)
+    first = dataclasses.replace(snap, history_epoch=snap.history_epoch[:1], history_train=snap.history_train[:1],
+                                history_test=snap.history_test[:1], history_grad=snap.history_grad[:1])
+    painted(view, first)
+    (x0, x1), (y0, y1) = view.loss_plot.getPlotItem().getViewBox().viewRange()
+    for curve, values in ((view.train_curve, first.history_train), (view.test_curve, first.history_test)):
+        assert curve.opts["symbol"] == "o"
+        x, y = curve.getOriginalDataset()
+        assert len(x) == 1 and x0 <= x[0] <= x1 and y0 < values[0] < y1
+    painted(view, snap)
+    assert view.train_curve.opts["symbol"] is None and view.test_curve.opts["symbol"] is None
+
+
+def test_log_toggle_sets_axis_mode(view):
+    painted(view, make_snapshot())
+    item = view.loss_plot.getPlotItem()
+    assert not view.log_scale()
+    view.set_log_scale(True)
+    assert view.log_scale() and item.getAxis("left").logMode
+    assert view.train_curve.opts["logMode"] == [False, True]
+    view.set_log_scale(False)
+    assert not item.getAxis("left").logMode
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_readout_under_simulated_mouse(qtbot, view, log):
+    snap = make_snapshot(epochs=200)
+    painted(view, snap)
+    view.set_log_scale(log)
+    view.show()
+    qtbot.waitExposed(view)
+    vb = view.loss_plot.getPlotItem().getViewBox()
+    qtbot.waitUntil(lambda: vb.viewRange()[0][1] >= 200)   # auto-range runs on the first paint
+    y_mid = float(np.mean(vb.viewRange()[1]))
+    scene_pos = vb.mapViewToScene(QPointF(57.3, y_mid))
+    view.loss_plot.scene().sigMouseMoved.emit(scene_pos)
+    text = view.readout()
+    assert "epoch 57" in text
+    assert f"train {snap.history_train[57]:.3f}" in text
+    assert f"test {snap.history_test[57]:.3f}" in text
+    assert view.readout_line.isVisible() and view.readout_line.value() == pytest.approx(57.0)
+    # the text hangs from the top of the visible range (log units in log mode)
+    (x0, x1), (_, y1) = vb.viewRange()
+    pos = view.readout_text.pos()
+    assert x0 <= pos.x() <= x1 and pos.y() == pytest.approx(y1)
+    view.loss_plot.scene().sigMouseMoved.emit(QPointF(-50, -50))
+    assert view.readout() == "" and not view.readout_line.isVisible()
+
+
+def test_readout_follows_new_history(view):
+    snap = make_snapshot(epochs=100)
+    painted(view, snap)
+    view.show_readout(40)
+    longer = make_snapshot(epochs=300, seed=3, seq=2)
+    painted(view, longer)
+    assert f"train {longer.history_train[40]:.3f}" in view.readout()
+
+
+def test_gradient_flow_has_one_curve_per_layer(view):
+    snap = make_snapshot(hidden=(6, 5, 4))
+    painted(view, snap)
+    n_layers = snap.history_grad.shape[1]
+    assert n_layers == len(snap.weights) == 4
+    assert len(view.grad_curves) == n_layers
+    assert [label.text for _, label in view.grad_legend.items] == [f"L{i}" for i in range(1, 5)]
+    for layer, curve in enumerate(view.grad_curves):
+        np.testing.assert_array_equal(curve.getOriginalDataset()[1], snap.history_grad[:, layer])
+    assert view.grad_item.getAxis("left").logMode
+    painted(view, make_snapshot(hidden=(3,), seq=5))
+    assert len(view.grad_curves) == 2 and len(view.grad_legend.items) == 2
+    assert len([c for c in view.grad_item.listDataItems()]) == 2
+
+
+def test_metrics_and_confusion_for_classes(view):
+    snap = make_snapshot(n_classes=3)
+    painted(view, snap)
+    assert f"{100 * snap.test_accuracy:.1f} %" in view.metrics_label.text()
+    assert f"{100 * snap.train_accuracy:.1f} %" in view.metrics_label.text()
+    table = view.confusion
+    assert not table.isHidden()
+    assert table.rowCount() == table.columnCount() == 3
+    got = np.array([[int(table.item(r, c).text()) for c in range(3)] for r in range(3)])
+    np.testing.assert_array_equal(got, snap.confusion)
+    assert [table.horizontalHeaderItem(i).text() for i in range(3)] == ["0", "1", "2"]
+    painted(view, make_snapshot(n_classes=2, seq=4))
+    assert table.rowCount() == 2
+    assert [table.verticalHeaderItem(i).text() for i in range(2)] == ["−1", "+1"]
+
+
+def test_regression_shows_r2_without_confusion(view):
+    snap = make_snapshot(n_classes=0)
+    painted(view, snap)
+    assert "R²" in view.metrics_label.text() and f"{snap.r2_test:.3f}" in view.metrics_label.text()
+    assert view.confusion.isHidden()
+
+
+def test_paint_is_a_no_op_without_changes(view):
+    snap = make_snapshot()
+    painted(view, snap)
+    view.paint()
+    view.set_snapshot(snap)
+    view.paint()
+    assert view.paint_count == 1
+    painted(view, dataclasses.replace(snap, seq=snap.seq + 1))
+    assert view.paint_count == 2
+
+
+def test_export_png_and_svg(view, tmp_path):
+    painted(view, make_snapshot())
+    view.show_readout(10)
+    png, svg = tmp_path / "loss.png", tmp_path / "loss.svg"
+    view.export_png(str(png))
+    view.export_svg(str(svg))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 1000
+    assert b"<svg" in svg.read_bytes()[:400]
+    assert "epoch 10" in view.readout()      # the read-out comes back after the export
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_range_holds_all_data_and_moves_rarely_while_training(view, log):
+    """Each new range redraws the axes' text, so a growing history moves it now and then,
+    never on every frame, and every point stays inside it."""
+    full = make_snapshot(n_classes=2, epochs=2000)
+    view.set_log_scale(log)
+    vb = view.loss_plot.getPlotItem().getViewBox()
+    ranges = []
+    for n in range(20, 2001, 20):                    # 100 frames of a run to epoch 2000
+        snap = dataclasses.replace(full, history_epoch=full.history_epoch[:n], history_train=full.history_train[:n],
+                                   history_test=full.history_test[:n], history_grad=full.history_grad[:n],
+                                   seq=n)
+        painted(view, snap)
+        (x0, x1), (y0, y1) = vb.viewRange()
+        y = np.concatenate([snap.history_train, snap.history_test])
+        y = np.log10(y) if log else y
+        assert x0 <= snap.history_epoch[0] and snap.history_epoch[-1] <= x1
+        assert y0 <= y.min() and y.max() <= y1
+        ranges.append(((x0, x1), (y0, y1)))
+    changes = sum(a != b for a, b in zip(ranges, ranges[1:]))
+    assert 0 < changes <= 25, changes
+
+
+@pytest.mark.parametrize("lo,hi,px", [(-2.5, -0.5, 80), (-2.2, -1.9, 80), (-6.3, 0.2, 80), (-1.3, 0.7, 200),
+                                      (-0.4, -0.2, 200), (-12.0, 3.0, 60), (-1.05, -0.95, 300),
+                                      (-10.13, -0.29, 48)])
+def test_log_axis_labels_fit_and_lie_in_range(lo, hi, px):
+    from nnviz.gui.style.axes import LABEL_PX, log_ticks
+    (spacing, labelled), (_, marks) = log_ticks(lo, hi, px)
+    assert 1 <= len(labelled) and all(lo <= v <= hi for v in labelled + marks)
+    pixels = np.diff(labelled) / (hi - lo) * px if len(labelled) > 1 else np.array([px])
+    assert np.all(pixels >= LABEL_PX * 0.99), (labelled, pixels)
+    values = 10.0 ** np.array(labelled)                   # each label a 1, 2 or 5 (or 1..9) times 10^k
+    mantissa = values / 10.0 ** np.floor(np.log10(values) + 1e-9)
+    assert np.allclose(mantissa, np.round(mantissa))
+    assert not set(np.round(labelled, 9)) & set(np.round(marks, 9))
+
+
+def test_many_decades_on_a_short_axis_read_as_two_clear_labels():
+    """The gradient-flow plot of the vanishing-gradients lesson at 1280x800: eight decades
+    in 48 px. Two labels, both clear of the axis ends (10^-10 sat on the bottom edge and
+    was cut, leaving one label), and decade marks only, not 80 minor marks."""
+    from nnviz.gui.style.axes import EDGE_PX, log_ticks
+    lo, hi, px = -10.13, -0.29, 48.4
+    (_, labelled), (_, marks) = log_ticks(lo, hi, px)
+    assert len(labelled) == 2
+    to_px = px / (hi - lo)
+    assert all(min(v - lo, hi - v) * to_px >= EDGE_PX for v in labelled)
+    assert all(float(v).is_integer() for v in labelled + marks) and len(marks) <= 10
+
+
+def test_short_log_range_shows_readable_labels(qtbot, view):
+    """At epoch 0 the gradient sizes span less than a decade: no pile of minor labels."""
+    snap = make_snapshot(n_classes=2, epochs=1)
+    painted(view, snap)
+    axis = view.grad_item.getAxis("left")
+    (y0, y1) = view.grad_item.getViewBox().viewRange()[1]
+    levels = axis.tickValues(y0, y1, 80)
+    assert y1 - y0 >= 1.0 and 1 <= len(levels[0][1]) <= 4

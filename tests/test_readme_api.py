@@ -1,0 +1,26 @@
+"""The README's Python API example runs as written and does what its comments say."""
+
+from __future__ import annotations
+
+import re
+
+from helpers import ROOT
+
+README = ROOT / "README.md"
+
+
+def api_example() -> str:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Python API"):]
+    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+
+
+def test_readme_api_example_runs_without_qt(capsys) -> None:
+    namespace: dict = {}
+    exec(compile(api_example(), str(README), "exec"), namespace)   # the README's own text
+    trainer = namespace["trainer"]
+    epoch, train, test = capsys.readouterr().out.split()              # what the print showed
+    assert int(epoch) == trainer.epoch == 601 and trainer.batch == 0   # 1 batch, then 1 + 100 + 500 epochs
+    assert float(train) < 0.01 and float(test) < 0.01                 # circle with 4-2 is learned
+    assert namespace["w"][0].shape == (4, 2) and namespace["b"][1].shape == (2,)
+    assert namespace["y"].shape == (2,) and trainer.network.weights[0][2, 1] == 0.75
