@@ -705,7 +705,9 @@ def train_eval(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_co
 
     out (5 + L,): train loss, train correct, test loss, test correct, the frozen layer
     (with check = 1: a layer that passes nothing on and never can again, see
-    _scan_frozen and _stays_frozen; else -1), then the RMS of each layer's weight gradient.
+    _scan_frozen and _stays_frozen; else -1), then the RMS of each layer's weight gradient
+    (scaled by its largest entry when the squares would overflow or underflow, so 1e200 is
+    not reported as infinite nor 1e-200 as 0).
     """
     train_batches(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_code, x_tr, t_tr,
                   first, count, batch_size, opt_code, reg_code, hyper, counts, tag)
@@ -720,9 +722,17 @@ def train_eval(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_co
     for l in range(sizes.size - 1):
         n_w = sizes[l] * sizes[l + 1]
         s = 0.0
+        big = 0.0
         for p in range(w_off[l], w_off[l] + n_w):
             s += grad[p] * grad[p]
-        out[5 + l] = math.sqrt(s / n_w)
+            big = max(big, abs(grad[p]))
+        if (s == 0.0 or s == math.inf) and 0.0 < big < math.inf:   # g^2 under- or overflowed
+            s = 0.0
+            for p in range(w_off[l], w_off[l] + n_w):
+                s += (grad[p] / big) * (grad[p] / big)
+            out[5 + l] = big * math.sqrt(s / n_w)
+        else:
+            out[5 + l] = math.sqrt(s / n_w)
 
 
 @njit(**JIT)

@@ -113,9 +113,18 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
         return self._norms(reference.gradient(self.network, self._xtr[lo:hi], self._ttr[lo:hi]))
 
     def _norms(self, g: Array) -> Array:
-        """(L,) RMS of each layer's weight gradient in a flat gradient g (P,)."""
-        return np.array([math.sqrt(float(np.mean(g[w0:b0] ** 2)))
-                         for w0, b0 in zip(self._w_off, self._b_off)])
+        """(L,) RMS of each layer's weight gradient in a flat gradient g (P,), as the kernel
+        computes it (scaled by the largest entry where the squares over- or underflow)."""
+        out = []
+        with np.errstate(all="ignore"):
+            for w0, b0 in zip(self._w_off, self._b_off):
+                x = g[w0:b0]
+                s, big = float(np.mean(x * x)), float(np.max(np.abs(x)))
+                if (s == 0.0 or math.isinf(s)) and 0.0 < big < math.inf:
+                    out.append(big * math.sqrt(float(np.mean((x / big) ** 2))))
+                else:
+                    out.append(math.sqrt(s))
+        return np.array(out)
 
     # -- counters and scores ---------------------------------------------------------
     @property
