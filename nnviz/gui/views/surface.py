@@ -91,7 +91,7 @@ class SurfaceView(QWidget):
         # points whose gradient waits for the next update (the Playground's leftover): a
         # dashed ring, not filled, since they have not moved the weights yet
         self.carried_scatter = pg.ScatterPlotItem(
-            size=HIGHLIGHT_SIZE, pen=pg.mkPen(60, 60, 60, width=1.5, style=Qt.DashLine), brush=pg.mkBrush(0, 0, 0, 0))
+            size=HIGHLIGHT_SIZE, pen=pg.mkPen(30, 30, 30, width=2, style=Qt.DashLine), brush=pg.mkBrush(0, 0, 0, 0))
         self.carried_scatter.setZValue(5)
         self.test_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(palette.TEST_OUTLINE, width=1))
         self.test_scatter.setZValue(9)

@@ -109,7 +109,7 @@ def test_gradient_flow_has_one_curve_per_layer(view):
     assert len(view.grad_curves) == n_layers
     # named by the layers they join, not "L1", which reads as a regularisation
     assert [label.text for _, label in view.grad_legend.items] == [
-        "inputs \u2192 1", "1 \u2192 2", "2 \u2192 3", "3 \u2192 output"]
+        "inputs\u21921", "1\u21922", "2\u21923", "3\u2192output"]
     for layer, curve in enumerate(view.grad_curves):
         np.testing.assert_array_equal(curve.getOriginalDataset()[1], snap.history_grad[:, layer])
     assert view.grad_item.getAxis("left").logMode
@@ -137,9 +137,12 @@ def test_gradient_flow_shows_zero_and_infinite_gradients_at_the_edges_with_words
     assert view.grad_plot.mark_counts() == (2, 2)            # each run: where it starts, and now
     zero_at = sorted(p.pos().x() for p in view.grad_plot.zero_marks.points())
     assert zero_at == [4.0, 9.0]
-    assert "top edge: infinite or NaN (exploded) in 2 \u2192 output" in view.grad_plot.note
-    assert "bottom edge: exactly 0 (nothing flows back) in inputs \u2192 1" in view.grad_plot.note
-    assert view.grad_plot.note in view.grad_item.titleLabel.text
+    assert "top edge: infinite or NaN in 2\u2192output" in view.grad_plot.note
+    assert "bottom edge: exactly 0 in inputs\u21921" in view.grad_plot.note
+    label = view.grad_plot.note_label
+    assert label.text() == view.grad_plot.note and not label.isHidden()
+    data_area = view.grad_plot.mapFromScene(view.grad_item.getViewBox().sceneBoundingRect()).boundingRect()
+    assert data_area.contains(label.geometry().topLeft())
 
 
 def test_gradient_flow_of_a_dead_network_is_drawn_not_blank(view):
@@ -148,7 +151,7 @@ def test_gradient_flow_of_a_dead_network_is_drawn_not_blank(view):
     g = snap.history_grad.copy()
     g[1:] = 0.0
     painted(view, dataclasses.replace(snap, history_grad=g, seq=3))
-    assert "exactly 0 (nothing flows back) in every layer" in view.grad_plot.note
+    assert "exactly 0 in every layer" in view.grad_plot.note
     assert all(len(c.getOriginalDataset()[1]) == 21 for c in view.grad_curves)
     g[:] = 0.0                                      # not one value a log axis can place
     painted(view, dataclasses.replace(snap, history_grad=g, seq=4))

@@ -4,14 +4,16 @@ Vanishing gradients show as curves far below the others, exploding ones as curve
 climbing away. A log axis can show neither 0 nor infinity, yet those are the news when
 they happen: a gradient of exactly 0 (a dead layer) is drawn along the bottom edge and
 marked with a down triangle, an infinite or NaN one (an explosion) along the top edge
-with an up triangle, and a line of words under the title names the layers.
+with an up triangle, and words in the plot's top corner name the layers (over the plot,
+not under the title: at 1280 x 800 it has about 60 px of height to give).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QSizePolicy
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from nnviz.gui.style.axes import ValueAxis
 from nnviz.gui.views.curves.plotting import SAMPLES_PER_PIXEL, fit_range, key, style_plot
@@ -26,7 +28,7 @@ def layer_names(n_layers: int) -> list[str]:
     """Plain names of the weight layers, by the neurons they join: 'inputs → 1', '1 → 2',
     …, 'n → output' (not 'L1', which reads as a regularisation)."""
     ends = ["inputs", *(str(k) for k in range(1, n_layers)), "output"]
-    return [f"{a} \u2192 {b}" for a, b in zip(ends[:-1], ends[1:])]
+    return [f"{a}\u2192{b}" for a, b in zip(ends[:-1], ends[1:])]
 
 
 def edge_values(g: np.ndarray, y0: float, y1: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -57,10 +59,10 @@ def note(names: list[str], zero: np.ndarray, blown: np.ndarray) -> str:
         return ", ".join(picked[:3]) + (f" and {len(picked) - 3} more" if len(picked) > 3 else "")
     parts = []
     if blown.any():
-        parts.append(f"\u25b2 top edge: infinite or NaN (exploded) in {which(blown)}")
+        parts.append(f"\u25b2 top edge: infinite or NaN in {which(blown)}")
     if zero.any():
-        parts.append(f"\u25bc bottom edge: exactly 0 (nothing flows back) in {which(zero)}")
-    return " · ".join(parts)
+        parts.append(f"\u25bc bottom edge: exactly 0 in {which(zero)}")
+    return "\n".join(parts)
 
 
 class GradientFlowPlot(pg.GraphicsLayoutWidget):
@@ -81,7 +83,7 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
                         "layers it joins, from the inputs to the output. Curves far apart mean vanishing "
                         "or exploding gradients; \u25bc on the bottom edge marks a gradient of exactly 0, "
                         "\u25b2 on the top edge an infinite or NaN one.")
-        self.legend = pg.LegendItem(labelTextColor="#333", verSpacing=-4)
+        self.legend = pg.LegendItem(labelTextColor="#333", verSpacing=-4, horSpacing=8)
         self.addItem(self.legend, row=1, col=0)
         self.legend.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)  # spare height: the plot
         self.curves: list[pg.PlotDataItem] = []
@@ -92,7 +94,13 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
         for marks in (self.zero_marks, self.blown_marks):
             marks.setZValue(10)
             self.item.addItem(marks, ignoreBounds=True)
-        self.note = ""                           # the words under the title, as plain text
+        self.note = ""                           # the words over the plot, as plain text
+        self.note_label = QLabel(self)
+        self.note_label.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.note_label.setStyleSheet(f"color: {WARN}; background: rgba(255, 255, 255, 215); font-size: 8pt;"
+                                      " padding: 0px 3px;")
+        self.note_label.hide()
+        self.item.getViewBox().sigResized.connect(self._place_note)
         self._key: tuple | None = None
 
     def show_history(self, epochs: np.ndarray, g: np.ndarray) -> None:
@@ -123,9 +131,15 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
         self._marks(self.blown_marks, x, drawn, blown)
         names = layer_names(g.shape[1])
         self.note = note(names, zero[-1], blown[-1]) if len(g) else ""
-        title = TITLE if not self.note else (
-            f"{TITLE}<br><span style='color:{WARN}; font-size:8pt'>{self.note}</span>")
-        self.item.setTitle(title, size="9pt", color="#444")
+        self.note_label.setText(self.note)
+        self.note_label.setVisible(bool(self.note))
+        self._place_note()
+
+    def _place_note(self) -> None:
+        """The words at the top left of the data area, inside it."""
+        self.note_label.adjustSize()
+        rect = self.mapFromScene(self.item.getViewBox().sceneBoundingRect()).boundingRect()
+        self.note_label.move(rect.left() + 3, rect.top() + 2)
 
     def _marks(self, item: pg.ScatterPlotItem, x: np.ndarray, drawn: np.ndarray, mask: np.ndarray) -> None:
         spots = []
@@ -152,4 +166,14 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
             curve = self.item.plot([], [], pen=pen, connect="finite", autoDownsampleFactor=SAMPLES_PER_PIXEL)
             self.curves.append(curve)
             self.legend.addItem(curve, name)
-        self.legend.setColumnCount(min(max(n_layers, 1), 5))
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """As many legend columns as names fit side by side (about 72 px each)."""
+        n = len(getattr(self, "curves", ()))   # resize events come already while Qt builds the widget
+        if hasattr(self, "legend"):
+            self.legend.setColumnCount(int(np.clip(self.width() // 72, 1, max(n, 1))))
+
+    def resizeEvent(self, event) -> None:  # Qt override: re-flow the legend to the new width
+        super().resizeEvent(event)
+        self._fit_legend()
