@@ -137,12 +137,10 @@ def test_gradient_flow_shows_zero_and_infinite_gradients_at_the_edges_with_words
     assert view.grad_plot.mark_counts() == (2, 2)            # each run: where it starts, and now
     zero_at = sorted(p.pos().x() for p in view.grad_plot.zero_marks.points())
     assert zero_at == [4.0, 9.0]
-    assert "top edge: infinite or NaN in 2\u2192output" in view.grad_plot.note
-    assert "bottom edge: exactly 0 in inputs\u21921" in view.grad_plot.note
-    label = view.grad_plot.note_label
-    assert label.text() == view.grad_plot.note and not label.isHidden()
-    data_area = view.grad_plot.mapFromScene(view.grad_item.getViewBox().sceneBoundingRect()).boundingRect()
-    assert data_area.contains(label.geometry().topLeft())
+    assert view.grad_plot.note == "\u25b2 infinite or NaN in 2\u2192output \u00b7 \u25bc exactly 0 in inputs\u21921"
+    assert view.grad_item.titleLabel.text == view.grad_plot.note      # in the title's place
+    painted(view, dataclasses.replace(snap, seq=10))
+    assert view.grad_plot.note == "" and view.grad_item.titleLabel.text == "Gradient flow"
 
 
 def test_gradient_flow_of_a_dead_network_is_drawn_not_blank(view):
@@ -151,7 +149,7 @@ def test_gradient_flow_of_a_dead_network_is_drawn_not_blank(view):
     g = snap.history_grad.copy()
     g[1:] = 0.0
     painted(view, dataclasses.replace(snap, history_grad=g, seq=3))
-    assert "exactly 0 in every layer" in view.grad_plot.note
+    assert view.grad_plot.note == "\u25bc exactly 0 in every layer"
     assert all(len(c.getOriginalDataset()[1]) == 21 for c in view.grad_curves)
     g[:] = 0.0                                      # not one value a log axis can place
     painted(view, dataclasses.replace(snap, history_grad=g, seq=4))

@@ -4,16 +4,16 @@ Vanishing gradients show as curves far below the others, exploding ones as curve
 climbing away. A log axis can show neither 0 nor infinity, yet those are the news when
 they happen: a gradient of exactly 0 (a dead layer) is drawn along the bottom edge and
 marked with a down triangle, an infinite or NaN one (an explosion) along the top edge
-with an up triangle, and words in the plot's top corner name the layers (over the plot,
-not under the title: at 1280 x 800 it has about 60 px of height to give).
+with an up triangle, and the title turns into words that name the layers (in the title's
+place, as over the plot they would hide the marks, and under it they would take height
+the plot, about 60 px at 1280 x 800, cannot give).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSizePolicy
+from PySide6.QtWidgets import QSizePolicy
 
 from nnviz.gui.style.axes import ValueAxis
 from nnviz.gui.views.curves.plotting import SAMPLES_PER_PIXEL, fit_range, key, style_plot
@@ -59,10 +59,10 @@ def note(names: list[str], zero: np.ndarray, blown: np.ndarray) -> str:
         return ", ".join(picked[:3]) + (f" and {len(picked) - 3} more" if len(picked) > 3 else "")
     parts = []
     if blown.any():
-        parts.append(f"\u25b2 top edge: infinite or NaN in {which(blown)}")
+        parts.append(f"\u25b2 infinite or NaN in {which(blown)}")
     if zero.any():
-        parts.append(f"\u25bc bottom edge: exactly 0 in {which(zero)}")
-    return "\n".join(parts)
+        parts.append(f"\u25bc exactly 0 in {which(zero)}")
+    return " \u00b7 ".join(parts)
 
 
 class GradientFlowPlot(pg.GraphicsLayoutWidget):
@@ -94,13 +94,7 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
         for marks in (self.zero_marks, self.blown_marks):
             marks.setZValue(10)
             self.item.addItem(marks, ignoreBounds=True)
-        self.note = ""                           # the words over the plot, as plain text
-        self.note_label = QLabel(self)
-        self.note_label.setAttribute(Qt.WA_TransparentForMouseEvents)
-        self.note_label.setStyleSheet(f"color: {WARN}; background: rgba(255, 255, 255, 215); font-size: 8pt;"
-                                      " padding: 0px 3px;")
-        self.note_label.hide()
-        self.item.getViewBox().sigResized.connect(self._place_note)
+        self.note = ""                           # the words in the title's place, '' if none
         self._key: tuple | None = None
 
     def show_history(self, epochs: np.ndarray, g: np.ndarray) -> None:
@@ -131,15 +125,10 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
         self._marks(self.blown_marks, x, drawn, blown)
         names = layer_names(g.shape[1])
         self.note = note(names, zero[-1], blown[-1]) if len(g) else ""
-        self.note_label.setText(self.note)
-        self.note_label.setVisible(bool(self.note))
-        self._place_note()
-
-    def _place_note(self) -> None:
-        """The words at the top left of the data area, inside it."""
-        self.note_label.adjustSize()
-        rect = self.mapFromScene(self.item.getViewBox().sceneBoundingRect()).boundingRect()
-        self.note_label.move(rect.left() + 3, rect.top() + 2)
+        if self.note:
+            self.item.setTitle(self.note, size="8pt", color=WARN)
+        else:
+            self.item.setTitle(TITLE, size="9pt", color="#444")
 
     def _marks(self, item: pg.ScatterPlotItem, x: np.ndarray, drawn: np.ndarray, mask: np.ndarray) -> None:
         spots = []
