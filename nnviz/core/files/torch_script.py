@@ -12,6 +12,7 @@ it is float64, as in nnviz, so its numbers agree with nnviz's to rounding.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from nnviz.core.model.network import Network
@@ -48,7 +49,12 @@ class Training:
     batch: int               # batches of the current epoch nnviz had done (0 at an epoch's end)
     n_classes: int           # 0 regression, 2 labels -1/+1, K labels 0..K-1
     data_file: str           # the CSV's name, beside the script
-    optimizer_file: str = ""  # the optimiser state's .safetensors name; "" for plain SGD (no state)
+    optimizer_file: str = ""  # the optimiser state's .safetensors name; "" for none
+
+    @property
+    def has_state(self) -> bool:
+        """Whether the script loads nnviz's optimiser memory (plain SGD has none)."""
+        return bool(self.optimizer_file) and self.optimizer in STATE_KEYS
 
 
 def linear_index(layer: int) -> int:
@@ -73,7 +79,7 @@ def script_text(network: Network, weights_file: str, training: Training | None) 
     code = [_features(network), *([SINE] if "sine" in network.layer_activations else []),
             _model(network), LOAD, _targets(network.output_kind, training), _loss(network.output_kind)]
     if training is not None:
-        load = "    load_optimizer_state(model, optimizer)\n" if training.optimizer_file else ""
+        load = "    load_optimizer_state(model, optimizer)\n" if training.has_state else ""
         code += [_optimizer(training), TRAINING, TRAIN_MAIN.replace("    LOAD_OPTIMIZER\n", load)]
     else:
         code.append(PREDICT_MAIN)
@@ -83,7 +89,9 @@ def script_text(network: Network, weights_file: str, training: Training | None) 
 
 
 def _docstring(network: Network, weights_file: str, training: Training | None) -> str:
-    head = f'"""A neural network from nnviz, rebuilt in PyTorch.\n\n    {architecture(network)}\n\n'
+    shape = textwrap.fill(architecture(network), 88, initial_indent="    ", subsequent_indent="        ",
+                          break_on_hyphens=False)
+    head = f'"""A neural network from nnviz, rebuilt in PyTorch.\n\n{shape}\n\n'
     if training is None:
         return head + (
             f"Its weights are in {weights_file}, beside this file. It was exported from a network\n"
@@ -119,7 +127,7 @@ def _files(weights_file: str, training: Training | None) -> str:
     lines = ["HERE = Path(__file__).resolve().parent", f"WEIGHTS_FILE = HERE / {weights_file!r}"]
     if training is not None:
         lines.append(f"DATA_FILE = HERE / {training.data_file!r}")
-        if training.optimizer_file:
+        if training.has_state:
             lines.append(f"OPTIMIZER_FILE = HERE / {training.optimizer_file!r}")
     return "\n".join(lines)
 
@@ -240,7 +248,7 @@ def _optimizer(t: Training) -> str:
                 f"eps={t.epsilon!r})")
     text = (f'def make_optimizer(model):\n    """{doc}\n    nnviz\'s L1/L2 penalty is not torch\'s '
             f'weight_decay: see penalty_step."""\n    return {code}')
-    if not t.optimizer_file:
+    if not t.has_state:
         return text
     keys = STATE_KEYS[t.optimizer]
     return text + (
