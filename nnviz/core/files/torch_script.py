@@ -12,6 +12,7 @@ it is float64, as in nnviz, so its numbers agree with nnviz's to rounding.
 
 from __future__ import annotations
 
+import json
 import textwrap
 from dataclasses import dataclass
 
@@ -123,12 +124,18 @@ def _imports(kind: str, training: Training | None) -> str:
                       "torch.set_default_dtype(torch.float64)"])
 
 
+def _literal(value) -> str:
+    """A Python literal, strings in double quotes like the rest of the script (JSON's string
+    escapes are Python's too)."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
+
+
 def _files(weights_file: str, training: Training | None) -> str:
-    lines = ["HERE = Path(__file__).resolve().parent", f"WEIGHTS_FILE = HERE / {weights_file!r}"]
+    lines = ["HERE = Path(__file__).resolve().parent", f"WEIGHTS_FILE = HERE / {_literal(weights_file)}"]
     if training is not None:
-        lines.append(f"DATA_FILE = HERE / {training.data_file!r}")
+        lines.append(f"DATA_FILE = HERE / {_literal(training.data_file)}")
         if training.has_state:
-            lines.append(f"OPTIMIZER_FILE = HERE / {training.optimizer_file!r}")
+            lines.append(f"OPTIMIZER_FILE = HERE / {_literal(training.optimizer_file)}")
     return "\n".join(lines)
 
 
@@ -141,7 +148,7 @@ def _settings(t: Training) -> str:
             ("REG_RATE", t.reg_rate, ""),
             ("START_EPOCH", t.epoch, "epochs nnviz had trained; the decay goes on from there"),
             ("START_BATCH", t.batch, "batches of the next epoch nnviz had done already")]
-    code = [f"{name} = {value!r}" for name, value, _ in rows]
+    code = [f"{name} = {_literal(value)}" for name, value, _ in rows]
     width = max(len(c) for c in code) + 2
     lines = ["# Training settings, as nnviz had them when it exported (change them freely)."]
     lines += [f"{c:<{width}}# {note}" if note else c for c, (_, _, note) in zip(code, rows)]
