@@ -106,7 +106,8 @@ def test_every_script_compiles(tmp_path, config):
     assert sorted(os.listdir(tmp_path)) == sorted(expected)
     assert f"START_EPOCH = {t.epoch}" in text and f"START_BATCH = {t.batch}" in text
     assert f"LEARNING_RATE = {config.learning_rate!r}" in text and f"BATCH_SIZE = {config.batch_size}" in text
-    assert f"REGULARIZATION = {None if config.regularization == 'none' else config.regularization!r}" in text
+    reg = "None" if config.regularization == "none" else f'"{config.regularization}"'
+    assert f"REGULARIZATION = {reg}" in text
     assert "weight_decay=" not in text   # the penalty is a step of its own
 
 
@@ -224,3 +225,20 @@ def test_overwriting_keeps_the_files_permissions(tmp_path):
     files.export_pytorch(t, tmp_path / "m.py")
     assert os.stat(tmp_path / "m.py").st_mode & 0o777 == 0o755
     assert os.stat(tmp_path / "m.csv").st_mode & 0o777 == 0o644
+
+
+def test_the_readme_example_writes_what_it_says(tmp_path, monkeypatch):
+    import re
+
+    from helpers import ROOT
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### For PyTorch"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert sorted(os.listdir(tmp_path)) == ["net.py", "net.safetensors", "spiral-optimizer.safetensors",
+                                            "spiral.csv", "spiral.py", "spiral.safetensors"]
+    assert namespace["trainer"].epoch == 200
+    assert "START_EPOCH = 200" in (tmp_path / "spiral.py").read_text()
+    assert "no training settings and no data" in (tmp_path / "net.py").read_text()
