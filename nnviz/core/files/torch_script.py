@@ -127,6 +127,8 @@ def _imports(kind: str, training: Training | None) -> str:
 def _literal(value) -> str:
     """A Python literal, strings in double quotes like the rest of the script (JSON's string
     escapes are Python's too)."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(map(_literal, value)) + ("," if len(value) == 1 else "") + ")"
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
 
 
@@ -157,7 +159,7 @@ def _settings(t: Training) -> str:
 
 def _features(network: Network) -> str:
     names = network.feature_names
-    rows = [f"            {FEATURE_CODE[f] + ',':<14}# {f}" for f in names]
+    rows = [f"            {FEATURE_CODE[f] + ',':<16}# {f}" for f in names]
     return (
         "class Features(nn.Module):\n"
         f'    """Raw points (N, 2) -> the network\'s inputs (N, {len(names)}), nnviz\'s input features."""\n\n'
@@ -233,7 +235,8 @@ def _loss(kind: str) -> str:
         "def loss_fn(model, points, targets):\n"
         '    """Cross-entropy, averaged over the points. Computed from the logits (the model without\n'
         f"    its final {unit}): the same loss and gradient, without overflow for confident outputs.\n"
-        '    (nnviz\'s display clips the probabilities at 1e-15, which only shows beyond that.)"""\n'
+        '    (nnviz\'s display clips probabilities at 1e-15: the two differ only for points\n'
+        '    predicted with more certainty than that.)"""\n'
         f"    logits = model[:-1](points)\n"
         f"    return {call}")
 
@@ -265,7 +268,7 @@ def _optimizer(t: Training) -> str:
         f'    entries {", ".join(keys)} of torch\'s optimiser state."""\n'
         "    saved = load_file(path)\n"
         "    for name, param in model.named_parameters():\n"
-        f"        optimizer.state[param] = {{key: saved[f\"{{name}}.{{key}}\"] for key in {keys!r}}}")
+        f"        optimizer.state[param] = {{key: saved[f\"{{name}}.{{key}}\"] for key in {_literal(keys)}}}")
 
 
 TRAINING = '''
