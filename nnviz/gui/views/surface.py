@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from nnviz.core.snapshot import GRID, Snapshot
-from nnviz.gui.style import palette
+from nnviz.gui.style import palette, pictures
 
 EXTENT = 6.0                                   # the data square is [-EXTENT, EXTENT]^2
 _CELL = 2 * EXTENT / (GRID - 1)                # grid values sit at pixel centres
@@ -319,10 +319,10 @@ class SurfaceView(QWidget):
 
     # -- export ---------------------------------------------------------------------
     def export_png(self, path: str) -> None:
-        palette.export_png(self.plot.getPlotItem(), path)
+        pictures.plot_png(self.plot.getPlotItem(), path)
 
     def export_svg(self, path: str) -> None:
-        palette.export_svg(self.plot.getPlotItem(), path)
+        pictures.plot_svg(self.plot.getPlotItem(), path)
 
 
 def main() -> None:
