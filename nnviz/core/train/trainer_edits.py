@@ -41,6 +41,7 @@ class EditsMixin:
         dst, src = self._index(dst, n_out, "neuron"), self._index(src, n_in, "input")
         self.network.weights[layer][dst, src] = self._value(value)
         self._refresh()
+        self._fresh_start()
 
     def set_bias(self, layer: int, neuron: int, value: float) -> None:
         """biases[layer][neuron] = value (the output neuron's too)."""
@@ -48,6 +49,7 @@ class EditsMixin:
         neuron = self._index(neuron, self.network.biases[layer].size, "neuron")
         self.network.biases[layer][neuron] = self._value(value)
         self._refresh()
+        self._fresh_start()
 
     def load_params(self, params: Array) -> None:
         """Imported weights (P,) for this same shape; counters and history are kept."""
@@ -59,3 +61,4 @@ class EditsMixin:
         self.network.set_params(p)
         self._diverged_at = -1
         self._refresh()
+        self._fresh_start()
