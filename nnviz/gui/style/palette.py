@@ -59,18 +59,35 @@ def cache_axes(plot_item, sides=("left", "bottom")) -> None:
 
 
 def picture_values(values: np.ndarray, layer: int, last_layer: int, output_kind: str) -> np.ndarray:
-    """Map a neuron picture (..., H, W) onto the [-1, 1] colour scale, the same in every view.
+    """Map a layer's neuron pictures (n, H, W) onto the [-1, 1] colour scale, the same in
+    every view.
 
     Inputs span +-6 (or 36 for squares), so each is scaled by its largest magnitude as the
-    Playground does; probability outputs (sigmoid, softmax) go from 0..1 to -1..1.
+    Playground does; probability outputs (sigmoid, softmax) go from 0..1 to -1..1. With a
+    two-class softmax, output neuron 0 is the probability of class -1 (orange): its
+    picture is turned round so that it, too, is orange where its class wins.
     """
     if layer == 0:
         mag = np.abs(np.nan_to_num(values, posinf=0.0, neginf=0.0))
         peak = mag.max(axis=(-2, -1), keepdims=True) if values.size else 1.0
         return values / np.where(peak > 0, peak, 1.0)
     if layer == last_layer and output_kind in ("sigmoid_bce", "softmax_ce"):
-        return 2.0 * values - 1.0
+        out = 2.0 * values - 1.0
+        if output_kind == "softmax_ce" and values.ndim == 3 and values.shape[0] == 2:
+            out[0] = -out[0]
+        return out
     return values
+
+
+def decision_values(output: np.ndarray, output_kind: str) -> np.ndarray:
+    """The decision surface of a one- or two-output layer (n_out, H, W) on the [-1, 1]
+    scale: blue (+1) where class +1 wins, orange (-1) where class -1 does, grey at even
+    odds. Two-class softmax: p(+1) - p(-1), since output 0 is class -1 and 1 class +1."""
+    if output.shape[0] == 2:
+        return output[1] - output[0]
+    if output_kind == "sigmoid_bce":
+        return 2.0 * output[0] - 1.0
+    return output[0]
 
 
 def class_image(probs: np.ndarray, discretize: bool = False) -> np.ndarray:
