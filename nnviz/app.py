@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                 save_png(window.grab().toImage(), args.screenshot)
             except (OSError, ValueError) as exc:
                 print(f"nnviz: could not write {args.screenshot}: {exc}", file=sys.stderr)
-            window.close()
+            window.close_without_asking()   # a scripted run: no one to answer a question
         QTimer.singleShot(int(args.seconds * 1000), shoot)
     return app.exec()
 

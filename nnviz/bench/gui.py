@@ -57,7 +57,7 @@ def _play(app, config: Config, seconds: float) -> tuple[float, float]:
     elapsed = time.perf_counter() - t0
     epochs = w.latest.epoch - start_epoch
     paints = w.surface.paint_count - start_paint
-    w.close()
+    w.close_without_asking()   # a benchmark has no work to save
     settings.clear()
     return epochs / elapsed, paints / elapsed
 
@@ -83,7 +83,7 @@ def _edit_latency(app, repeats: int = 30) -> float:
         _wait(app, lambda: w.latest.seq > seq and w.surface.paint_count > count, 5)
         times.append((time.perf_counter() - t0) * 1000)
         assert w.latest.weights[2][1, 3] == value
-    w.close()
+    w.close_without_asking()   # a benchmark has no work to save
     settings.clear()
     return statistics.median(times)
 
