@@ -2,7 +2,9 @@
 
 gui.play.A / gui.play.B: epochs/s while playing at full speed for a fixed time;
 gui.fps.A / gui.fps.B: repaints/s of the decision surface in that time;
-gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface.
+gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface;
+gui.export_svg: ms to export the decision surface (500 points, test data shown) as an SVG
+that librsvg draws right, written atomically (median of 5).
 """
 
 from __future__ import annotations
@@ -88,6 +90,28 @@ def _edit_latency(app, repeats: int = 30) -> float:
     return statistics.median(times)
 
 
+def _export_svg(repeats: int = 5) -> float:
+    import tempfile
+
+    from nnviz.gui.views.demo_snapshot import make_snapshot
+    from nnviz.gui.views.surface import SurfaceView
+
+    view = SurfaceView()
+    view.resize(600, 600)
+    view.show()
+    view.set_show_test(True)
+    view.set_snapshot(make_snapshot(n_classes=2, n_points=500))
+    view.paint()
+    times = []
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            view.export_svg(os.path.join(folder, "surface.svg"))
+            times.append((time.perf_counter() - t0) * 1000)
+    view.close()
+    return statistics.median(times)
+
+
 def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
     from PySide6.QtWidgets import QApplication
 
@@ -97,4 +121,5 @@ def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
         epochs_s, fps = _play(app, config, seconds)
         rows += [(f"gui.play.{name}", epochs_s, "epochs/s"), (f"gui.fps.{name}", fps, "frames/s")]
     rows.append(("gui.edit_latency", _edit_latency(app), "ms"))
+    rows.append(("gui.export_svg", _export_svg(), "ms"))
     return rows
