@@ -262,3 +262,20 @@ def test_short_log_range_shows_readable_labels(qtbot, view):
     (y0, y1) = view.grad_item.getViewBox().viewRange()[1]
     levels = axis.tickValues(y0, y1, 80)
     assert y1 - y0 >= 1.0 and 1 <= len(levels[0][1]) <= 4
+
+
+@pytest.mark.parametrize("width", [260, 420, 900])
+def test_gradient_flow_legend_fits_its_width(qtbot, width):
+    """No legend entry is cut off at the right edge, however narrow the plot."""
+    from nnviz.gui.views.curves.gradflow import GradientFlowPlot
+    plot = GradientFlowPlot()
+    qtbot.addWidget(plot)
+    snap = make_snapshot(hidden=(8, 8, 8, 8))
+    plot.show_history(snap.history_epoch, snap.history_grad)
+    plot.resize(width, 220)
+    plot.show()
+    qtbot.waitExposed(plot)
+    qtbot.waitUntil(lambda: plot.sceneRect().width() <= width + 1, timeout=2_000)
+    texts = [t.item for _, t in plot.legend.items]
+    right = max(t.mapRectToScene(t.boundingRect()).right() for t in texts)
+    assert right <= width and (width < 600 or plot.legend.columnCount == 5)

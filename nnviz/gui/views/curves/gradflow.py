@@ -158,10 +158,13 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
         self._fit_legend()
 
     def _fit_legend(self) -> None:
-        """As many legend columns as names fit side by side (about 72 px each)."""
-        n = len(getattr(self, "curves", ()))   # resize events come already while Qt builds the widget
-        if hasattr(self, "legend"):
-            self.legend.setColumnCount(int(np.clip(self.width() // 72, 1, max(n, 1))))
+        """As many legend columns as the widest entry fits side by side."""
+        legend = getattr(self, "legend", None)   # resize events come already while Qt builds the widget
+        if legend is None or not legend.items:
+            return
+        # the text's own width: a LabelItem's bounding box is its (stretched) layout cell
+        cell = max(s.boundingRect().width() + t.item.boundingRect().width() for s, t in legend.items) + 16
+        legend.setColumnCount(int(np.clip((self.width() - 8) // cell, 1, len(legend.items))))
 
     def resizeEvent(self, event) -> None:  # Qt override: re-flow the legend to the new width
         super().resizeEvent(event)
