@@ -7,6 +7,8 @@ datasets.class_index, so the thresholds live in one place each.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from nnviz.core.data.datasets import class_index
@@ -104,6 +106,19 @@ class Series:
         return f"Series({self.array()!r})"
 
 
+@dataclass(frozen=True)
+class HistoryMark:
+    """What a History looked like at one moment, enough to put it back (History.cut_back):
+    its length and stride, and its latest entry (which a later epoch may have replaced)."""
+
+    length: int
+    stride: int
+    epoch: int
+    train: float
+    test: float
+    grad: Array               # (L,)
+
+
 class History:
     """Loss curves and gradient sizes per epoch: epoch 0, then each epoch end.
 
@@ -138,6 +153,32 @@ class History:
             mask[-1] = True           # the latest stays
             self.keep(mask)
         self._last_off_stride = epoch % self.stride != 0
+
+    def mark(self) -> HistoryMark:
+        """The history as it is now, for a checkpoint (see cut_back)."""
+        n = len(self.epoch)
+        return HistoryMark(n, self.stride, int(self.epoch.array()[-1]), float(self.train.array()[-1]),
+                           float(self.test.array()[-1]), self.grad.array()[-1].copy())
+
+    def cut_back(self, mark: HistoryMark) -> None:
+        """Back to what it was at `mark`, dropping the later epochs.
+
+        Exact while the history has not been thinned since (the stride is the same: the
+        entries before the latest one are then unchanged); after a thinning, the entries
+        left before the mark's epoch are kept at the present stride, with the mark's entry.
+        """
+        if self.stride == mark.stride and len(self.epoch) >= mark.length - 1:
+            keep = mark.length - 1
+        else:
+            keep = int(np.searchsorted(self.epoch.array(), mark.epoch))
+        for s in (self.epoch, self.train, self.test, self.grad):
+            s.truncate(keep)
+        self.epoch.append(mark.epoch)
+        self.train.append(mark.train)
+        self.test.append(mark.test)
+        self.grad.append(mark.grad)
+        n = len(self.epoch)
+        self._last_off_stride = bool(n > 1 and mark.epoch % self.stride)
 
     def restart(self, train: float, test: float, grad_norms: Array) -> None:
         """Epoch 0's entry anew (the data or weights changed before any training step)."""

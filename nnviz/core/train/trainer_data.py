@@ -43,6 +43,7 @@ class DataMixin:
             return
         new = self.config.replace(seed=int(seed))      # may raise: nothing has changed yet
         data = self._generate(new, int(seed))
+        self._before_change("data")     # the old points stay on the timeline with their weights
         self.config = new
         self._replace_data(*data)
         self.data_seed = int(seed)
@@ -52,6 +53,7 @@ class DataMixin:
         "custom-regression"), so the settings say what the data is."""
         k = train.n_classes
         check_data(train, test)   # refuse before anything changes
+        self._before_change("data")
         self.config = self.config.replace(dataset="custom-regression" if k == 0 else "custom",
                                           custom_classes=k if k >= 2 else self.config.custom_classes,
                                           output=self.config.output if k == 2 else "auto")

@@ -54,7 +54,9 @@ class EditsMixin:
         layer = self._index(layer, self.network.n_layers, "layer")
         n_out, n_in = self.network.weights[layer].shape
         dst, src = self._index(dst, n_out, "neuron"), self._index(src, n_in, "input")
-        self.network.weights[layer][dst, src] = self._value(value)
+        value = self._value(value)
+        self._before_change("edit")     # the state before it stays on the timeline
+        self.network.weights[layer][dst, src] = value
         self.dead[layer][dst, src] = 0
         self._refresh()
         self._fresh_start()
@@ -63,7 +65,9 @@ class EditsMixin:
         """biases[layer][neuron] = value (the output neuron's too)."""
         layer = self._index(layer, self.network.n_layers, "layer")
         neuron = self._index(neuron, self.network.biases[layer].size, "neuron")
-        self.network.biases[layer][neuron] = self._value(value)
+        value = self._value(value)
+        self._before_change("edit")
+        self.network.biases[layer][neuron] = value
         self._refresh()
         self._fresh_start()
 
@@ -74,6 +78,7 @@ class EditsMixin:
             raise ValueError(f"expected {self.network.params.size} parameters, got {p.size}")
         if not np.all(np.isfinite(p)):
             raise ValueError("the weights hold NaN or infinite values")
+        self._before_change("edit")
         self.network.set_params(p)
         self._dead[:] = 0      # new weights: no link is dead
         self._diverged_at = -1

@@ -1,0 +1,257 @@
+"""The timeline: a restored trainer continues bit for bit as the run did; checkpoints stay
+bounded in number and bytes; the spacing grows; the history comes back as it was."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnviz.core import Config, Dataset, Trainer
+from nnviz.core.config import FEATURES
+from nnviz.core.train import timeline as tl
+from nnviz.core.train.metrics import History
+
+NETWORK_B = Config(dataset="spiral", features=FEATURES, hidden_layers=(8,) * 6)
+
+
+def assert_same_state(a: Trainer, b: Trainer) -> None:
+    """Every entry of the two state dicts equal bit for bit (arrays by their bytes)."""
+    da, db = a.state_dict(), b.state_dict()
+    assert da.keys() == db.keys()
+    for key in da:
+        x, y = da[key], db[key]
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes(), key
+        else:
+            assert type(x) is type(y) and x == y, key
+    assert (a.train_loss, a.test_loss) == (b.train_loss, b.test_loss)
+    assert np.array_equal(a.grad, b.grad) and a.stuck == b.stuck and a.diverged == b.diverged
+
+
+def _script(t: Trainer, upto: int) -> None:
+    """The run the tests replay: 5 epochs, a hand edit, three single batches, then on to
+    epoch `upto`, with a learning-rate change at epoch 9."""
+    t.train_epochs(5)
+    t.set_weight(0, 1, 0, 0.75)
+    for _ in range(3):
+        t.step_batch()
+    t.train_epochs(9 - t.epoch)
+    t.set_learning_rate(t.config.learning_rate / 2)
+    t.train_epochs(upto - t.epoch)
+
+
+CASES = [Config(optimizer=opt, batch_size=b) for opt in ("sgd", "adam") for b in (1, 10, 7)]
+CASES.append(Config(optimizer="sgd", batch_size=7, regularization="l1", reg_rate=0.01, hidden_layers=(6, 4)))
+
+
+@pytest.mark.parametrize("cfg", CASES, ids=lambda c: f"{c.optimizer}-b{c.batch_size}-{c.regularization}")
+def test_restore_then_train_equals_uninterrupted_training(cfg) -> None:
+    """Restore to k, train to m: the same state as training straight to m, bit for bit
+    (weights, optimiser memory, carried points, dead links, counters, scores, history),
+    with a hand edit, single steps and a rate change on the way. Batch 7 leaves 5 of the
+    250 training points over each epoch (carried by SGD, a short batch for Adam)."""
+    straight = Trainer(cfg)
+    _script(straight, 20)
+    t = Trainer(cfg)
+    _script(t, 40)
+    assert t.restore(12) == 12 and t.epoch == 12 and t.timeline.epochs[-1] == 12   # the future is gone
+    t.train_epochs(8)
+    assert_same_state(t, straight)
+    # the newest checkpoint in epoch 5 is the one before the third single step: mid-epoch
+    assert t.restore(5) == 5 and t.batch == 2
+    t.step_batch()
+    t.train_epochs(9 - t.epoch)
+    t.set_learning_rate(t.config.learning_rate / 2)
+    t.train_epochs(20 - t.epoch)
+    assert_same_state(t, straight)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_restore_before_an_edit_then_the_same_edit_gives_the_same_run(optimizer) -> None:
+    cfg = Config(optimizer=optimizer, batch_size=7)
+    straight = Trainer(cfg)
+    _script(straight, 20)
+    t = Trainer(cfg)
+    _script(t, 30)
+    assert t.restore(3) == 3
+    t.train_epochs(2)
+    t.set_weight(0, 1, 0, 0.75)
+    for _ in range(3):
+        t.step_batch()
+    t.train_epochs(9 - t.epoch)
+    t.set_learning_rate(t.config.learning_rate / 2)
+    t.train_epochs(20 - t.epoch)
+    assert_same_state(t, straight)
+
+
+def test_checkpoints_before_each_edit_step_and_change() -> None:
+    t = Trainer(Config())
+    t.train_epochs(3)
+    assert t.timeline.epochs == [0, 1, 2, 3]
+    t.set_weight(0, 0, 0, 0.5)                      # epoch 3's checkpoint is the state before it
+    before = t.get_bias(1, 0)
+    t.set_bias(1, 0, 0.25)                          # the state after the first edit is kept
+    assert [c.reason for c in t.timeline.entries][-1] == "edit" and len(t.timeline) == 5
+    assert t.timeline[-1].arrays["params"][t.network.b_off[1]] == before
+    t.step_batch()                                  # the state after both edits, before the step
+    t.step_batch()
+    assert [c.reason for c in t.timeline.entries][-2:] == ["step", "step"]
+    assert [c.batch for c in t.timeline.entries][-2:] == [0, 1]
+    t.regenerate(7)
+    assert t.timeline[-1].reason == "data" and t.timeline[-1].data[0] is not t.train_x
+    t.step_epoch()                                  # from mid-epoch 3, after the new data
+    assert [c.reason for c in t.timeline.entries][-2:] == ["step", "epoch"]
+    assert t.timeline[-2].data[0] is t.train_x and t.timeline[-1].epoch == 4
+    n = len(t.timeline)
+    t.step_epoch()
+    assert len(t.timeline) == n + 1 and t.timeline[-1].reason == "epoch"
+
+
+def test_restore_brings_back_the_old_data_and_settings() -> None:
+    t = Trainer(Config())
+    t.train_epochs(10)
+    old = (t.train_x, t.train_y, t.test_x, t.test_y)
+    t.regenerate(99)
+    t.set_learning_rate(0.3)
+    t.train_epochs(10)
+    straight = Trainer(Config())
+    straight.train_epochs(15)
+    # at epoch 10: its end (the old data), before the rate change, before training went on
+    assert [c.reason for c in t.timeline.entries if c.epoch == 10] == ["epoch", "settings", "resume"]
+    assert t.restore(10) == 10 and t.train_x is not old[0] and t.config.learning_rate == 0.3
+    t.restore_checkpoint(t.timeline.epochs.index(10))
+    assert all(a is b for a, b in zip((t.train_x, t.train_y, t.test_x, t.test_y), old)) and t.config == Config()
+    t.train_epochs(5)
+    assert_same_state(t, straight)
+
+
+def test_restore_before_the_timeline_is_refused_and_changes_nothing() -> None:
+    t = Trainer(Config())
+    t.train_epochs(4)
+    with pytest.raises(ValueError, match="begins at epoch 0"):
+        t.restore(-1)
+    assert t.epoch == 4
+    t.reset()
+    assert t.timeline.epochs == [0]
+
+
+def test_a_diverged_network_is_not_kept() -> None:
+    t = Trainer(Config(dataset="reg-plane", learning_rate=10.0))
+    t.train_epochs(50)
+    assert t.diverged and t.epoch < 50
+    for cp in t.timeline.entries:
+        assert np.all(np.isfinite(cp.arrays["params"]))
+    epoch = t.restore(t.timeline.epochs[-1])
+    assert not t.diverged and t.epoch == epoch
+
+
+def test_the_bound_holds_after_100000_epochs_of_network_b() -> None:
+    """Network B (7 features, 6 x 8 tanh, P = 433) under SGD with L1, batch 7: the carried
+    gradient and the dead-link mask are held too. Its 20 first points make an epoch fast;
+    what a checkpoint costs depends on the network alone."""
+    t = Trainer(NETWORK_B.replace(regularization="l1", reg_rate=0.001, batch_size=7))
+    t.set_data(Dataset(t.train_x[:20], t.train_y[:20], 2), Dataset(t.test_x[:20], t.test_y[:20], 2))
+    while t.epoch < 100_000:
+        t.train_epochs(100_000 - t.epoch)
+    p = t.network.params.size
+    assert p == 433 and t.epoch == 100_000
+    assert len(t.timeline) == tl.CAPACITY
+    # each: params, grad, carried gradient, dead links (8 bytes each), the scores (5 + L
+    # floats), the last batch's and the carried points' indices (at most 7 + 6 of them)
+    one = 4 * 8 * p + 8 * (5 + 7) + 8 * 13
+    assert max(c.nbytes for c in t.timeline.entries) <= one
+    assert t.timeline.nbytes <= tl.CAPACITY * one <= tl.BUDGET
+    assert t.timeline.data_bytes == 8 * 3 * (500 + 40)        # the 40 points, and the 500 before them
+    epochs = np.array(t.timeline.epochs)
+    assert np.all(np.diff(epochs) >= 0) and 100_000 - tl.stride(100_000) < epochs[-1] <= 100_000
+    assert set(range(6)) <= set(epochs.tolist())              # dense at the start
+    assert epochs[-1] - epochs[-2] == tl.stride(100_000)      # and now
+    gaps = np.diff(epochs[epochs > 100])
+    assert gaps.max() > 10 * gaps.min()                       # sparser in between
+    assert 0 < t.restore(50_000) <= 50_000
+
+
+def test_the_largest_network_is_bounded_by_bytes() -> None:
+    """Ten hidden layers of 32 (P = 9,793) under Adam: 313 kB a checkpoint, 26 in 8 MB
+    (27 while the first, made before Adam's moments were anything but zero, is kept)."""
+    t = Trainer(Config(features=FEATURES, hidden_layers=(32,) * 10, optimizer="adam", learning_rate=0.001))
+    t.set_data(Dataset(t.train_x[:10], t.train_y[:10], 2), Dataset(t.test_x[:10], t.test_y[:10], 2))
+    t.train_epochs(300)
+    p = t.network.params.size
+    assert p == 9793
+    one = 4 * 8 * p + 8 * (5 + 11) + 8 * 10
+    assert max(c.nbytes for c in t.timeline.entries) <= one
+    assert t.timeline.nbytes <= tl.BUDGET and tl.BUDGET // one == 26 <= len(t.timeline) <= 27
+
+
+def test_the_candidate_grid() -> None:
+    assert [tl.stride(e) for e in (1, 63, 64, 127, 128, 100_000)] == [1, 1, 2, 2, 4, 2048]
+    assert sum(tl.due(e) for e in range(1, 64)) == 63
+    assert sum(tl.due(e) for e in range(64, 128)) == sum(tl.due(e) for e in range(4096, 8192)) == 32
+    for e in (0, 63, 64, 65, 127, 1000, 99_999):
+        n = tl.next_due(e)
+        assert n > e and tl.due(n) and not any(tl.due(k) for k in range(e + 1, n))
+
+
+def _fake(epoch: int, total: int = 1) -> tl.Checkpoint:
+    return tl.Checkpoint(epoch=epoch, batch=0, per_epoch=1, total_steps=total, reason="epoch", config=Config(),
+                         data=(np.zeros((1, 2)),) * 4, n_classes=2, data_seed=0,
+                         arrays={"params": np.zeros(10)}, ints={}, history=None)
+
+
+def test_thinning_keeps_the_first_the_newest_and_the_start() -> None:
+    line = tl.Timeline(capacity=16)
+    line.add(_fake(0, total=0))
+    line.add(_fake(0, total=0))          # the start: edits before training
+    for e in range(1, 500):
+        line.add(_fake(e, total=e))
+    epochs = line.epochs
+    assert len(line) == 16 and epochs[:2] == [0, 0] and epochs[-1] == 499 and line.start == 1
+    # the spacing grows with the distance from the nearer end
+    gaps = np.diff(epochs[1:])
+    assert epochs[2] <= 2 and epochs[-2] >= 497 and np.argmax(gaps) in range(4, 10)
+    assert np.all(np.diff(gaps[:6]) >= 0) and np.all(np.diff(gaps[-6:]) <= 0)
+
+
+def test_history_cut_back_is_exact_while_not_thinned(monkeypatch) -> None:
+    t = Trainer(Config())
+    t.train_epochs(30)
+    straight = (t.history.epoch.array().copy(), t.history.train.array().copy())
+    t.train_epochs(30)
+    t.restore(30)
+    assert np.array_equal(t.history.epoch.array(), straight[0])
+    assert t.history.train.array().tobytes() == straight[1].tobytes()
+    monkeypatch.setattr(History, "CAP", 16)
+    t = Trainer(Config())
+    t.train_epochs(40)
+    assert t.history.stride > 1
+    t.restore(21)
+    epochs = t.history.epoch.array()
+    assert epochs[-1] == 21 and np.all(epochs[:-1] % t.history.stride == 0) and np.all(np.diff(epochs) > 0)
+
+
+def test_fork_is_independent() -> None:
+    t = Trainer(Config(optimizer="momentum"))
+    t.train_epochs(7)
+    f = t.fork()
+    assert_same_state(f, t)
+    f.train_epochs(5)
+    f.set_weight(0, 0, 0, 0.1)
+    assert t.epoch == 7 and t.get_weight(0, 0, 0) != 0.1
+    t.train_epochs(5)
+    g = Trainer(Config(optimizer="momentum"))
+    g.train_epochs(12)
+    assert_same_state(t, g)
+    assert f.timeline[0] is t.timeline[0]      # checkpoints are shared, never copied
+
+
+def test_view_checkpoint_leaves_the_trainer_alone() -> None:
+    t = Trainer(Config())
+    t.train_epochs(20)
+    before = t.state_dict()
+    v = t.view_checkpoint(3)
+    assert v.epoch == 3 and t.epoch == 20 and len(t.timeline) == 21
+    assert before["params"].tobytes() == t.state_dict()["params"].tobytes()
+    ref = Trainer(Config())
+    ref.train_epochs(3)
+    assert v.network.params.tobytes() == ref.network.params.tobytes() and v.test_loss == ref.test_loss
