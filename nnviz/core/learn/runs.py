@@ -18,13 +18,14 @@ import numpy as np
 
 from nnviz.core.config import Config
 from nnviz.core.data.datasets import Dataset
+from nnviz.core.files.session import SavedRuns, save_session
 from nnviz.core.snapshot import RunView
 from nnviz.core.train.trainer import Trainer
 
 MAX_RUNS = 4
 # The settings a run side by side may change: none touches the data or the network's shape.
-COMPARABLE = ("optimizer", "learning_rate", "batch_size", "activation", "regularization", "reg_rate",
-              "init", "momentum", "lr_decay")
+COMPARABLE = ("optimizer", "momentum", "learning_rate", "lr_decay", "batch_size", "activation", "init",
+              "regularization", "reg_rate")
 OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov", "rmsprop": "RMSprop",
                    "adam": "Adam"}
 ACTIVATION_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear",
@@ -80,6 +81,19 @@ class RunSet:
     def __init__(self, trainer: Trainer):
         self.runs: list[Run] = [Run(trainer, 0)]
         self.active = 0
+
+    @classmethod
+    def from_saved(cls, saved: SavedRuns) -> "RunSet":
+        """The runs of an opened session (files.load_runs)."""
+        runs = cls(saved.trainers[0])
+        runs.runs = [Run(t, c, n) for t, n, c in zip(saved.trainers, saved.notes, saved.colours)]
+        runs.active = saved.active
+        return runs
+
+    def save(self, path, extra: dict | None = None) -> None:
+        """Every run, its timeline, note and colour into a session file."""
+        save_session(self.trainers, path, extra, self.active, [r.note for r in self.runs],
+                     [r.colour for r in self.runs])
 
     def __len__(self) -> int:
         return len(self.runs)

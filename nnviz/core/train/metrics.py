@@ -167,10 +167,12 @@ class History:
         entries before the latest one are then unchanged); after a thinning, the entries
         left before the mark's epoch are kept at the present stride, with the mark's entry.
         """
-        if self.stride == mark.stride and len(self.epoch) >= mark.length - 1:
+        epochs = self.epoch.array()
+        if self.stride == mark.stride and len(epochs) >= mark.length - 1 and (
+                mark.length < 2 or epochs[mark.length - 2] < mark.epoch):
             keep = mark.length - 1
         else:
-            keep = int(np.searchsorted(self.epoch.array(), mark.epoch))
+            keep = int(np.searchsorted(epochs, mark.epoch))
         for s in (self.epoch, self.train, self.test, self.grad):
             s.truncate(keep)
         self.epoch.append(mark.epoch)

@@ -166,7 +166,8 @@ class Timeline:
     def _cheapest(self) -> int:
         """The checkpoint whose loss leaves the smallest gap for its distance from the
         nearer end; -1 if every one is protected."""
-        x = np.array([c.position for c in self.entries])              # (K,) rising
+        # (K,) rising: new data in mid-epoch start its batch count again, not its epoch
+        x = np.maximum.accumulate(np.array([c.position for c in self.entries]))
         gap = x[2:] - x[:-2]                                           # (K-2,) of entries 1..K-2
         dist = np.minimum(x[1:-1] - x[0], x[-1] - x[1:-1])
         cost = gap / (1.0 + dist)

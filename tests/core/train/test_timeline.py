@@ -6,26 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from helpers.state import assert_same_state
 from nnviz.core import Config, Dataset, Trainer
 from nnviz.core.config import FEATURES
 from nnviz.core.train import timeline as tl
 from nnviz.core.train.metrics import History
 
 NETWORK_B = Config(dataset="spiral", features=FEATURES, hidden_layers=(8,) * 6)
-
-
-def assert_same_state(a: Trainer, b: Trainer) -> None:
-    """Every entry of the two state dicts equal bit for bit (arrays by their bytes)."""
-    da, db = a.state_dict(), b.state_dict()
-    assert da.keys() == db.keys()
-    for key in da:
-        x, y = da[key], db[key]
-        if isinstance(x, np.ndarray):
-            assert x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes(), key
-        else:
-            assert type(x) is type(y) and x == y, key
-    assert (a.train_loss, a.test_loss) == (b.train_loss, b.test_loss)
-    assert np.array_equal(a.grad, b.grad) and a.stuck == b.stuck and a.diverged == b.diverged
 
 
 def _script(t: Trainer, upto: int) -> None:
