@@ -8,7 +8,8 @@ from nnviz.core.files.atomic import atomic_write
 
 
 def export_history_csv(source, path) -> None:
-    """epoch,train_loss,test_loss per recorded epoch, losses in repr (bit-exact, 'nan' kept).
+    """epoch,train_loss,test_loss per recorded epoch, losses in repr (bit-exact; 'nan' for
+    the test loss when there was no test set; a diverged epoch's row is left out).
 
     `source` is a Trainer or a Snapshot: anything with history_epoch/_train/_test.
     """
@@ -18,7 +19,10 @@ def export_history_csv(source, path) -> None:
     if not len(epochs) == len(train) == len(test):
         raise ValueError("the loss history columns have different lengths")
     lines = ["epoch,train_loss,test_loss"]
-    for e, a, b in zip(epochs.tolist(), train.tolist(), test.tolist()):
+    # the entries of a divergence (inf or NaN losses) are left out: every number written is
+    # finite, but for 'nan' where there was no test set
+    keep = np.isfinite(train) & ~np.isinf(test)
+    for e, a, b in zip(epochs[keep].tolist(), train[keep].tolist(), test[keep].tolist()):
         ep = str(int(e)) if float(e).is_integer() else repr(float(e))
         lines.append(f"{ep},{a!r},{b!r}")
     data = ("\n".join(lines) + "\n").encode("ascii")
