@@ -90,7 +90,7 @@ def read_bytes(path, limit: int = MAX_FILE_BYTES) -> bytes:
             if size > limit:
                 raise FormatError(f"{name} is {size / 2**20:.0f} MB; nnviz files are at most "
                                   f"{limit // 2**20} MB")
-            data = f.read(limit + 1)
+            data = f.read(size + 1)   # not limit + 1: read() allocates what it is asked for
     except OSError as exc:
         raise FormatError(f"cannot read {name}: {exc.strerror or exc}") from exc
     if len(data) > limit:
