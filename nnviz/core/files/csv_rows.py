@@ -135,14 +135,17 @@ def suggest_columns(rows: list[tuple[str, ...]] | tuple, delimiter: str) -> CsvC
     def column(c: int) -> list[str]:
         return [r[c] for r in data if c < len(r)]
 
-    numeric = [c for c in range(width) if column(c) and all(
-        number(f, comma) is not None for f in column(c))]
+    values = {c: [number(f, comma) for f in column(c)] for c in range(width)}
+    numeric = [c for c in range(width) if values[c] and None not in values[c]]
+    # coordinates usually have fractions, labels and row numbers are whole
+    whole = [c for c in numeric if all(float(v).is_integer() for v in values[c])]
+    fractional = [c for c in numeric if c not in whole]
     words = [c for c in range(width) if column(c) and all(f.lower() in SPLIT_WORDS for f in column(c))]
     picked: list[int] = []
-    for wanted in (("x",), ("y",), LABEL_NAMES):
+    for wanted, order in ((("x",), fractional + numeric), (("y",), fractional + numeric),
+                          (LABEL_NAMES, whole[::-1] + numeric[::-1])):
         named = [names.index(n) for n in wanted if n in names and names.index(n) not in picked]
-        rest = [c for c in (numeric if wanted != LABEL_NAMES else numeric[::-1]) + list(range(width))
-                if c not in picked]
+        rest = [c for c in order + list(range(width)) if c not in picked]
         picked.append(named[0] if named else rest[0] if rest else len(picked))
     split = names.index(SPLIT_NAME) if SPLIT_NAME in names else words[0] if words else None
     split = None if split in picked else split

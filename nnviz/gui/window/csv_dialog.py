@@ -174,7 +174,7 @@ class CsvImportDialog(QDialog):
         """Read the preview again with the new separator (its columns are others)."""
         try:
             self.preview = preview_csv(self.path, self.delimiter.currentData())
-        except FormatError as exc:   # the file changed under the dialog
+        except (FormatError, OSError) as exc:   # the file changed under the dialog
             self.summary.setText(str(exc))
             self.buttons.button(QDialogButtonBox.Ok).setEnabled(False)
             return
@@ -186,7 +186,7 @@ def ask_columns(parent: QWidget, path: str, train_ratio: int) -> tuple[bool, Csv
     preview, so that the worker's reader refuses it with its message; (False, None) on Cancel."""
     try:
         preview = preview_csv(path)
-    except FormatError:
+    except (FormatError, OSError):
         return True, None
     dialog = CsvImportDialog(path, preview, train_ratio, parent)
     if dialog.exec() != QDialog.Accepted:
