@@ -160,8 +160,8 @@ def open_text(path, limit: int = MAX_CSV_BYTES) -> tuple[BinaryIO, str]:
     try:
         size = os.fstat(f.fileno()).st_size
         if size > limit:
-            raise FormatError(f"{name} is {size / 2**20:.0f} MB; a point file is at most "
-                              f"{limit // 2**20} MB")
+            raise FormatError(f"{name} is {size / 2**20:.1f} MB; a point file is at most "
+                              f"{limit / 2**20:g} MB")
         if b"\x00" in f.read(8192):     # how file(1) and git tell binary from text
             raise FormatError(f"{name} is a binary file, not CSV text")
         f.seek(0)

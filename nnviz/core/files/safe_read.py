@@ -88,8 +88,8 @@ def read_bytes(path, limit: int = MAX_FILE_BYTES) -> bytes:
         with open_regular(path, name) as f:
             size = os.fstat(f.fileno()).st_size
             if size > limit:
-                raise FormatError(f"{name} is {size / 2**20:.0f} MB; nnviz files are at most "
-                                  f"{limit // 2**20} MB")
+                raise FormatError(f"{name} is {size / 2**20:.1f} MB; nnviz files are at most "
+                                  f"{limit / 2**20:g} MB")
             data = f.read(size + 1)   # not limit + 1: read() allocates what it is asked for
     except OSError as exc:
         raise FormatError(f"cannot read {name}: {exc.strerror or exc}") from exc
