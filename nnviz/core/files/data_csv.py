@@ -210,4 +210,5 @@ def preview_summary(rows, columns: CsvColumns) -> tuple[bool, str]:
     if not labels:
         return False, "No data rows: the file holds only a header."
     reason = infer_labels(np.array(labels))[2]
-    return True, f"{reason[0].upper()}{reason[1:]} (in the {len(labels)} rows shown)."
+    rows_read = "row" if len(labels) == 1 else f"{len(labels)} rows"
+    return True, f"{reason[0].upper()}{reason[1:]} (in the first {rows_read})."

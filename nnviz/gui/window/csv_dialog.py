@@ -159,7 +159,7 @@ class CsvImportDialog(QDialog):
                 self.table.setItem(i, c, item)
         self.table.resizeColumnsToContents()
         ok, text = preview_summary(rows, columns)
-        more = "" if self.preview.complete else " The file goes on; the import reads all of it."
+        more = "" if self.preview.complete or not ok else " The file goes on; the import reads all of it."
         self.summary.setText(text + more)
         self.summary.setStyleSheet("" if ok else "color: #b00020;")
         self.buttons.button(QDialogButtonBox.Ok).setEnabled(ok)

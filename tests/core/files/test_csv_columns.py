@@ -89,7 +89,7 @@ def test_suggestions_and_summary_for_the_dialog() -> None:
     cols = suggest_columns(rows, ",")
     assert cols == CsvColumns(1, 2, 3, 4, True, ",")     # fractions for x, y; whole label; words
     assert preview_summary(rows, cols) == (True, "3 classes, because every label is a whole "
-                                                 "number 0..2 (in the 12 rows shown).")
+                                                 "number 0..2 (in the first 12 rows).")
     named = [("y", "X", "target"), ("1", "2", "0.5")]
     assert suggest_columns(named, ",") == CsvColumns(1, 0, 2, None, True, ",")
     ok, text = preview_summary(named, CsvColumns(1, 0, 2, None, True, ","))
