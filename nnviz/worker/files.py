@@ -44,12 +44,18 @@ class FileSlots:
                 self.status_posted.emit(news)
 
     def save_session(self, path: str, extra: dict) -> None:
-        self._attempt("save_session", path, lambda: files.save_session(self.trainer, path, extra))
+        def save():
+            files.save_session(self.trainer, path, extra)
+            self._saved()
+        self._attempt("save_session", path, save)
+        self._emit()                     # the unsaved mark goes (after file_done, in order)
 
     def open_session(self, path: str) -> None:
         def load():
             trainer, extra = files.load_session(path)
             self.session_extra = extra
+            self.trainer = trainer          # replace_trainer below emits the Snapshot
+            self._saved()
             self.replace_trainer(trainer)
         self._attempt("open_session", path, load)
 
@@ -57,7 +63,10 @@ class FileSlots:
         def write():
             if self.trainer.diverged:   # say why, rather than which weight is not finite
                 raise ValueError(f"cannot export a diverged run. {self.trainer.diverged}")
-            files.export_weights(self.trainer.network, path)
+            if path.lower().endswith(".py"):   # a script that trains on needs the settings and data too
+                files.export_pytorch(self.trainer, path)
+            else:
+                files.export_weights(self.trainer.network, path)
         self._attempt("export_weights", path, write)
 
     def import_weights(self, path: str) -> None:
@@ -65,6 +74,8 @@ class FileSlots:
             net = files.import_weights(path)
             files.check_fits(net, self.trainer.network)
             self.trainer.load_params(net.params)
+            self._new_weights()
+            self._trained()
             self._log_edit(f"weights imported from {path}")
             self._emit()
         self._attempt("import_weights", path, load)
@@ -85,6 +96,7 @@ class FileSlots:
                 raise FormatError("the file has fewer than two points")
             cfg = self.trainer.config
             self.trainer.set_data(*points.train_test(cfg.train_ratio, cfg.seed))
+            self._data_changed()
             self._emit()
             how = ("split as the file's split column says" if points.is_test is not None
                    else f"split {cfg.train_ratio} % for training at random")
