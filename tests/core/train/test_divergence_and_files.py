@@ -116,6 +116,7 @@ def test_a_run_with_an_infinite_loss_is_not_saved_and_such_a_file_is_refused(tmp
         session.decode(meta, arrays, "s.nnviz")
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered")   # the gradient sizes at epoch 0
 def test_within_the_limits_a_loss_cannot_overflow_but_a_diverged_file_is_refused_anyway() -> None:
     """The largest weights (1e6) on the farthest points (1e6, squared by a feature) through
     the deepest linear network stay near 1e187: below overflow. A file whose run has
