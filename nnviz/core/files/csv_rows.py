@@ -268,5 +268,6 @@ def preview_csv(path, delimiter: str | None = None, max_rows: int = PREVIEW_ROWS
             break
         rows.append(tuple(field[:MAX_QUOTE] for field in fields))
     if not rows:
-        raise FormatError(f"{name} is empty: no data points")
+        raise FormatError(f"{name} is empty: no data points" if complete else
+                          f"{name}: its first line is longer than {max_bytes // 1024} kB")
     return CsvPreview(tuple(rows), delimiter, guess_columns(list(rows[0]), delimiter), complete)

@@ -35,6 +35,7 @@ ROLES = ("x", "y", "label", "split")
 ROLE_COLOURS = {"x": "#d6e9f8", "y": "#d6e9f8", "label": "#fde3c8", "split": "#e3e3e3"}
 NO_SPLIT = -1     # the split box's item meaning "split at random"
 TABLE_ROWS = 50   # rows of the preview drawn in the table (the summary reads all it has)
+TABLE_COLUMNS = 60   # columns drawn in the table: beyond, the chosen ones are still drawn
 
 
 class CsvImportDialog(QDialog):
@@ -146,17 +147,19 @@ class CsvImportDialog(QDialog):
         body = rows[1:] if columns.header else rows
         names = self._names(columns.header)
         roles = {getattr(columns, r): r for r in ROLES if getattr(columns, r) is not None}
+        # a file of thousands of columns: the first ones and the chosen ones, in order
+        shown = sorted(set(range(min(width, TABLE_COLUMNS))) | {c for c in roles if c < width})
         self.table.clear()
-        self.table.setColumnCount(width)
+        self.table.setColumnCount(len(shown))
         self.table.setRowCount(min(len(body), TABLE_ROWS))
         self.table.setHorizontalHeaderLabels(
-            [f"{names[c]}  \u2192 {roles[c]}" if c in roles else names[c] for c in range(width)])
+            [f"{names[c]}  \u2192 {roles[c]}" if c in roles else names[c] for c in shown])
         for i, row in enumerate(body[:TABLE_ROWS]):
-            for c, text in enumerate(row):
-                item = QTableWidgetItem(text)
+            for j, c in enumerate(shown):
+                item = QTableWidgetItem(row[c] if c < len(row) else "")
                 if c in roles:
                     item.setBackground(QBrush(QColor(ROLE_COLOURS[roles[c]])))
-                self.table.setItem(i, c, item)
+                self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
         ok, text = preview_summary(rows, columns)
         more = "" if self.preview.complete or not ok else " The file goes on; the import reads all of it."
