@@ -203,3 +203,17 @@ def test_a_fifo_is_refused_and_the_window_goes_on(qtbot, monkeypatch, dialogs, w
     assert kind == "failed" and "named pipe (FIFO)" in message, message
     assert state(w) == before
     assert act_and_wait(qtbot, w, w.step_epoch_requested.emit).epoch == before["epoch"] + 1
+
+
+def test_a_file_of_hundreds_of_columns_draws_the_first_and_the_chosen_ones(qtbot, tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text(",".join(f"c{i}" for i in range(300)) + "\n"
+                    + ",".join(f"{i / 3}" for i in range(299)) + ",1\n")
+    d = CsvImportDialog(str(path), preview_csv(path), 50)
+    qtbot.addWidget(d)
+    assert d.boxes["x"].count() == 300                       # every column can be chosen
+    d.set_columns(CsvColumns(250, 120, 299, None, True, ","))
+    assert d.table.columnCount() == 63                        # the first 60 and the three chosen
+    heads = [d.table.horizontalHeaderItem(j).text() for j in range(63)]
+    assert heads[60:] == ["121: c120  \u2192 y", "251: c250  \u2192 x", "300: c299  \u2192 label"]
+    assert d.table.item(0, 61).text() == str(250 / 3)[:40]
