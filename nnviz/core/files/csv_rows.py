@@ -2,9 +2,10 @@
 
 A point file may be 64 MB of anything. Lines are read one at a time with a length limit
 (so a megabyte of digits costs a megabyte, once), split into fields by Python's csv module
-(quotes, other delimiters), and numbers are parsed by float() after a character check,
-never by a regular expression: a pattern that can backtrack once took hours, holding the
-GIL, on one long field. Nothing here keeps more than one line and its fields; the caller
+(quotes, other delimiters), and numbers are parsed by float(), which is linear in the
+length of its text, then checked for what float() accepts beyond plain decimals; never by a
+regular expression: a pattern that could backtrack once took hours, holding the GIL, on one
+long field. Nothing here keeps more than one line and its fields; the caller
 keeps the numbers it wants.
 """
 
@@ -53,9 +54,10 @@ class CsvColumns:
                               f"semicolon or tab")
         if len(set(chosen)) != len(chosen):
             raise FormatError(f"{name}: x, y, label and split must be different columns")
-        if min(chosen) < 0 or max(chosen) >= width:
+        outside = [c for c in chosen if not 0 <= c < width]
+        if outside:
             raise FormatError(f"{name}: its rows have {width} columns, but column "
-                              f"{max(chosen) + 1} was chosen")
+                              f"{outside[0] + 1} was chosen")
 
 
 def number(text: str, decimal_comma: bool = False) -> float | None:
@@ -90,23 +92,23 @@ def not_a_number(text: str) -> str:
 
 
 def guess_delimiter(line: str) -> str:
-    """The delimiter of a first line: a comma if it has one, else a semicolon or a tab."""
-    for d in DELIMITERS:
-        if d in line:
-            return d
-    return ","
+    """The delimiter of a first line: the one that splits it into the most fields. On a tie
+    a semicolon or tab wins over a comma, because "0,5;1,5" is how spreadsheets in many
+    languages write two numbers."""
+    best = max((";", "\t", ","), key=lambda d: line.count(d))
+    return best if line.count(best) else ","
 
 
-def is_header(fields: list[str]) -> bool:
+def is_header(fields: list[str], decimal_comma: bool = False) -> bool:
     """A first row naming columns holds no number (nor nan/inf, which are numbers gone bad)."""
-    return not any(number(f) is not None or f[:12].lower().lstrip("+-") in _NONFINITE
+    return not any(number(f, decimal_comma) is not None or f[:12].lower().lstrip("+-") in _NONFINITE
                    for f in fields)
 
 
 def guess_columns(first: list[str], delimiter: str) -> CsvColumns | None:
     """The columns a first row implies: by name (x, y, label/target/class, split) under a
     header, by position (x, y, label[, split]) without one; None when it cannot tell."""
-    if is_header(first):
+    if is_header(first, delimiter != ","):
         names = [f.lower() for f in first]
         label = next((names.index(n) for n in LABEL_NAMES if n in names), None)
         if "x" not in names or "y" not in names or label is None:
@@ -126,7 +128,7 @@ def suggest_columns(rows: list[tuple[str, ...]] | tuple, delimiter: str) -> CsvC
     guess = guess_columns(list(rows[0]), delimiter) if rows else None
     if guess is not None:
         return guess
-    header = bool(rows) and is_header(list(rows[0]))
+    header = bool(rows) and is_header(list(rows[0]), delimiter != ",")
     names = [f.lower() for f in rows[0]] if header else []
     data = rows[1:] if header else rows
     width = max((len(r) for r in rows), default=0)

@@ -112,7 +112,7 @@ def _read(rows, columns: CsvColumns | None, name: str) -> tuple[array, bytearray
     n, fields, delimiter = first
     cols = columns or guess_columns(fields, delimiter)
     if cols is None:
-        if is_header(fields):
+        if is_header(fields, delimiter != ","):
             raise FormatError(f"{name}: the header names no column {', '.join(_missing(fields))} "
                               f"(expected {HEADER}, or choose the columns in File > Import data)")
         raise FormatError(f"{name} line {n}: expected 3 {DELIMITERS[delimiter]}-separated "

@@ -54,6 +54,11 @@ def test_semicolons_and_tabs_with_decimal_commas(tmp_path, delimiter, text) -> N
         assert got.data.x.tolist() == [[0.5, -1.25], [2.0, 3.75]] and got.data.n_classes == 2
 
 
+def test_a_headless_file_of_decimal_commas_is_read_by_position(tmp_path) -> None:
+    got = load_csv(write(tmp_path, "0,5;1,5;1\n-2;3,25;-1\n"))
+    assert got.data.x.tolist() == [[0.5, 1.5], [-2.0, 3.25]] and got.data.y.tolist() == [1.0, -1.0]
+
+
 def test_quoted_fields_may_hold_the_separator(tmp_path) -> None:
     text = 'name,x,y,label\n"Smith, J",1,2,1\n"Doe, A",3,4,-1\n'
     got = load_csv(write(tmp_path, text), CsvColumns(1, 2, 3, None, True))
