@@ -47,11 +47,16 @@ class EditsMixin:
         return float(self.network.biases[layer][self._index(neuron, self.network.biases[layer].size, "neuron")])
 
     def set_weight(self, layer: int, dst: int, src: int, value: float) -> None:
-        """weights[layer][dst, src] = value; losses updated at once."""
+        """weights[layer][dst, src] = value; losses updated at once.
+
+        A dead link (SGD under L1) comes back to life: the user gave it a value to watch
+        learn. (The Playground would keep training it frozen at the typed value.)
+        """
         layer = self._index(layer, self.network.n_layers, "layer")
         n_out, n_in = self.network.weights[layer].shape
         dst, src = self._index(dst, n_out, "neuron"), self._index(src, n_in, "input")
         self.network.weights[layer][dst, src] = self._value(value)
+        self.dead[layer][dst, src] = 0
         self._refresh()
         self._fresh_start()
 
@@ -66,10 +71,10 @@ class EditsMixin:
     def load_params(self, params: Array) -> None:
         """Imported weights (P,) for this same shape; counters and history are kept.
 
-        The last gradient and the optimiser's memory (velocity, moments, Adam's step count)
-        belonged to the weights being replaced: after a divergence they are NaN and would
-        spoil the new weights on the next step, so they start again from zero, as for a
-        fresh network.
+        The last gradient, the optimiser's memory (velocity, moments, Adam's step count) and
+        the carried gradient of an epoch's leftover points belonged to the weights being
+        replaced: after a divergence they are NaN and would spoil the new weights on the
+        next step, so they start again from zero, as for a fresh network.
         """
         p = np.asarray(params, dtype=np.float64)
         if p.shape != self.network.params.shape:
@@ -81,6 +86,9 @@ class EditsMixin:
         self.network.set_params(p)
         self.grad[:] = 0.0
         self._opt.clear()
+        self._carry.clear()    # the leftover points' gradient was taken at the old weights
+        self.carried = np.zeros(0, dtype=np.int64)
+        self._dead[:] = 0      # new weights: no link is dead
         self._diverged_at = -1
         self._refresh()
         self._fresh_start()
