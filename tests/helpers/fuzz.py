@@ -23,7 +23,7 @@ from nnviz.core.config import Config
 from nnviz.core.errors import FormatError
 from nnviz.core.model.network import Network
 
-TIME_BOUND_S = 5.0              # per load; the hostile files once took seconds to hours
+TIME_BOUND_S = 10.0             # per load (typically 1-20 ms); the hostile files took seconds to hours
 MEMORY_SLOPE, MEMORY_BASE = 10, 200 * 2**20   # peak <= 10 x file size + 200 MB
 TOKENS = [b"1" * 5000, b"[" * 3000, b"[]," * 3000, b"\n" * 5000, b"nan", b"NaN", b"Infinity",
           b"1e400", b"-0", b"18446744073709551615", b"9223372036854775808", b'"', b",", b";",

@@ -76,7 +76,7 @@ def test_the_first_momentum_step_after_an_import_is_a_plain_gradient_step() -> N
     net = Network(t.network.layer_sizes, t.network.hidden_activations, t.network.output_kind,
                   t.network.feature_names)
     net.set_params(w)
-    b = t._batch_points(t.batch)
+    b = t._batch_points(t.batch, np.zeros(0, dtype=np.int64))   # momentum carries nothing
     g = reference.gradient(net, t._xtr[b], t._ttr[b])
     t.step_batch()
     assert np.allclose(t.network.params, w - 0.1 * g, rtol=1e-12, atol=1e-15)
