@@ -45,9 +45,10 @@ from nnviz.core.files.safe_read import (
     quote,
     read_npz,
     reader_boundary,
+    shorten,
 )
 from nnviz.core.files.timeline_file import decode_timeline, encode_timeline
-from nnviz.core.files.weights import MAX_OUTPUTS
+from nnviz.core.limits import MAX_CLASSES
 from nnviz.core.train.trainer import Trainer
 
 SESSION_FORMAT = "nnviz-session"
@@ -83,6 +84,8 @@ def _encode_state(trainer: Trainer, prefix: str, section: dict, arrays: dict[str
             arrays[prefix + key] = np.array(bool(value))
         elif isinstance(value, (int, np.integer)):
             section["scalars"][key] = "int"
+            if not -2**63 <= int(value) < 2**63:
+                raise ValueError(f"the counter {key} = {int(value):.3g} is too large to store")
             arrays[prefix + key] = np.array(int(value), dtype=np.int64)
         elif isinstance(value, (float, np.floating)):
             section["scalars"][key] = "float"
@@ -125,15 +128,25 @@ def encode(runs: Trainer | Sequence[Trainer], extra: dict | None = None, active:
 def save_session(runs: Trainer | Sequence[Trainer], path, extra: dict | None = None, active: int = 0,
                  notes: Sequence[str] = (), colours: Sequence[int] = ()) -> None:
     """Write the whole session: for each run its settings, data, weights, optimiser,
-    counters, history and timeline."""
-    meta, arrays = encode(runs, extra, active, notes, colours)
+    counters, history and timeline.
+
+    A diverged run is refused, not saved: its weights cannot continue, and a file that
+    reopens already diverged would look healthy until the first step. The message says to
+    press Reset (which keeps the data) or, among several runs, to remove that one; File >
+    Export data saves the points meanwhile.
+    """
+    trainers = [runs] if isinstance(runs, Trainer) else list(runs)
+    for k, t in enumerate(trainers):
+        if t.diverged:
+            which = f"run {k + 1} has diverged (remove it, or select it and press Reset)" if len(trainers) > 1 \
+                else "a diverged run"
+            raise ValueError(f"cannot save {which}. {t.diverged} File > Export data keeps the points meanwhile.")
+    meta, arrays = encode(trainers, extra, active, notes, colours)
     text = json.dumps(meta, allow_nan=False)
     try:   # the file must load back, or it would only disappoint later
         decode(json.loads(text), arrays, "the session")
     except FormatError as exc:
-        trainers = [runs] if isinstance(runs, Trainer) else runs
-        hint = " (training diverged: press Reset first)" if any(t.diverged for t in trainers) else ""
-        raise ValueError(f"cannot save: {exc}{hint}") from None
+        raise ValueError(f"cannot save: {exc}") from None
     arrays = {"meta": np.array(np.str_(text)), **arrays}
     atomic_write(path, lambda f: np.savez_compressed(f, **arrays))
 
@@ -220,19 +233,22 @@ def _decode_state(section: dict, arrays: dict[str, np.ndarray], prefix: str, nam
     for key, kind in scalars.items():
         a = arrays[prefix + key]
         py, kinds = _SCALAR_TYPES[kind]
-        need(a.shape == () and a.dtype.kind in kinds, f"{name}: {key} is not a single {kind}")
+        need(a.shape == () and a.dtype.kind in kinds, f"{name}: {quote(key)} is not a single {kind}")
         state[key] = py(a[()])
     for key in listed:
         a = arrays[prefix + key]
-        need(a.dtype.kind in "biuf", f"{name}: {key} holds {a.dtype} values")
+        need(a.dtype.kind in "biuf", f"{name}: {quote(key)} holds {a.dtype} values")
         state[key] = a
     classes = state.get("n_classes", 0)   # bounded here: the trainer allocates K x K tables
-    need(isinstance(classes, int) and 0 <= classes <= MAX_OUTPUTS,
-          f"{name}: {quote(classes)} classes is beyond the sane range 0..{MAX_OUTPUTS}")
+    need(isinstance(classes, int) and 0 <= classes <= MAX_CLASSES,
+          f"{name}: {quote(classes)} classes is beyond the sane range 0..{MAX_CLASSES}")
     try:
         trainer = Trainer.from_state_dict(state)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise FormatError(f"{name}: the saved training state is inconsistent: {exc}") from exc
+        raise FormatError(f"{name}: the saved training state is inconsistent: "
+                          f"{shorten(str(exc), 200)}") from exc
+    need(not trainer.diverged, f"{name} holds a run that has diverged (its losses are not "
+                               f"finite); nnviz saves no such run")
     return trainer, stored
 
 

@@ -29,6 +29,7 @@ from nnviz.core.config import Config
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.errors import FormatError
 from nnviz.core.files.safe_read import need, quote
+from nnviz.core.limits import MAX_COUNT, MAX_HISTORY, MAX_PARAM, MAX_SEED
 from nnviz.core.train import batches
 from nnviz.core.train.metrics import HistoryMark
 from nnviz.core.train.timeline import CAPACITY, REASONS, Checkpoint, Timeline
@@ -39,8 +40,6 @@ from nnviz.core.train.trainer_timeline import SPARSE
 INTS = ("epoch", "batch", "per_epoch", "total_steps", "opt_t", "carry_count", "diverged_at", "stuck_at",
         "stuck_layer", "data_seed", "data", "config", "reason", "hist_length", "hist_stride", "hist_epoch",
         "held", "n_last_batch", "n_carried")
-MAX_COUNT = 2**53          # counters stay exact as float64, far from the kernel's int64 overflow
-MAX_PARAM = 1e6
 Array = np.ndarray
 
 
@@ -229,7 +228,7 @@ def _check_counters(c: dict[str, int], config: Config, n_train: int, layers: int
          f"{what}: a mark lies in the future")
     need(c["carry_count"] <= n_train and (c["carry_count"] == 0 or batches.carries_leftover(config.optimizer))
          and c["n_carried"] in (0, c["carry_count"]), f"{what}: its carried points do not fit the optimiser")
-    need(1 <= c["hist_length"] <= 10_000 and 1 <= c["hist_stride"] and c["hist_epoch"] <= c["epoch"],
+    need(1 <= c["hist_length"] <= MAX_HISTORY and c["data_seed"] <= MAX_SEED and 1 <= c["hist_stride"] and c["hist_epoch"] <= c["epoch"],
          f"{what}: its history mark is out of range")
 
 

@@ -7,11 +7,13 @@ datasets.class_index, so the thresholds live in one place each.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnviz.core.data.datasets import class_index
+from nnviz.core.limits import MAX_HISTORY
 from nnviz.core.model import losses
 
 Array = np.ndarray
@@ -129,7 +131,7 @@ class History:
     it gives way to the next one when that comes.
     """
 
-    CAP = 10_000
+    CAP = MAX_HISTORY
 
     def __init__(self, n_layers: int):
         self.epoch = Series(dtype=np.int64)     # (H,)
@@ -155,10 +157,16 @@ class History:
         self._last_off_stride = epoch % self.stride != 0
 
     def mark(self) -> HistoryMark:
-        """The history as it is now, for a checkpoint (see cut_back)."""
+        """The history as it is now, for a checkpoint (see cut_back). Entries of a divergence
+        at its end (an infinite or NaN loss or gradient) are left out: they belonged to
+        weights since replaced, and files hold finite numbers only."""
         n = len(self.epoch)
-        return HistoryMark(n, self.stride, int(self.epoch.array()[-1]), float(self.train.array()[-1]),
-                           float(self.test.array()[-1]), self.grad.array()[-1].copy())
+        train, test, grad = self.train.array(), self.test.array(), self.grad.array()
+        while n > 1 and not (math.isfinite(train[n - 1]) and not math.isinf(test[n - 1])
+                             and np.all(np.isfinite(grad[n - 1]))):
+            n -= 1
+        return HistoryMark(n, self.stride, int(self.epoch.array()[n - 1]), float(train[n - 1]),
+                           float(test[n - 1]), grad[n - 1].copy())
 
     def cut_back(self, mark: HistoryMark) -> None:
         """Back to what it was at `mark`, dropping the later epochs.

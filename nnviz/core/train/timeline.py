@@ -16,14 +16,15 @@ in proportion to the distance, roughly geometrically. The first checkpoint, the 
 one and the one training started from (the initial weights a duplicate copies) are
 never dropped.
 
-Memory: at most CAPACITY checkpoints and BUDGET bytes of arrays per run. A checkpoint holds
-the parameters and the last gradient, plus only the optimiser arrays that are not all zero
+Memory: at most CAPACITY checkpoints and BUDGET bytes per run. A checkpoint holds the
+parameters and the last gradient, plus only the optimiser arrays that are not all zero
 (momentum's velocity, Adam's two moments, SGD's carried gradient, the dead links), so
 P x 8 bytes two to four times over, P the number of parameters. The largest network
-(7 inputs, 10 hidden layers of 32, P = 9,793) costs 313 kB a checkpoint with Adam: 26
+(7 inputs, 10 hidden layers of 32, P = 9,793) costs 313 kB a checkpoint with Adam: 20
 fit in the budget. Network B (P = 433) costs 14 kB: 64 take 887 kB. Checkpoints made
-before a data change also keep the old points alive (not counted in the budget; at most one
-set per checkpoint).
+before a data change keep the old points alive; those count towards the budget too (the
+points of the newest checkpoint, the run's own, do not). The budget keeps a session of
+four runs within the limits of a session file (core/limits.py).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import numpy as np
 from nnviz.core.config import Config
 
 CAPACITY = 64          # checkpoints kept at most per run
-BUDGET = 8 * 2**20     # bytes of checkpoint arrays kept at most per run (data not counted)
+BUDGET = 6 * 2**20     # bytes kept at most per run: checkpoint arrays and replaced point sets
 PER_OCTAVE = 32        # candidates per doubling of the epoch beyond 2 x PER_OCTAVE (every epoch below)
 REASONS = ("start", "epoch", "step", "edit", "settings", "data", "resume", "loaded")
 Array = np.ndarray
@@ -116,13 +117,21 @@ class Timeline:
 
     @property
     def nbytes(self) -> int:
-        """Bytes of every checkpoint's own arrays (the bound BUDGET applies to this)."""
-        return sum(c.nbytes for c in self.entries)
+        """Bytes held: every checkpoint's own arrays and the point sets other than the
+        newest checkpoint's (the bound BUDGET applies to this)."""
+        return sum(c.nbytes for c in self.entries) + self._old_data_bytes()
 
     @property
     def data_bytes(self) -> int:
-        """Bytes of the distinct point sets the checkpoints keep alive."""
+        """Bytes of the distinct point sets the checkpoints keep alive, the newest's included."""
         seen = {id(a): a.nbytes for c in self.entries for a in c.data}
+        return sum(seen.values())
+
+    def _old_data_bytes(self) -> int:
+        if not self.entries:
+            return 0
+        own = {id(a) for a in self.entries[-1].data}
+        seen = {id(a): a.nbytes for c in self.entries for a in c.data if id(a) not in own}
         return sum(seen.values())
 
     @property
@@ -156,12 +165,15 @@ class Timeline:
         self._thin()
 
     def _thin(self) -> None:
-        held = self.nbytes
-        while len(self.entries) > 3 and (len(self.entries) > self.capacity or held > self.budget):
+        own, old = sum(c.nbytes for c in self.entries), self._old_data_bytes()
+        while len(self.entries) > 3 and (len(self.entries) > self.capacity or own + old > self.budget):
             i = self._cheapest()
             if i < 0:
                 return
-            held -= self.entries.pop(i).nbytes
+            gone = self.entries.pop(i)
+            own -= gone.nbytes
+            if old and not any(a is b for a, b in zip(gone.data, self.entries[-1].data)):
+                old = self._old_data_bytes()
 
     def _cheapest(self) -> int:
         """The checkpoint whose loss leaves the smallest gap for its distance from the

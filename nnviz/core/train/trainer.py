@@ -23,6 +23,7 @@ import numpy as np
 
 from nnviz.core.config import CUSTOM, Config, reset_scope
 from nnviz.core.data.datasets import Dataset, class_index, make_data
+from nnviz.core.limits import MAX_PARAM
 from nnviz.core.model import features, losses
 from nnviz.core.model.network import Network
 from nnviz.core.snapshot import Snapshot
@@ -43,6 +44,8 @@ Array = np.ndarray
 
 class Trainer(EditsMixin, DataMixin, StateMixin, TimelineMixin):
     """Train a Network on a (train, test) pair; see the module doc for seeds and order."""
+
+    _defer_large = False    # inside train_epochs: weights past the limit are dated at its end
 
     def __init__(self, config: Config, data: tuple[Dataset, Dataset] | None = None):
         self.config = config
@@ -293,7 +296,20 @@ class Trainer(EditsMixin, DataMixin, StateMixin, TimelineMixin):
             done = 1
             if (target_loss > 0 and self.test_loss <= target_loss) or (self._stuck_at >= 0 and not was_stuck):
                 return done
-        while done < n and not self.diverged:
+        # as one kernel call would: on through weights past the limit until the loss is not
+        # finite, the divergence dated at the end (the calls end at checkpoints, which are
+        # never made of such weights)
+        self._defer_large = True
+        try:
+            done = self._epoch_calls(n, done, target_loss, was_stuck)
+        finally:
+            self._defer_large = False
+        self._check()
+        return done
+
+    def _epoch_calls(self, n: int, done: int, target_loss: float, was_stuck: bool) -> int:
+        """train_epochs' kernel calls, each of whole epochs up to the next checkpoint."""
+        while done < n and not self._not_finite():
             want = min(n - done, RUN_EPOCHS, next_due(self.epoch) - self.epoch)
             got = self._run_epochs(want, target_loss)
             done += got
@@ -335,12 +351,20 @@ class Trainer(EditsMixin, DataMixin, StateMixin, TimelineMixin):
 
     # -- divergence ---------------------------------------------------------------------
     def _bad(self) -> bool:
+        return self._too_large() or self._not_finite()
+
+    def _not_finite(self) -> bool:
         return (not np.all(np.isfinite(self.network.params))
                 or (len(self._xtr) > 0 and not math.isfinite(self.train_loss))
                 or (len(self._xte) > 0 and not math.isfinite(self.test_loss)))
 
+    def _too_large(self) -> bool:
+        """A weight past the limit that files and edits accept has blown up as surely as a
+        NaN one, and could be neither saved nor exported (NaN compares False: not here)."""
+        return bool(np.any(np.abs(self.network.params) > MAX_PARAM))
+
     def _check(self) -> None:
-        if self._diverged_at < 0 and self._bad():
+        if self._diverged_at < 0 and (self._not_finite() or (not self._defer_large and self._too_large())):
             self._diverged_at = self.epoch
 
     @property
@@ -364,9 +388,10 @@ class Trainer(EditsMixin, DataMixin, StateMixin, TimelineMixin):
         if not self._bad():
             return ""
         at = self._diverged_at if self._diverged_at >= 0 else self.epoch
-        return (f"The loss became infinite/NaN at epoch {at}: the learning rate "
-                f"({self.config.learning_rate:g}) is too large for this network, so the weights "
-                "blew up. Lower the learning rate and press Reset.")
+        what = (f"A weight grew past +-{MAX_PARAM:g} by epoch {at}" if not self._not_finite()
+                else f"The loss became infinite/NaN at epoch {at}")
+        return (f"{what}: the learning rate ({self.config.learning_rate:g}) is too large for "
+                "this network, so the weights blew up. Lower the learning rate and press Reset.")
 
     # -- settings -----------------------------------------------------------------------
     def set_learning_rate(self, lr: float) -> None:

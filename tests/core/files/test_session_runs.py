@@ -4,6 +4,7 @@ refused in words, and version 1 files still open."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
@@ -13,6 +14,7 @@ from helpers import ROOT
 from helpers.state import assert_same_state, assert_same_timeline
 from nnviz.core import Config, Trainer, files
 from nnviz.core.errors import FormatError
+from nnviz.core.files import session
 from nnviz.core.learn.runs import RunSet
 
 
@@ -128,3 +130,60 @@ def test_bad_timelines_and_runs_are_refused_in_words(tmp_path, two_runs, spoil, 
     with pytest.raises(FormatError) as info:
         files.load_runs(path)
     assert word in str(info.value), str(info.value)
+
+
+def test_four_runs_of_the_largest_network_fit_the_file_limits(tmp_path) -> None:
+    """The worst case a session can hold: four runs of ten hidden layers of 32 under Adam,
+    each with 100,000 points, a full loss history and a timeline filled to its budget
+    (checkpoints of random weights, older ones holding another 40,000 points). It saves,
+    stays within the size limits of core/limits.py, and opens again."""
+    import dataclasses
+
+    from nnviz.core.data.datasets import Dataset
+    from nnviz.core.limits import MAX_FILE_BYTES, MAX_HISTORY, MAX_POINTS, MAX_UNPACKED_BYTES
+    from nnviz.core.train.timeline import BUDGET
+
+    rng = np.random.default_rng(0)
+    t = Trainer(Config(features=("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"),
+                       hidden_layers=(32,) * 10, optimizer="adam", learning_rate=0.001))
+
+    def points(n: int) -> tuple[Dataset, Dataset]:
+        x = rng.uniform(-6, 6, (n, 2))
+        y = np.where(x[:, 0] * x[:, 1] > 0, 1.0, -1.0)
+        return Dataset(x[:n // 2], y[:n // 2], 2), Dataset(x[n // 2:], y[n // 2:], 2)
+
+    t.set_data(*points(40))
+    t.train_epochs(3)
+    old = points(40_000)
+    proto = t.timeline[-1]
+    for e in range(4, 200):
+        a = dict(proto.arrays, **{k: rng.normal(size=proto.arrays["params"].size) for k in ("params", "grad", "opt_m")},
+                 opt_v=rng.uniform(0, 1, proto.arrays["params"].size))
+        data = (old[0].x, old[0].y, old[1].x, old[1].y) if e < 100 else proto.data
+        t.timeline.add(dataclasses.replace(proto, epoch=e, total_steps=2 * e, arrays=a, data=data,
+                                           per_epoch=-(-len(data[1]) // 10)))
+    assert t.timeline.nbytes <= BUDGET and t.timeline.data_bytes > 900_000
+    t.epoch, t.total_steps = 10_000, 20_000
+    n = MAX_HISTORY
+    t.history.load(np.arange(n) + 1, rng.uniform(0, 1, n), rng.uniform(0, 1, n),
+                   rng.uniform(0, 1, (n, t.network.n_layers)), 1)
+    runs = [t, t.fork(), t.fork(), t.fork()]
+    for r in runs:
+        big = points(MAX_POINTS)
+        r.train_x, r.train_y, r.test_x, r.test_y = big[0].x, big[0].y, big[1].x, big[1].y
+    # the sizes, as save_session writes them (opening 100,000 points through this network
+    # four times takes a while: the round trip below uses fewer)
+    # (stored without compression: deflate adds at most 0.1 % to data it cannot shrink)
+    meta, arrays = session.encode(runs)
+    buf = io.BytesIO()
+    np.savez(buf, meta=np.array(json.dumps(meta)), **arrays)
+    assert len(buf.getvalue()) * 1.001 < MAX_FILE_BYTES
+    assert sum(a.nbytes for a in arrays.values()) + len(json.dumps(meta)) * 4 < MAX_UNPACKED_BYTES
+    for r in runs:
+        small = points(400)
+        r.train_x, r.train_y, r.test_x, r.test_y = small[0].x, small[0].y, small[1].x, small[1].y
+        r._kernel_data()
+    path = tmp_path / "largest.nnviz"
+    files.save_session(runs[:2], path)
+    saved = files.load_runs(path)
+    assert_same_timeline(saved.trainers[1].timeline, t.timeline)

@@ -159,8 +159,8 @@ def test_the_bound_holds_after_100000_epochs_of_network_b() -> None:
 
 
 def test_the_largest_network_is_bounded_by_bytes() -> None:
-    """Ten hidden layers of 32 (P = 9,793) under Adam: 313 kB a checkpoint, 26 in 8 MB
-    (27 while the first, made before Adam's moments were anything but zero, is kept)."""
+    """Ten hidden layers of 32 (P = 9,793) under Adam: 313 kB a checkpoint, 20 in 6 MB
+    (21 while the first, made before Adam's moments were anything but zero, is kept)."""
     t = Trainer(Config(features=FEATURES, hidden_layers=(32,) * 10, optimizer="adam", learning_rate=0.001))
     t.set_data(Dataset(t.train_x[:10], t.train_y[:10], 2), Dataset(t.test_x[:10], t.test_y[:10], 2))
     t.train_epochs(300)
@@ -168,7 +168,7 @@ def test_the_largest_network_is_bounded_by_bytes() -> None:
     assert p == 9793
     one = 4 * 8 * p + 8 * (5 + 11) + 8 * 10
     assert max(c.nbytes for c in t.timeline.entries) <= one
-    assert t.timeline.nbytes <= tl.BUDGET and tl.BUDGET // one == 26 <= len(t.timeline) <= 27
+    assert t.timeline.nbytes <= tl.BUDGET and tl.BUDGET // one == 20 <= len(t.timeline) <= 21
 
 
 def test_the_candidate_grid() -> None:
