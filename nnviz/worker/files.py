@@ -45,18 +45,21 @@ class FileSlots:
 
     def save_session(self, path: str, extra: dict) -> None:
         def save():
-            files.save_session(self.trainer, path, extra)
+            self.runs.save(path, extra)       # every run and its timeline
             self._saved()
         self._attempt("save_session", path, save)
         self._emit()                     # the unsaved mark goes (after file_done, in order)
 
     def open_session(self, path: str) -> None:
         def load():
-            trainer, extra = files.load_session(path)
-            self.session_extra = extra
-            self.trainer = trainer          # replace_trainer below emits the Snapshot
+            saved = files.load_runs(path)
+            self.session_extra = saved.extra
+            self._pause_quietly()
+            self.trainer = None                           # no look into the old session's past
+            self.runs = RunSet.from_saved(saved)          # every run, the active one shown
             self._saved()
-            self.replace_trainer(trainer)
+            self._edit_log.clear()
+            self._emit()
         self._attempt("open_session", path, load)
 
     def export_weights(self, path: str) -> None:
@@ -95,7 +98,9 @@ class FileSlots:
             if len(points.data) < 2:
                 raise FormatError("the file has fewer than two points")
             cfg = self.trainer.config
-            self.trainer.set_data(*points.train_test(cfg.train_ratio, cfg.seed))
+            train, test = points.train_test(cfg.train_ratio, cfg.seed)
+            self.trainer.set_data(train, test)
+            self._others_do("set_data", train, test)     # the same points for every run
             self._data_changed()
             self._emit()
             how = ("split as the file's split column says" if points.is_test is not None

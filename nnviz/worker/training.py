@@ -1,4 +1,5 @@
-"""TrainingWorker: owns the only Trainer and runs it in its own QThread.
+"""TrainingWorker: owns every Trainer (the runs side by side, runs.py) and runs them in
+its own QThread.
 
 Requests arrive as queued slot calls; training runs in time-boxed chunks on a timer
 inside the worker thread, so every request is handled between chunks and none is lost.
@@ -19,6 +20,7 @@ from nnviz.core.config import Config
 from nnviz.core.train.trainer import Trainer
 from nnviz.worker.edits import EditTracking
 from nnviz.worker.files import FILE_REQUESTS, FileSlots
+from nnviz.worker.runs import RunSlots
 
 FRAME_S = 1.0 / 60.0     # one frame at 60 Hz
 CHUNK_S = 0.012          # longest stretch of training between two looks at the queue
@@ -26,7 +28,7 @@ MAX_SPEED = 0            # speed value meaning "as fast as it goes"
 STALE_S = 0.25           # emit anyway if the GUI has not acknowledged a frame for this long
 
 
-class TrainingWorker(FileSlots, EditTracking, QObject):
+class TrainingWorker(RunSlots, FileSlots, EditTracking, QObject):
     """The training side of the application (QtCore only, no widgets).
 
     Signals:
@@ -54,7 +56,7 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
     def __init__(self, config: Config):
         super().__init__()
         self._config = config
-        self.trainer: Trainer | None = None
+        self._init_runs()                # self.trainer: the active run's (runs.py)
         self._timer: QTimer | None = None
         self._playing = False
         self._speed = MAX_SPEED          # epochs per second; 0 = as fast as it goes
@@ -117,6 +119,7 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
         self._pause_quietly()
         if self.trainer is not None and not self.trainer.diverged:
             self.trainer.step_batch()
+            self._step_others(whole_epoch=False)
             self._trained()
             self._check_divergence() or self._check_stuck()
         self._emit()
@@ -126,6 +129,7 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
         self._pause_quietly()
         if self.trainer is not None and not self.trainer.diverged:
             self.trainer.step_epoch()
+            self._step_others(whole_epoch=True)
             self._trained()
             self._check_divergence() or self._check_stuck()
         self._emit()
@@ -133,7 +137,8 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
     @Slot()
     def reset(self) -> None:
         self._pause_quietly()
-        self.trainer.reset()
+        self.runs.reset()                # every run back to epoch 0: the comparison starts again
+        self._told_runs.clear()
         self._edit_log.clear()
         self._emit()
 
@@ -156,7 +161,9 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
             return
         was_playing = self._playing
         self._pause_quietly()
+        old = self.trainer.config
         self.trainer.set_config(config)
+        self._others_follow(old, self.trainer.config)
         self._settings_applied()
         if was_playing and not self.trainer.diverged:
             self.play()
@@ -167,12 +174,14 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
     def regenerate(self, seed: int) -> None:
         """New data points, same weights and epoch (the Playground's Regenerate)."""
         self.trainer.regenerate(seed)
+        self._others_do("regenerate", seed)
         self._data_changed()
         self._emit()
 
     @Slot(object, object)
     def set_data(self, train, test) -> None:
         self.trainer.set_data(train, test)
+        self._others_do("set_data", train, test)
         self._data_changed()
         self._emit()
 
@@ -184,6 +193,7 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
         except ValueError as exc:
             self.message_posted.emit(f"Point not added: {exc}")
         else:
+            self._others_do("add_point", x, y, label)
             self._data_changed()
         self._emit()
 
@@ -193,6 +203,7 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
         n = len(self.trainer.train_x) + len(self.trainer.test_x)
         self.trainer.erase_points(x, y, radius)
         if len(self.trainer.train_x) + len(self.trainer.test_x) != n:
+            self._others_do("erase_points", x, y, radius)
             self._data_changed()
         self._emit()
 
@@ -263,6 +274,7 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
             if self.epoch_limit:
                 n = min(n, max(self.epoch_limit - t.epoch, 1))
             done = t.train_epochs(n, self.target_loss)
+            self._pace(done)
             if done:
                 self._trained()
                 self._epoch_s = 0.7 * self._epoch_s + 0.3 * (time.perf_counter() - now) / done
@@ -338,7 +350,9 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
         self._seq += 1
         snap = self.trainer.snapshot(seq=self._seq, playing=self._playing)
         snap = dataclasses.replace(snap, edit_log=tuple(self._edit_log), network_id=self._network_id(),
-                                   unsaved=self.unsaved)
+                                   unsaved=self.unsaved, runs=self.runs.views(snap.grid[-1]),
+                                   active_run=self.runs.active)
+        snap = self._look_snapshot(snap)
         self._last_emit = time.perf_counter()
         if self._timer is not None and self._playing:
             self._timer.setInterval(0)

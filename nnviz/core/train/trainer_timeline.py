@@ -34,11 +34,16 @@ def _keep(a: Array) -> Array | None:
 class TimelineMixin:
     """checkpoint, restore, load_checkpoint and fork for Trainer. `self._changed` says how
     the state differs from the newest checkpoint: None (it is that state), "train" or
-    "edit" (a hand edit, new settings or data)."""
+    "edit" (a hand edit, new settings or data). `revision` grows with every change of the
+    state (training, an edit, new settings or data, a restore): a look into the past is
+    of the present only while it stays the same."""
+
+    revision = 0
 
     def _timeline_begin(self, reason: str = "start") -> None:
         """A new timeline whose first checkpoint is the state as it is now."""
         self.timeline = Timeline()
+        self.revision += 1
         self._changed = "edit"
         self._capture(reason)
 
@@ -71,6 +76,7 @@ class TimelineMixin:
     def _before_change(self, reason: str) -> None:
         """A hand change (edit, settings, data) is about to be made: keep the state before it."""
         self.checkpoint(reason)
+        self.revision += 1
         self._changed = "edit"
 
     def _before_training(self) -> None:
@@ -78,6 +84,7 @@ class TimelineMixin:
         there continues as the run did."""
         if self._changed == "edit":
             self._capture("resume")
+        self.revision += 1
         self._changed = "train"
 
     def _after_epochs(self) -> None:
@@ -124,6 +131,7 @@ class TimelineMixin:
         self._stuck_at, self._stuck_layer = cp.ints["stuck_at"], cp.ints["stuck_layer"]
         self.history.cut_back(cp.history)
         self._take_out()
+        self.revision += 1
         self._changed = "edit"
 
     def initial_params(self) -> Array | None:

@@ -29,6 +29,7 @@ from nnviz.gui.controls.panel import ControlsPanel
 from nnviz.gui.views.curves import CurvesView
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
+from nnviz.gui.window.runs import RunControls
 from nnviz.gui.window.training_bar import TrainingBar
 from nnviz.gui.window.undo import EditHistory
 from nnviz.gui.window.unsaved import DISCARD, SAVE, UnsavedGuard
@@ -108,6 +109,9 @@ class MainWindow(QMainWindow):
         self.topology = TopologyView()
         self.surface = SurfaceView()
         self.curves = CurvesView()
+        self.run_controls = RunControls(self)    # the timeline bar and the runs side by side
+        self.timeline = self.run_controls.timeline
+        self.runs_view = self.run_controls.runs
         self.banner = QWidget()
         self.banner.setStyleSheet("background: #fdecea; border: 1px solid #e0a0a0;")
         banner_lay = QHBoxLayout(self.banner)
@@ -124,13 +128,26 @@ class MainWindow(QMainWindow):
         banner_close.clicked.connect(self.banner.hide)
         self.banner.hide()
 
+        # the timeline's slider sits right under the curves it moves a cursor on
+        lower = QWidget()
+        lower_lay = QVBoxLayout(lower)
+        lower_lay.setContentsMargins(0, 0, 0, 0)
+        lower_lay.setSpacing(0)
+        lower_lay.addWidget(self.curves, 1)
+        lower_lay.addWidget(self.timeline)
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.surface)
-        right.addWidget(self.curves)
+        right.addWidget(lower)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
+        # the runs side by side: small surfaces under the graph of the run they choose
+        graph = QSplitter(Qt.Vertical)
+        graph.addWidget(self.topology)
+        graph.addWidget(self.runs_view)
+        graph.setStretchFactor(0, 4)
+        graph.setStretchFactor(1, 1)
         middle = QSplitter(Qt.Horizontal)
-        middle.addWidget(self.topology)
+        middle.addWidget(graph)
         middle.addWidget(right)
         middle.setStretchFactor(0, 1)
         middle.setStretchFactor(1, 1)
@@ -182,6 +199,7 @@ class MainWindow(QMainWindow):
         self.stop_requested.connect(w.stop)
         self.edit_replay_requested.connect(w.replay_edit)
         self.file_requested.connect(w.handle_file)
+        self.run_controls.connect_worker(w)
         self.snapshot_painted.connect(w.snapshot_shown)
         w.config_replaced.connect(self._config_replaced)
         w.snapshot_ready.connect(self.receive_snapshot)
@@ -210,6 +228,7 @@ class MainWindow(QMainWindow):
         self.painted_seq = snap.seq
         self._painted_at = time.perf_counter()
         self.training_bar.show_snapshot(snap)
+        self.run_controls.show_snapshot(snap)
         for view in (self.topology, self.surface):
             view.set_snapshot(snap)
             view.paint()
@@ -289,6 +308,13 @@ class MainWindow(QMainWindow):
         self.surface.show_neuron(layer, index if layer >= 0 else None)
         if self.latest is not None:
             self.surface.paint()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """Escape ends a look back in time (keys a focused editor takes never come here)."""
+        if event.key() == Qt.Key_Escape and self.run_controls.looking():
+            self.run_controls.live_requested.emit()
+            return
+        super().keyPressEvent(event)
 
     # -- shutdown ---------------------------------------------------------------------
     def shutdown(self) -> None:

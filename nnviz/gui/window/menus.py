@@ -255,6 +255,7 @@ def build_menus(w) -> dict[str, QAction]:
 
     v = bar.addMenu("&View")
     acts["discretize"] = _add(v, w, "&Discretize output", w.surface.set_discretize, "D", checkable=True)
+    acts["discretize"].toggled.connect(w.runs_view.set_discretize)
     acts["show_test"] = _add(v, w, "Show &test data", w.surface.set_show_test, "T", checkable=True)
     acts["highlight"] = _add(v, w, "&Highlight last mini-batch", w.surface.set_highlight_batch, "H",
                              checkable=True)
@@ -262,6 +263,8 @@ def build_menus(w) -> dict[str, QAction]:
     for name in ("discretize", "show_test", "highlight", "log_scale"):
         acts[name].toggled.connect(lambda _=False: w.repaint_views())
     acts["highlight"].setChecked(True)
+
+    acts.update(w.run_controls.build_menu(bar, _add))
 
     h = bar.addMenu("&Help")
     _add(h, w, "&Keyboard shortcuts", lambda: QMessageBox.information(w, "Keyboard shortcuts", SHORTCUTS))
@@ -278,6 +281,9 @@ D / T / H / L\tDiscretize / test data / batch highlight / log scale
 Ctrl+O / Ctrl+S\tOpen / save a session
 Ctrl+E / Ctrl+I\tExport / import weights
 Ctrl+Z / Ctrl+Shift+Z\tUndo / redo a weight or bias edit
+Ctrl+D\tA run side by side
+Alt+Left / Alt+Right\tLook back / forward one checkpoint of the timeline
+Esc or Alt+End\tBack to the live run
 Hover a link or neuron to read it; click to edit; wheel to nudge."""
 
 ABOUT = ("<b>nnviz</b><br>Watch a small neural network learn, and steer it while it learns."
