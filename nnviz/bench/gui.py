@@ -2,6 +2,8 @@
 
 gui.play.A / gui.play.B: epochs/s while playing at full speed for a fixed time;
 gui.fps.A / gui.fps.B: repaints/s of the decision surface in that time;
+gui.play.A3 / gui.fps.A3: the same with three runs of network A side by side (SGD, momentum,
+Adam: epochs/s of each run, and repaints/s of the window with the runs' panels and curves);
 gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface;
 gui.export_svg: ms to export the decision surface (500 points, test data shown) as an SVG
 that librsvg draws right, written atomically (median of 5).
@@ -37,7 +39,7 @@ def _wait(app, cond, timeout_s: float) -> bool:
     return cond()
 
 
-def _play(app, config: Config, seconds: float) -> tuple[float, float]:
+def _play(app, config: Config, seconds: float, runs: int = 1) -> tuple[float, float]:
     from PySide6.QtCore import QSettings
 
     from nnviz.gui.window.main_window import MainWindow
@@ -51,6 +53,11 @@ def _play(app, config: Config, seconds: float) -> tuple[float, float]:
     w.show()
     if not _wait(app, lambda: w.latest is not None, 60):
         raise RuntimeError("the worker did not start")
+    if runs > 1:
+        w.run_controls.add_classic()
+        if not _wait(app, lambda: len(w.latest.runs) == runs, 10):
+            raise RuntimeError("the runs side by side did not start")
+        start_panels = w.runs_view.paint_count
     w.toggle_play()
     _wait(app, lambda: w.latest.playing, 10)
     start_epoch, start_paint = w.latest.epoch, w.surface.paint_count
@@ -59,6 +66,8 @@ def _play(app, config: Config, seconds: float) -> tuple[float, float]:
     elapsed = time.perf_counter() - t0
     epochs = w.latest.epoch - start_epoch
     paints = w.surface.paint_count - start_paint
+    if runs > 1:        # a frame counts once the runs' panels were drawn with it too
+        paints = min(paints, w.runs_view.paint_count - start_panels)
     w.close_without_asking()   # a benchmark has no work to save
     settings.clear()
     return epochs / elapsed, paints / elapsed
@@ -117,8 +126,8 @@ def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
 
     app = QApplication.instance() or QApplication([])
     rows = []
-    for name, config in (("A", NETWORK_A), ("B", NETWORK_B)):
-        epochs_s, fps = _play(app, config, seconds)
+    for name, config, runs in (("A", NETWORK_A, 1), ("B", NETWORK_B, 1), ("A3", NETWORK_A, 3)):
+        epochs_s, fps = _play(app, config, seconds, runs)
         rows += [(f"gui.play.{name}", epochs_s, "epochs/s"), (f"gui.fps.{name}", fps, "frames/s")]
     rows.append(("gui.edit_latency", _edit_latency(app), "ms"))
     rows.append(("gui.export_svg", _export_svg(), "ms"))

@@ -1,4 +1,4 @@
-"""File requests handled inside the worker thread, where the only Trainer lives.
+"""File requests handled inside the worker thread, where every Trainer lives.
 
 Every reader validates the whole file before anything changes, so a bad file leaves
 the session exactly as it was; writers go through a temporary file (core.files.atomic).
@@ -11,6 +11,7 @@ import os
 from nnviz.core import files
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.errors import FormatError, shorten
+from nnviz.core.learn.runs import RunSet
 
 MAX_MESSAGE = 600      # characters of a refusal; the values it quotes are shorter still
 FILE_REQUESTS = ("save_session", "open_session", "export_weights", "import_weights",

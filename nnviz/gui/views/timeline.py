@@ -123,3 +123,29 @@ class TimelineBar(QWidget):
     def _enable(self, looking: bool) -> None:
         for b in (self.live_button, self.restore_button, self.branch_button):
             b.setEnabled(looking)
+
+
+def main() -> None:
+    """Show the bar alone with a made-up timeline: `python -m nnviz.gui.views.timeline`."""
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from nnviz.gui.views.demo_snapshot import make_snapshot, with_timeline
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    bar = TimelineBar()
+    snap = make_snapshot(n_classes=2)
+    bar.look_requested.connect(lambda i: bar.show_snapshot(with_timeline(snap, i)))
+    bar.live_requested.connect(lambda: bar.show_snapshot(with_timeline(snap)))
+    bar.restore_requested.connect(lambda i: print(f"restore checkpoint {i}"))
+    bar.branch_requested.connect(lambda i: print(f"branch at checkpoint {i}"))
+    bar.show_snapshot(with_timeline(snap))
+    bar.resize(640, 40)
+    bar.setWindowTitle("nnviz: timeline")
+    bar.show()
+    app.exec()
+
+
+if __name__ == "__main__":
+    main()

@@ -230,6 +230,8 @@ def test_fork_is_independent() -> None:
     g.train_epochs(12)
     assert_same_state(t, g)
     assert f.timeline[0] is t.timeline[0]      # checkpoints are shared, never copied
+    for net in (f.network, t.network):         # the weights are views into each one's own params
+        assert all(np.shares_memory(w, net.params) for w in net.weights + net.biases)
 
 
 def test_view_checkpoint_leaves_the_trainer_alone() -> None:
@@ -242,3 +244,6 @@ def test_view_checkpoint_leaves_the_trainer_alone() -> None:
     ref = Trainer(Config())
     ref.train_epochs(3)
     assert v.network.params.tobytes() == ref.network.params.tobytes() and v.test_loss == ref.test_loss
+    snap, want = v.snapshot(), ref.snapshot()
+    for a, b in zip(snap.weights + snap.biases + snap.grid, want.weights + want.biases + want.grid):
+        assert a.tobytes() == b.tobytes()
