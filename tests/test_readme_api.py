@@ -24,3 +24,23 @@ def test_readme_api_example_runs_without_qt(capsys) -> None:
     assert float(train) < 0.01 and float(test) < 0.01                 # circle with 4-2 is learned
     assert namespace["w"][0].shape == (4, 2) and namespace["b"][1].shape == (2,)
     assert namespace["y"].shape == (2,) and trainer.network.weights[0][2, 1] == 0.75
+
+
+def test_readme_timeline_and_runs_example_runs_as_written(capsys, tmp_path, monkeypatch) -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("Going back in time, and runs side by side, from Python"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, str(README), "exec"), namespace)
+    first, second = capsys.readouterr().out.splitlines()
+    assert first == "[0, 1, 2, 3, 4, 5] 64"
+    trainer, runs = namespace["trainer"], namespace["runs"]
+    from nnviz.core import Config, Trainer, files
+    straight = Trainer(Config(dataset="spiral", hidden_layers=(8, 8)))
+    straight.train_epochs(300)
+    assert namespace["epoch"] <= 100 and trainer.epoch == 300
+    assert trainer.network.params.tobytes() == straight.network.params.tobytes()
+    assert runs.names() == ["SGD", "momentum", "Adam"] and second.startswith("['SGD', 'momentum', 'Adam']")
+    assert [t.epoch for t in runs.trainers] == [100] * 3
+    assert len(files.load_runs(tmp_path / "three.nnviz").trainers) == 3
