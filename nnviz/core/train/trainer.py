@@ -94,6 +94,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
         self._carry = Carry.zeros(net.params.size)     # SGD's leftover points, not applied yet
         self._dead = np.zeros(net.params.size, dtype=np.int64)   # (P,) epoch a link died in, 0: alive
         self.grad = np.zeros(net.params.size)      # (P,) last averaged gradient
+        self.last_update = np.zeros(net.params.size)   # (P,) change the last update made, new - old
         self._out = np.zeros(5 + net.n_layers)     # kernel results, see kernels.train_eval
         self.epoch = self.batch = self.total_steps = 0
         self.last_batch = np.zeros(0, dtype=np.int64)
@@ -222,7 +223,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
             self._b_off, self._sizes, self._acts, losses.code(net.output_kind), self._xtr, self._ttr,
             self._ctr, self._xte, self._tte, self._cte, first, count, cfg.batch_size,
             OPT_CODES[cfg.optimizer], REG_CODES[cfg.regularization], hyper, counts, self.epoch + 1,
-            self._check_flag(), self._out)
+            self._check_flag(), self._out, self.last_update)
         with_carry = carried if count == 1 else np.zeros(0, dtype=np.int64)   # the run's first update took it
         self._take_counts(counts)
         self.last_batch = self._batch_points(first + count - 1, with_carry)
@@ -293,7 +294,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
             self._b_off, self._sizes, self._acts, losses.code(net.output_kind), self._xtr, self._ttr,
             self._ctr, self._xte, self._tte, self._cte, cfg.batch_size, OPT_CODES[cfg.optimizer],
             REG_CODES[cfg.regularization], hyper, float(cfg.lr_decay), self.epoch, counts,
-            float(target_loss), self._check_flag(), rows)
+            float(target_loss), self._check_flag(), rows, self.last_update)
         self._take_counts(counts)
         nb = self.batches_per_epoch
         for r in rows[:got]:
