@@ -130,6 +130,41 @@ def explain_step(trainer, points=None) -> Explanation:
         feature_names=net.feature_names, carry_fresh=_carry_fresh(pre, gw, gb))
 
 
+def stage_link_values(exp: Explanation, stage: tuple[str, int], row: int, average: bool) -> tuple[Array, str]:
+    """What each link shows in a stage: (M,) values in the graph's link order (weights[l]
+    row-major, layer after layer) and their name. Forward: each link's contribution w·a
+    for point `row`, for the layers reached so far; Backward: each link's gradient (the
+    point's, or the batch average the update uses), for the layers reached; Update: the
+    change of each weight. Links not reached yet are 0."""
+    phase, col = stage
+    out = []
+    for l in range(exp.n_layers):
+        reached = (l + 1 <= col or phase == "loss") if phase in ("forward", "loss") else l + 1 >= col
+        if phase == "update":
+            v = exp.update_weights[l]
+        elif not reached:
+            v = np.zeros_like(exp.weights_before[l])
+        elif phase == "backward":
+            v = exp.mean_grad_weights[l] if average else exp.grad_weights[l][row]
+        else:
+            v = exp.weights_before[l] * exp.a[l][row][None, :]
+        out.append(v.ravel())
+    name = {"forward": "contribution w·a", "loss": "contribution w·a",
+            "backward": "batch-average gradient ∂L/∂w" if average else "gradient ∂L/∂w",
+            "update": "update Δw"}[phase]
+    return np.concatenate(out), name
+
+
+def step_pictures(exp: Explanation) -> tuple[tuple[Array, ...], tuple[Array, ...]]:
+    """(before, after): every neuron's picture over the grid (as Snapshot.grid) at the weights
+    before and after the explained update, for the decision surface "before against after"."""
+    net = Network(exp.layer_sizes, exp.activations[:-1], exp.output_kind, exp.feature_names)
+    net.set_params(exp.preview.params_before)
+    before = tuple(g.copy() for g in net.grid_outputs())
+    net.set_params(exp.preview.params_after)
+    return before, tuple(g.copy() for g in net.grid_outputs())
+
+
 def _backward(net: Network, z: list[Array], a: list[Array], t: Array) -> list[Array]:
     """delta[c] (B, n_c) for c = 0..L: the output's from the loss, then
     delta_c = (delta_{c+1} @ W_c) * f'(z_c); inputs have no activation (f' = 1)."""

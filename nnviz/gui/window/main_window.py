@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +28,7 @@ from nnviz.core.config import CUSTOM, Config
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.controls.panel import ControlsPanel
 from nnviz.gui.views.curves import CurvesView
+from nnviz.gui.views.explain import ExplainPanel
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
 from nnviz.gui.window.training_bar import TrainingBar
@@ -44,7 +46,9 @@ class MainWindow(QMainWindow):
         step_batch_requested(), step_epoch_requested(), reset_requested(),
         regenerate_requested(int), speed_requested(float),
         weight_edit_requested(int, int, int, float), bias_edit_requested(int, int, float),
-        points_add_requested(float, float, float), points_erase_requested(float, float, float)
+        points_add_requested(float, float, float), points_erase_requested(float, float, float),
+        explain_requested(object): explain the next update (None) or one from a list of points;
+        explain_apply_requested(str): make the explained update (its state key)
     Events:
         snapshot_painted(int): the seq of a Snapshot just painted.
     """
@@ -64,6 +68,8 @@ class MainWindow(QMainWindow):
     snapshot_painted = Signal(int)
     stop_requested = Signal()
     file_requested = Signal(str, object)
+    explain_requested = Signal(object)
+    explain_apply_requested = Signal(str)
 
     def __init__(self, config: Config | None = None, settings: QSettings | None = None):
         super().__init__()
@@ -79,7 +85,9 @@ class MainWindow(QMainWindow):
         self._rng = random.Random()
         self._build(config or self.remembered_config())
         self._build_worker(self.controls.config())
+        from nnviz.gui.window.explain_mode import ExplainMode
         from nnviz.gui.window.menus import build_menus
+        self.explain_mode = ExplainMode(self)
         self.actions = build_menus(self)
         self._timer = QTimer(self)
         self._timer.setInterval(PAINT_MS)
@@ -100,6 +108,10 @@ class MainWindow(QMainWindow):
         self.topology = TopologyView()
         self.surface = SurfaceView()
         self.curves = CurvesView()
+        self.explain_panel = ExplainPanel()
+        self.lower_stack = QStackedWidget()      # the curves, or the explain panel while explaining
+        self.lower_stack.addWidget(self.curves)
+        self.lower_stack.addWidget(self.explain_panel)
         self.banner = QWidget()
         self.banner.setStyleSheet("background: #fdecea; border: 1px solid #e0a0a0;")
         banner_lay = QHBoxLayout(self.banner)
@@ -118,7 +130,7 @@ class MainWindow(QMainWindow):
 
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.surface)
-        right.addWidget(self.curves)
+        right.addWidget(self.lower_stack)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
         middle = QSplitter(Qt.Horizontal)
@@ -173,6 +185,8 @@ class MainWindow(QMainWindow):
         self.points_erase_requested.connect(w.erase_points)
         self.stop_requested.connect(w.stop)
         self.file_requested.connect(w.handle_file)
+        self.explain_requested.connect(w.explain)
+        self.explain_apply_requested.connect(w.apply_explained)
         self.snapshot_painted.connect(w.snapshot_shown)
         w.config_replaced.connect(self._config_replaced)
         w.snapshot_ready.connect(self.receive_snapshot)
