@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers.cards import half_unit, recompute, to_python
 
+from helpers.cards import half_unit, recompute, to_python
 from nnviz.core import Config, Dataset, Trainer, explain_step
 from nnviz.core.learn.explain import Explanation, stages
 from nnviz.core.learn.formulas import num, weight_digits

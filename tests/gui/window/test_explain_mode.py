@@ -55,7 +55,7 @@ def test_walk_every_stage_with_the_keyboard_then_apply_makes_exactly_one_step(qt
         seen.append(phase)
         if phase == "forward":
             assert "Forward" in text and "contribution w·a" in legend
-            labels = dict(((c, j), t) for c, j, t in _labels(w))
+            labels = {(c, j): t for c, j, t in _labels(w)}
             assert labels[(col, 0)].startswith("z ") and (col + 1, 0) not in labels
         elif phase == "loss":
             assert "Loss" in text and f"{float(exp.loss[0]):.4g}".replace("-", "\u2212") in text
