@@ -238,6 +238,7 @@ class SurfaceView(QWidget):
         last = len(snap.grid) - 1
         if self._override is not None and self._neuron is None:
             return self._override
+        if self._neuron is not None:
             layer, idx = self._neuron
             if 0 <= layer <= last and 0 <= idx < snap.grid[layer].shape[0]:
                 values = palette.picture_values(snap.grid[layer][idx], layer, last, kind)

@@ -21,7 +21,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, QRectF, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from nnviz.core.learn.explain import Explanation, stage_link_values
 from nnviz.core.learn.formulas import Card
@@ -62,7 +62,7 @@ def _scaled(values: np.ndarray, what: str) -> tuple[np.ndarray, float, str]:
     peak = float(finite.max()) if finite.size else 0.0
     if peak == 0.0:
         return np.zeros_like(values), 1.0, f"{what} \u00b7 all 0"
-    return values / peak, 1.0, f"{what} \u00b7 full colour and width at \u00b1{short(peak)}"
+    return values / peak, 1.0, f"{what} \u00b7 full at \u00b1{short(peak)}"
 
 
 def card_html(card: Card) -> str:
@@ -179,6 +179,7 @@ class ExplainDecor(QObject):
         lay.setContentsMargins(6, 0, 6, 2)
         self.legend = QLabel()
         self.legend.setStyleSheet("color: #555; font-size: 11px;")
+        self.legend.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)   # never widens the graph
         self.combo = QComboBox()
         for key, label in LINK_MODES.items():
             self.combo.addItem(label, key)
@@ -211,6 +212,7 @@ class ExplainDecor(QObject):
             self.combo.setEnabled(True)
         self.values, self.full_at = values, full_at
         self.legend.setText(legend)
+        self.legend.setToolTip(legend)
         return values, full_at
 
     def link_value(self, row: int) -> float:
