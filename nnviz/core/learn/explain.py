@@ -160,9 +160,9 @@ def step_pictures(exp: Explanation) -> tuple[tuple[Array, ...], tuple[Array, ...
     before and after the explained update, for the decision surface "before against after"."""
     net = Network(exp.layer_sizes, exp.activations[:-1], exp.output_kind, exp.feature_names)
     net.set_params(exp.preview.params_before)
-    before = tuple(g.copy() for g in net.grid_outputs())
+    before = net.grid_outputs()        # views into a buffer made fresh for each call: no copies needed
     net.set_params(exp.preview.params_after)
-    return before, tuple(g.copy() for g in net.grid_outputs())
+    return before, net.grid_outputs()
 
 
 def _backward(net: Network, z: list[Array], a: list[Array], t: Array) -> list[Array]:
