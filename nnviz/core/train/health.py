@@ -21,33 +21,30 @@ SWITCH_OFF = ("relu",)          # units whose slope is 0 over a whole half-line
 def stuck_message(config: Config, net: Network, layer: int, epoch: int, x: Array, dead: Array) -> str:
     """The message for layer `layer` (1 = first hidden, net.n_layers = the output) found
     frozen at `epoch`; x (N, n_in) the training features, dead (P,) the dead-link mask."""
-    head = f"The network can no longer learn (found at epoch {epoch}): "
+    head = f"The network can no longer learn (epoch {epoch}): "
     value = float(net.forward(x[:1])[1][layer][0, 0]) if len(x) else 0.0
     lr = f"{config.learning_rate:g}"
     if layer == net.n_layers:
         act = losses.OUTPUT_ACTIVATION[net.output_kind]
-        return (head + f"the output is saturated at {value:+.3g} on every training point "
-                f"({activations.LABELS.get(act, act)}'s slope there is exactly 0), so no gradient "
-                f"flows back at all and the output cannot change any more. This usually follows a "
-                f"learning rate that is too large ({lr} now). Lower the learning rate and press Reset.")
+        return (head + f"the output is saturated at {value:+.3g} on every training point, where "
+                f"{activations.LABELS.get(act, act)}'s slope is exactly 0, so no gradient flows back "
+                f"at all. This usually follows too large a learning rate ({lr} now). Lower it and "
+                "press Reset.")
     act = net.hidden_activations[layer - 1]
     name = activations.LABELS.get(act, act)
     if act in SWITCH_OFF:
-        what = (f"every neuron of hidden layer {layer} outputs {value:.3g} on every training point: "
-                f"each {name} unit is switched off (its input is 0 or below on every point, where its slope is 0)")
+        what = (f"every {name} of hidden layer {layer} is switched off on every training point (it "
+                f"outputs {value:.3g}, its input is 0 or below, where its slope is 0)")
     else:
-        what = (f"every neuron of hidden layer {layer} is saturated on every training point: each "
-                f"{name} unit gives the same value everywhere, where its slope is exactly 0")
-    why = (f". So no gradient reaches layer {layer} or any layer before it, and the output is the "
-           "same for every point whatever the later layers do")
+        what = (f"every {name} unit of hidden layer {layer} is saturated on every training point "
+                "(it gives the same value everywhere, where its slope is exactly 0)")
+    why = (f", so no gradient reaches layer {layer} or any layer before it, and the output is "
+           "the same for every point")
     if config.init == "zeros":
-        cure = (". All weights started at 0, so no unit could ever switch on: choose another "
-                "initialisation and press Reset.")
+        cure = ". All weights started at 0, so no unit could switch on: choose another initialisation and press Reset."
     elif np.any(dead):
-        cure = (". The L1 penalty has killed links on the way; lower the regularisation rate "
-                "and press Reset.")
+        cure = ". The L1 penalty has killed links on the way: lower the regularisation rate and press Reset."
     else:
-        cure = (f". This usually follows a learning rate that is too large ({lr} now) throwing "
-                "the weights far out. Lower the learning rate and press Reset"
+        cure = (f". This usually follows too large a learning rate ({lr} now). Lower it and press Reset"
                 + ("; Leaky ReLU or ELU units cannot switch off for good." if act in SWITCH_OFF else "."))
     return head + what + why + cure

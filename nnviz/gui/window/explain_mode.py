@@ -8,7 +8,7 @@ step (← →) and pick a point of the batch (↑ ↓), A shows batch averages, 
 update, Esc leaves without changing anything; a click on a training point of the surface
 follows that point (one of the batch) or explains an update from it alone.
 
-Any other request (Play, a step, a settings change, an edit, a file) leaves the mode
+Any other request (Play, a step, a settings change, an edit or its undo, a file) leaves the mode
 first, and so does any Snapshot newer than the explanation: the step shown is always the
 one Apply would make.
 """
@@ -56,7 +56,7 @@ class ExplainMode(QObject):
         for request in (window.config_requested, window.play_requested, window.step_batch_requested,
                         window.step_epoch_requested, window.reset_requested, window.regenerate_requested,
                         window.weight_edit_requested, window.bias_edit_requested, window.points_add_requested,
-                        window.points_erase_requested, window.file_requested):
+                        window.points_erase_requested, window.file_requested, window.edit_replay_requested):
             request.connect(self._other_request)
 
     # -- entering and leaving ------------------------------------------------------------

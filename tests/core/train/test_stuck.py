@@ -29,8 +29,8 @@ def test_a_deep_relu_network_at_learning_rate_10_dies_and_is_stopped() -> None:
     t = Trainer(DEEP_RELU_LR10)
     assert t.train_epochs(50) == 1 and t.epoch == 1          # stopped at the epoch it died
     message = t.stuck
-    assert "hidden layer 4 outputs 0 on every training point" in message
-    assert "learning rate" in message and "Reset" in message and not t.diverged
+    assert "every ReLU of hidden layer 4 is switched off on every training point (it outputs 0" in message
+    assert "learning rate (10 now)" in message and "Reset" in message and not t.diverged
     zs, outs = t.network.forward(t._xtr)
     assert np.all(zs[3] <= 0) and np.all(outs[4] == 0)     # every ReLU of layer 4 is off
     before = frozen_part(t, 4)

@@ -109,7 +109,7 @@ def test_gradient_flow_has_one_curve_per_layer(view):
     assert len(view.grad_curves) == n_layers
     # named by the layers they join, not "L1", which reads as a regularisation
     assert [label.text for _, label in view.grad_legend.items] == [
-        "inputs \u2192 1", "1 \u2192 2", "2 \u2192 3", "3 \u2192 output"]
+        "inputs\u21921", "1\u21922", "2\u21923", "3\u2192output"]
     for layer, curve in enumerate(view.grad_curves):
         np.testing.assert_array_equal(curve.getOriginalDataset()[1], snap.history_grad[:, layer])
     assert view.grad_item.getAxis("left").logMode
@@ -137,9 +137,10 @@ def test_gradient_flow_shows_zero_and_infinite_gradients_at_the_edges_with_words
     assert view.grad_plot.mark_counts() == (2, 2)            # each run: where it starts, and now
     zero_at = sorted(p.pos().x() for p in view.grad_plot.zero_marks.points())
     assert zero_at == [4.0, 9.0]
-    assert "top edge: infinite or NaN (exploded) in 2 \u2192 output" in view.grad_plot.note
-    assert "bottom edge: exactly 0 (nothing flows back) in inputs \u2192 1" in view.grad_plot.note
-    assert view.grad_plot.note in view.grad_item.titleLabel.text
+    assert view.grad_plot.note == "\u25b2 infinite or NaN in 2\u2192output \u00b7 \u25bc exactly 0 in inputs\u21921"
+    assert view.grad_item.titleLabel.text == view.grad_plot.note      # in the title's place
+    painted(view, dataclasses.replace(snap, seq=10))
+    assert view.grad_plot.note == "" and view.grad_item.titleLabel.text == "Gradient flow"
 
 
 def test_gradient_flow_of_a_dead_network_is_drawn_not_blank(view):
@@ -148,7 +149,7 @@ def test_gradient_flow_of_a_dead_network_is_drawn_not_blank(view):
     g = snap.history_grad.copy()
     g[1:] = 0.0
     painted(view, dataclasses.replace(snap, history_grad=g, seq=3))
-    assert "exactly 0 (nothing flows back) in every layer" in view.grad_plot.note
+    assert view.grad_plot.note == "\u25bc exactly 0 in every layer"
     assert all(len(c.getOriginalDataset()[1]) == 21 for c in view.grad_curves)
     g[:] = 0.0                                      # not one value a log axis can place
     painted(view, dataclasses.replace(snap, history_grad=g, seq=4))
@@ -261,3 +262,20 @@ def test_short_log_range_shows_readable_labels(qtbot, view):
     (y0, y1) = view.grad_item.getViewBox().viewRange()[1]
     levels = axis.tickValues(y0, y1, 80)
     assert y1 - y0 >= 1.0 and 1 <= len(levels[0][1]) <= 4
+
+
+@pytest.mark.parametrize("width", [260, 420, 900])
+def test_gradient_flow_legend_fits_its_width(qtbot, width):
+    """No legend entry is cut off at the right edge, however narrow the plot."""
+    from nnviz.gui.views.curves.gradflow import GradientFlowPlot
+    plot = GradientFlowPlot()
+    qtbot.addWidget(plot)
+    snap = make_snapshot(hidden=(8, 8, 8, 8))
+    plot.show_history(snap.history_epoch, snap.history_grad)
+    plot.resize(width, 220)
+    plot.show()
+    qtbot.waitExposed(plot)
+    qtbot.waitUntil(lambda: plot.sceneRect().width() <= width + 1, timeout=2_000)
+    texts = [t.item for _, t in plot.legend.items]
+    right = max(t.mapRectToScene(t.boundingRect()).right() for t in texts)
+    assert right <= width and (width < 600 or plot.legend.columnCount == 5)

@@ -59,7 +59,7 @@ def test_a_network_that_can_no_longer_learn_pauses_and_says_why(qtbot, tmp_path)
     assert w.latest.epoch == 1 and not w.latest.diverged
     qtbot.waitUntil(w.banner.isVisible, timeout=5_000)
     text = w.banner_text.text()
-    assert "can no longer learn" in text and "hidden layer 4" in text and "Lower the learning rate" in text
+    assert "can no longer learn" in text and "hidden layer 4" in text and "Lower it and press Reset" in text
     w.banner.hide()
     act_and_wait(qtbot, w, w.toggle_play, lambda s: s.playing)        # told once: Play trains on
     qtbot.waitUntil(lambda: w.latest.epoch > 20, timeout=20_000)

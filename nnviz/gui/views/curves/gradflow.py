@@ -4,7 +4,9 @@ Vanishing gradients show as curves far below the others, exploding ones as curve
 climbing away. A log axis can show neither 0 nor infinity, yet those are the news when
 they happen: a gradient of exactly 0 (a dead layer) is drawn along the bottom edge and
 marked with a down triangle, an infinite or NaN one (an explosion) along the top edge
-with an up triangle, and a line of words under the title names the layers.
+with an up triangle, and the title turns into words that name the layers (in the title's
+place, as over the plot they would hide the marks, and under it they would take height
+the plot, about 60 px at 1280 x 800, cannot give).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ def layer_names(n_layers: int) -> list[str]:
     """Plain names of the weight layers, by the neurons they join: 'inputs → 1', '1 → 2',
     …, 'n → output' (not 'L1', which reads as a regularisation)."""
     ends = ["inputs", *(str(k) for k in range(1, n_layers)), "output"]
-    return [f"{a} \u2192 {b}" for a, b in zip(ends[:-1], ends[1:])]
+    return [f"{a}\u2192{b}" for a, b in zip(ends[:-1], ends[1:])]
 
 
 def edge_values(g: np.ndarray, y0: float, y1: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -57,10 +59,10 @@ def note(names: list[str], zero: np.ndarray, blown: np.ndarray) -> str:
         return ", ".join(picked[:3]) + (f" and {len(picked) - 3} more" if len(picked) > 3 else "")
     parts = []
     if blown.any():
-        parts.append(f"\u25b2 top edge: infinite or NaN (exploded) in {which(blown)}")
+        parts.append(f"\u25b2 infinite or NaN in {which(blown)}")
     if zero.any():
-        parts.append(f"\u25bc bottom edge: exactly 0 (nothing flows back) in {which(zero)}")
-    return " · ".join(parts)
+        parts.append(f"\u25bc exactly 0 in {which(zero)}")
+    return " \u00b7 ".join(parts)
 
 
 class GradientFlowPlot(pg.GraphicsLayoutWidget):
@@ -81,7 +83,7 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
                         "layers it joins, from the inputs to the output. Curves far apart mean vanishing "
                         "or exploding gradients; \u25bc on the bottom edge marks a gradient of exactly 0, "
                         "\u25b2 on the top edge an infinite or NaN one.")
-        self.legend = pg.LegendItem(labelTextColor="#333", verSpacing=-4)
+        self.legend = pg.LegendItem(labelTextColor="#333", verSpacing=-4, horSpacing=8)
         self.addItem(self.legend, row=1, col=0)
         self.legend.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)  # spare height: the plot
         self.curves: list[pg.PlotDataItem] = []
@@ -92,7 +94,7 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
         for marks in (self.zero_marks, self.blown_marks):
             marks.setZValue(10)
             self.item.addItem(marks, ignoreBounds=True)
-        self.note = ""                           # the words under the title, as plain text
+        self.note = ""                           # the words in the title's place, '' if none
         self._key: tuple | None = None
 
     def show_history(self, epochs: np.ndarray, g: np.ndarray) -> None:
@@ -123,9 +125,10 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
         self._marks(self.blown_marks, x, drawn, blown)
         names = layer_names(g.shape[1])
         self.note = note(names, zero[-1], blown[-1]) if len(g) else ""
-        title = TITLE if not self.note else (
-            f"{TITLE}<br><span style='color:{WARN}; font-size:8pt'>{self.note}</span>")
-        self.item.setTitle(title, size="9pt", color="#444")
+        if self.note:
+            self.item.setTitle(self.note, size="8pt", color=WARN)
+        else:
+            self.item.setTitle(TITLE, size="9pt", color="#444")
 
     def _marks(self, item: pg.ScatterPlotItem, x: np.ndarray, drawn: np.ndarray, mask: np.ndarray) -> None:
         spots = []
@@ -152,4 +155,17 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
             curve = self.item.plot([], [], pen=pen, connect="finite", autoDownsampleFactor=SAMPLES_PER_PIXEL)
             self.curves.append(curve)
             self.legend.addItem(curve, name)
-        self.legend.setColumnCount(min(max(n_layers, 1), 5))
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """As many legend columns as the widest entry fits side by side."""
+        legend = getattr(self, "legend", None)   # resize events come already while Qt builds the widget
+        if legend is None or not legend.items:
+            return
+        # the text's own width: a LabelItem's bounding box is its (stretched) layout cell
+        cell = max(s.boundingRect().width() + t.item.boundingRect().width() for s, t in legend.items) + 16
+        legend.setColumnCount(int(np.clip((self.width() - 8) // cell, 1, len(legend.items))))
+
+    def resizeEvent(self, event) -> None:  # Qt override: re-flow the legend to the new width
+        super().resizeEvent(event)
+        self._fit_legend()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core.snapshot import Snapshot
-from nnviz.gui.style import palette
+from nnviz.gui.style import palette, pictures
 from nnviz.gui.style.axes import ValueAxis
 from nnviz.gui.views.curves.gradflow import GradientFlowPlot
 from nnviz.gui.views.curves.plotting import SAMPLES_PER_PIXEL
@@ -282,7 +282,7 @@ class CurvesView(QWidget):
         hover = self._hover_x
         self.show_readout(None)
         try:
-            palette.export_png(self.loss_plot.getPlotItem(), path)
+            pictures.plot_png(self.loss_plot.getPlotItem(), path)
         finally:
             self.show_readout(hover)
 
@@ -291,6 +291,6 @@ class CurvesView(QWidget):
         hover = self._hover_x
         self.show_readout(None)
         try:
-            palette.export_svg(self.loss_plot.getPlotItem(), path)
+            pictures.plot_svg(self.loss_plot.getPlotItem(), path)
         finally:
             self.show_readout(hover)
