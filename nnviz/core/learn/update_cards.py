@@ -2,7 +2,7 @@
 
 The update card follows the optimiser's rule (update_rule.py) line by line with this
 step's numbers: the averaged gradient, the velocity or moments, Adam's bias-corrected
-m̂ and v̂, the effective step, the penalty step, a weight set to 0 or a link that dies.
+m_hat and v_hat, the effective step, the penalty step, a weight set to 0 or a link that dies.
 """
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ def _rule_symbols(opt: str, penalised: bool, reg: str) -> list[str]:
     lines = {"sgd": ["w₁ = w − η·g"], "momentum": ["v = μ·v + g", "w₁ = w − η·v"],
              "nesterov": ["v = μ·v + g", "w₁ = w − η·(g + μ·v)"],
              "rmsprop": ["s = ρ·s + (1 − ρ)·g²", "step = η·g / (√s + ε)", "w₁ = w − step"],
-             "adam": ["m = β₁·m + (1 − β₁)·g,  v = β₂·v + (1 − β₂)·g²", "m̂ = m / (1 − β₁^t),  v̂ = v / (1 − β₂^t)",
-                      "step = η·m̂ / (√v̂ + ε)", "w₁ = w − step"]}[opt]
+             "adam": ["m = β₁·m + (1 − β₁)·g,  v = β₂·v + (1 − β₂)·g²", "m_hat = m / (1 − β₁^t),  v_hat = v / (1 − β₂^t)",
+                      "step = η·m_hat / (√v_hat + ε)", "w₁ = w − step"]}[opt]
     if penalised:
         lines.append("w_new = w₁ − η·λ·w" if reg == "l2" else "w_new = w₁ − η·λ·sign(w)  (0 if it crosses 0)")
     return lines
@@ -84,8 +84,9 @@ def _rule_equations(exp: Explanation, k: int, w: float, dg: int, w1_name: str) -
         m_hat, v_hat = float(r.m_hat[k]), float(r.v_hat[k])
         eqs = [Equation("m", f"{num(r.beta1)} × {par(m0)} + {num(1.0 - r.beta1)} × {par(g)}", m),
                Equation("v", f"{num(r.beta2)} × {par(v0)} + {num(1.0 - r.beta2)} × {par(g)}²", v),
-               Equation("m̂", f"{par(m)} / (1 − {num(r.beta1)}^{r.t})", m_hat),
-               Equation("v̂", f"{num(v)} / (1 − {num(r.beta2)}^{r.t})", v_hat),
+               # m_hat, not m with a combining circumflex: Qt draws that mark above a v lines away
+               Equation("m_hat", f"{par(m)} / (1 − {num(r.beta1)}^{r.t})", m_hat),
+               Equation("v_hat", f"{num(v)} / (1 − {num(r.beta2)}^{r.t})", v_hat),
                Equation("step", f"{num(lr)} × {par(m_hat)} / (√({num(v_hat)}) + {num(r.epsilon)})", step)]
     return [*eqs, Equation(w1_name, f"{num(w, dg)} − {par(step)}", w1, dg)]
 

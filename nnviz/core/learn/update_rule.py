@@ -111,8 +111,8 @@ def describe_rule(parts: UpdateParts) -> list[str]:
     else:
         lines = [(f"m ← β₁·m + (1 − β₁)·g,  v ← β₂·v + (1 − β₂)·g²"
                   f"   (β₁ = {parts.beta1:g}, β₂ = {parts.beta2:g})"),
-                 f"m̂ = m / (1 − β₁^t),  v̂ = v / (1 − β₂^t)   (t = {parts.t})",
-                 f"w ← w − η·m̂ / (√v̂ + ε)   (η = {lr}, ε = {parts.epsilon:g})"]
+                 f"m_hat = m / (1 − β₁^t),  v_hat = v / (1 − β₂^t)   (t = {parts.t})",
+                 f"w ← w − η·m_hat / (√v_hat + ε)   (η = {lr}, ε = {parts.epsilon:g})"]
     if parts.regularization == "l2":
         lines.append(f"then on weights: w ← w − η·λ·w_old   (λ = {parts.reg_rate:g})")
     elif parts.regularization == "l1":

@@ -125,7 +125,7 @@ def test_panel_walks_its_stages_and_asks_for_apply(qtbot, explained):
         panel.set_focus(k, 1, False, "change")
         assert panel.phase_buttons[phase].isChecked()
         assert panel.surface_row.isVisibleTo(panel) == (phase == "update")
-    assert "Adam" in panel.stage_text() and "m\u0302" in panel.stage_text()
+    assert "Adam" in panel.stage_text() and "m_hat" in panel.stage_text()
     with qtbot.waitSignal(panel.stage_requested) as blocker:
         panel.prev_button.click()
     assert blocker.args == [len(stages(e.n_layers)) - 2]

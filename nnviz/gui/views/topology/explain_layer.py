@@ -230,6 +230,29 @@ class ExplainDecor(QObject):
             return None
         return card.text(), card_html(card)
 
+    def card_spot(self, view: QWidget, near: tuple[int, int], size) -> tuple[int, int]:
+        """Where a formula card goes: beside the mouse (`near`, view pixels) unless it would hide
+        a neuron; then the first corner of the graph that hides none (there is room above
+        and below a network that is wider than tall); else beside the mouse after all."""
+        lay = getattr(view, "graph_layout", None)
+        if lay is None:
+            return near
+        w, h = size.width(), size.height()
+        s = lay.node_size
+        nodes = []
+        for cx, cy in lay.node_xy.tolist():
+            a, b = view.view_point(cx - s / 2, cy - s / 2), view.view_point(cx + s / 2, cy + s / 2)
+            vp = view.view.viewport()
+            a, b = vp.mapTo(view, a), vp.mapTo(view, b)
+            nodes.append(QRectF(QPointF(a), QPointF(b)).normalized())
+        bottom = view.decor.bar.y() if view.decor.bar.isVisible() else view.height()
+        spots = [near, (4, 4), (4, bottom - h - 4), (view.width() - w - 4, 4), (view.width() - w - 4, bottom - h - 4)]
+        for x, y in spots:
+            rect = QRectF(x, y, w, h)
+            if x >= 0 and y >= 0 and not any(rect.intersects(n) for n in nodes):
+                return x, y
+        return near
+
     def render(self, layout: GraphLayout) -> None:
         """The numbers and point crosses of the explained step (nothing outside one)."""
         if self.explain is None or tuple(self.explain[0].layer_sizes) != tuple(layout.layer_sizes):

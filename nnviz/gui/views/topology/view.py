@@ -327,6 +327,8 @@ class TopologyView(QWidget):
             x = anchor.x() - 12 - self.card.width()
         if y + self.card.height() > self.height():
             y = anchor.y() - 12 - self.card.height()
+        if self.decor.explain is not None:   # long formula cards: a corner that hides no neuron
+            x, y = self.decor.card_spot(self, (x, y), self.card.size())
         self.card.move(max(x, 0), max(y, 0))
         self.card.show()
         self.card.raise_()
