@@ -231,3 +231,23 @@ def test_the_snapshot_carries_the_last_update_and_the_velocity_as_copies(optimiz
         assert snap.velocity == ()
     snap.last_update[0][0, 0] = 99.0           # a copy: the trainer's array is untouched
     assert whole.last_update[0] != 99.0
+
+
+def test_the_readme_example_runs_and_its_comments_hold() -> None:
+    import re
+
+    from helpers import ROOT
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Python API"):readme.index("## Files")]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    example = next(b for b in blocks if "explain_step" in b)
+    namespace = {"trainer": Trainer(Config(batch_size=7))}
+    for _ in range(35):
+        namespace["trainer"].step_batch()           # at an epoch's start: 5 points carried in
+    exec(compile(example, "README.md", "exec"), namespace)
+    e, t = namespace["e"], namespace["trainer"]
+    assert e.points[:5].tolist() == [245, 246, 247, 248, 249] and e.inputs.shape == (12, 2)
+    assert e.z[1].shape == e.a[1].shape == e.delta[1].shape == (12, 4)
+    assert e.output.shape == (12, 1) and e.loss.shape == (12,) and e.grad_weights[0].shape == (12, 4, 2)
+    assert e.mean_grad_weights[0].shape == (4, 2) and [u.shape for u in e.update_biases] == [(4,), (2,), (1,)]
+    assert np.array_equal(flat(e.weights_after, e.biases_after), t.network.params)
