@@ -262,6 +262,10 @@ def build_menus(w) -> dict[str, QAction]:
         group.addAction(act)
     acts["links_weight"].setChecked(True)
     w.topology.link_mode_changed.connect(lambda m: acts[f"links_{m}"].setChecked(True))
+    w.topology.link_mode_changed.connect(lambda m: w.settings.setValue("view/link_mode", m))
+    remembered = str(w.settings.value("view/link_mode", "weight"))
+    if remembered in LINK_MODES:
+        w.topology.set_link_mode(remembered)
     for name in ("discretize", "show_test", "highlight", "log_scale"):
         acts[name].toggled.connect(lambda _=False: w.repaint_views())
     acts["highlight"].setChecked(True)

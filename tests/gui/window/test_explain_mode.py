@@ -189,3 +189,24 @@ def test_link_colouring_modes_from_the_view_menu(qtbot, tmp_path):
             5.0 if mode == "weight" else 1.0)
         assert np.allclose(shown, raw, rtol=1e-12, atol=0)
     w.close()
+
+
+def test_a_diverged_network_cannot_be_explained_and_says_why(qtbot, tmp_path):
+    w = open_window(qtbot, tmp_path, Config(dataset="reg-plane", learning_rate=10.0))
+    act_and_wait(qtbot, w, w.toggle_play, lambda s: s.playing or bool(s.diverged))
+    qtbot.waitUntil(lambda: bool(w.latest.diverged) and not w.latest.playing, timeout=20_000)
+    seq = w.latest.seq
+    w.explain_mode.toggle()
+    qtbot.waitUntil(lambda: w.latest.seq > seq and not w.explain_mode.active, timeout=WAIT_MS)
+    assert "Reset" in w.statusBar().currentMessage()
+    assert w.lower_stack.currentWidget() is w.curves and not w.training_bar.explain_button.isChecked()
+    w.close()
+
+
+def test_the_link_colouring_is_remembered(qtbot, tmp_path):
+    w = open_window(qtbot, tmp_path, Config())
+    w.actions["links_update"].trigger()
+    w.close()
+    again = open_window(qtbot, tmp_path, Config())
+    assert again.topology.link_mode() == "update" and again.actions["links_update"].isChecked()
+    again.close()
