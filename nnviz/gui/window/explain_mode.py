@@ -105,9 +105,12 @@ class ExplainMode(QObject):
         """Make the explained update (the worker checks nothing changed since) and leave."""
         if self.exp is None:
             return
-        key = self.exp.preview.state_key
+        pre = self.exp.preview
         self.leave()
-        self.w.explain_apply_requested.emit(key)
+        self.w.explain_apply_requested.emit(pre.state_key)
+        self.w.show_message("Applied the explained update" + (
+            ": one update from the chosen point alone; the epoch's batch counter stays" if pre.chosen
+            else f": batch {pre.batch + 1} of epoch {pre.epoch + 1}"))
 
     def _other_request(self, *args) -> None:
         self.leave()

@@ -74,6 +74,7 @@ class ExplainPanel(QWidget):
         top = QHBoxLayout()
         self.heading = QLabel("Explain one step")
         self.heading.setStyleSheet("font-weight: 600;")
+        self.heading.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)   # never widens the column
         self.apply_button = QPushButton("Apply")
         self.apply_button.setToolTip("Make this update (Enter)")
         self.leave_button = QPushButton("Leave")
@@ -182,6 +183,7 @@ class ExplainPanel(QWidget):
         self.exp = exp
         self._stages = stages(exp.n_layers)
         self.heading.setText(texts.title(exp))
+        self.heading.setToolTip(texts.title(exp))
         self.batch_button.setVisible(exp.preview.chosen)
         self.apply_button.setEnabled(True)
         for b in (self.prev_button, self.next_button, *self.phase_buttons.values()):
