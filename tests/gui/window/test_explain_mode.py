@@ -117,6 +117,14 @@ def test_clicking_points_on_the_surface(qtbot, tmp_path):
     exp = mode.exp
     surface_click(qtbot, w, *exp.xy[3])
     assert mode.row == 3 and mode.exp is exp
+    assert np.array_equal(w.surface.chosen_scatter.data["x"], exp.xy[3:4, 0])
+    assert w.topology.decor.overlay._point == tuple(exp.xy[3])
+    seq = w.latest.seq
+    w.explain_panel.apply_button.click()                 # the batch's update, followed at point 3
+    qtbot.waitUntil(lambda: w.latest.seq > seq, timeout=WAIT_MS)
+    assert (w.latest.batch, w.latest.total_steps) == (1, 1)
+    enter(qtbot, w)
+    exp = mode.exp
     outside = next(i for i in range(len(w.latest.train_x)) if i not in set(exp.points.tolist())
                    and np.min(np.hypot(*(w.latest.train_x - w.latest.train_x[i]).T)[np.arange(len(w.latest.train_x)) != i]) > 0.4)
     surface_click(qtbot, w, *w.latest.train_x[outside])
@@ -171,6 +179,15 @@ def test_any_other_request_leaves_the_mode_cleanly(qtbot, tmp_path):
     act_and_wait(qtbot, w, lambda: w.weight_edit_requested.emit(0, 0, 0, 0.25))   # an edit
     assert not w.explain_mode.active
     assert w.worker.trainer.network.weights[0][0, 0] == 0.25
+    qtbot.waitUntil(lambda: w.undo_stack.canUndo(), timeout=WAIT_MS)
+    enter(qtbot, w)
+    act_and_wait(qtbot, w, w.undo_stack.undo)                                    # its undo
+    assert not w.explain_mode.active and w.worker.trainer.network.weights[0][0, 0] != 0.25
+    enter(qtbot, w)
+    path = tmp_path / "history.csv"
+    w.file_requested.emit("export_history", (str(path),))                       # a file
+    assert not w.explain_mode.active
+    qtbot.waitUntil(path.exists, timeout=WAIT_MS)
     w.close()
 
 
