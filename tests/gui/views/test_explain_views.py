@@ -134,3 +134,38 @@ def test_panel_walks_its_stages_and_asks_for_apply(qtbot, explained):
     assert blocker.args == [4]
     with qtbot.waitSignal(panel.apply_requested):
         panel.apply_button.click()
+
+
+@pytest.mark.parametrize("config, size", [
+    (Config(dataset="blobs", n_classes=4, hidden_layers=(6, 6)), (560, 520)),
+    (Config(dataset="spiral", hidden_layers=(8, 8, 8), features=("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)",
+                                                                  "sin(x2)")), (480, 520)),
+    (Config(), (900, 600))], ids=["4-outputs", "dense", "default"])
+def test_numbers_on_the_graph_never_overlap_each_other_or_a_neuron(qtbot, config, size):
+    t = Trainer(config)
+    e = explain_step(t)
+    view = TopologyView()
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_snapshot(t.snapshot(seq=1))
+    view.paint()
+    for stage in stages(e.n_layers):
+        view.set_explain(e, stage, 0, False)
+        view.view.viewport().grab()                      # paints the overlay
+        overlay = view.decor.overlay
+        boxes = overlay.boxes
+        assert len(boxes) + overlay.left_out == len(overlay._labels)
+        lay = view.graph_layout
+        s = lay.node_size
+        nodes = []
+        for cx, cy in lay.node_xy.tolist():
+            a, b = view.view_point(cx - s / 2, cy - s / 2), view.view_point(cx + s / 2, cy + s / 2)
+            nodes.append((a.x(), a.y(), b.x(), b.y()))
+        for k, box in enumerate(boxes):
+            assert not any(box.intersects(other) for other in boxes[k + 1:]), stage
+            assert not any(box.intersects(type(box)(x0, y0, x1 - x0, y1 - y0)) for x0, y0, x1, y1 in nodes), stage
+            assert box.left() >= 0 and box.right() <= view.view.viewport().width(), stage
+        if config == Config():
+            assert overlay.left_out == 0, stage              # the default network has room for all

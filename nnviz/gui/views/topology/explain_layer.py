@@ -32,6 +32,7 @@ from nnviz.gui.views.topology.geometry import GraphLayout
 LINK_MODES = {"weight": "Weight", "gradient": "Last gradient", "update": "Last update", "velocity": "Velocity"}
 MINUS = "\u2212"
 MIN_NODE_FOR_NUMBERS = 14.0    # scene units (~px): smaller nodes get no numbers, only cards
+ROOM_PX = 76                   # kept free right of the outputs for their numbers in an explained step
 WRAP = 64                      # characters of an equation line on a card before it wraps
 
 
@@ -97,14 +98,17 @@ class NumbersOverlay(pg.GraphicsObject):
     def __init__(self) -> None:
         super().__init__()
         self._layout: GraphLayout | None = None
+        self._room = 0.0                              # scene units right of the layout, in view
         self._labels: list[tuple[int, str]] = []      # (node row, text with \n)
         self._point: tuple[float, float] | None = None
         self._font = QFont()
         self._font.setPointSizeF(7.5)
+        self.left_out = 0                             # labels the last paint found no room for
+        self.boxes: list[QRectF] = []                 # where the last paint put the labels, device px
 
-    def set_layout(self, layout: GraphLayout) -> None:
+    def set_layout(self, layout: GraphLayout, room: float = 0.0) -> None:
         self.prepareGeometryChange()
-        self._layout = layout
+        self._layout, self._room = layout, float(room)
         self.update()
 
     def set_content(self, labels: list[tuple[int, str]], point: tuple[float, float] | None) -> None:
@@ -113,7 +117,7 @@ class NumbersOverlay(pg.GraphicsObject):
 
     def boundingRect(self) -> QRectF:
         lay = self._layout
-        return QRectF() if lay is None else QRectF(0, 0, lay.width, lay.height)
+        return QRectF() if lay is None else QRectF(0, 0, lay.width + self._room, lay.height)
 
     def paint(self, painter: QPainter, *args) -> None:
         lay = self._layout
@@ -132,6 +136,7 @@ class NumbersOverlay(pg.GraphicsObject):
                 painter.drawLine(QPointF(px - arm, py), QPointF(px + arm, py))
                 painter.drawLine(QPointF(px, py - arm), QPointF(px, py + arm))
         if not self._labels:
+            self.left_out, self.boxes = 0, []
             return
         to_device = painter.transform()
         painter.save()
@@ -139,21 +144,56 @@ class NumbersOverlay(pg.GraphicsObject):
         painter.setFont(self._font)
         metrics = QFontMetricsF(self._font)
         line_h = metrics.height()
-        right_end = to_device.map(QPointF(lay.width, 0.0)).x()
+        bounds = QRectF(to_device.map(QPointF(0.0, 0.0)), to_device.map(QPointF(lay.width + self._room, lay.height)))
+        b = lay.bias_size
+        taken = [QRectF(to_device.map(QPointF(cx - d / 2 - 1, cy - d / 2 - 1)),
+                        to_device.map(QPointF(cx + d / 2 + 1, cy + d / 2 + 1)))
+                 for xy, d in ((lay.node_xy, s), (lay.bias_xy, b)) for cx, cy in xy.tolist()]   # neurons, biases
+        top = min(lay.column_top(c) for c in range(len(lay.layer_sizes)))
+        taken.append(QRectF(to_device.map(QPointF(0.0, top - 30.0)),              # the column headers
+                            to_device.map(QPointF(lay.width + self._room, top - 1.0))))
+        for cx, cy in lay.node_xy[:lay.layer_sizes[0]].tolist():                   # the feature names
+            taken.append(QRectF(to_device.map(QPointF(0.0, cy - s / 2)), to_device.map(QPointF(cx - s / 2, cy + s / 2))))
+        self.left_out, self.boxes = 0, []
         for row, text in self._labels:
-            cx, cy = (float(v) for v in lay.node_xy[row])
-            lines = text.split("\n")
-            width = max(metrics.horizontalAdvance(t) for t in lines) + 6
-            anchor = to_device.map(QPointF(cx + s / 2 + 3, cy - s / 2))
-            if anchor.x() + width > right_end:      # no room right of the outputs: above their left edge
-                anchor = to_device.map(QPointF(cx - s / 2, cy - s / 2))
-                anchor = QPointF(anchor.x() - width - 3, anchor.y())
-            box = QRectF(anchor.x(), anchor.y(), width, line_h * len(lines) + 2)
+            full = text.split("\n")
+            # too tight for every line: the activation alone (or the first line), then nothing
+            for lines in (full, [next((t for t in full if t.startswith("a ")), full[0])]):
+                box = self._place(lay, row, to_device, max(metrics.horizontalAdvance(t) for t in lines) + 6,
+                                  line_h * len(lines) + 2, bounds, taken)
+                if box is not None:
+                    break
+            if box is None:          # no room anywhere: the neuron's card still has its numbers
+                self.left_out += 1
+                continue
+            taken.append(box)
+            self.boxes.append(box)
             painter.fillRect(box, QColor(255, 255, 255, 225))
             painter.setPen(QColor(40, 40, 40))
             for k, t in enumerate(lines):
                 painter.drawText(QPointF(box.x() + 3, box.y() + 1 + metrics.ascent() + k * line_h), t)
+        if self.left_out:
+            painter.setPen(QColor(120, 120, 120))
+            painter.drawText(QPointF(bounds.left() + 4, bounds.bottom() - 4),
+                             f"{self.left_out} number{'s' if self.left_out > 1 else ''} left out for room: "
+                             "hover a neuron for its card")
         painter.restore()
+
+    @staticmethod
+    def _place(lay: GraphLayout, row: int, to_device, w: float, h: float, bounds: QRectF,
+               taken: list[QRectF]) -> QRectF | None:
+        """A box (device pixels) for a label of node `row`: right of it, else left of it,
+        below or above it; the first that stays in view and covers no neuron or other label."""
+        s = lay.node_size
+        cx, cy = (float(v) for v in lay.node_xy[row])
+        top_left = to_device.map(QPointF(cx - s / 2, cy - s / 2))
+        bottom_right = to_device.map(QPointF(cx + s / 2, cy + s / 2))
+        for x, y in ((bottom_right.x() + 3, top_left.y()), (top_left.x() - 3 - w, top_left.y()),
+                     (top_left.x(), bottom_right.y() + 2), (top_left.x(), top_left.y() - 2 - h)):
+            box = QRectF(x, y, w, h)
+            if bounds.contains(box) and not any(box.intersects(t) for t in taken):
+                return box
+        return None
 
 
 class ExplainDecor(QObject):
@@ -229,6 +269,10 @@ class ExplainDecor(QObject):
         except IndexError:          # a Snapshot of another network is on screen
             return None
         return card.text(), card_html(card)
+
+    def room(self) -> int:
+        """Pixels the graph keeps free right of its outputs: their numbers go there."""
+        return ROOM_PX if self.explain is not None else 0
 
     def card_spot(self, view: QWidget, near: tuple[int, int], size) -> tuple[int, int]:
         """Where a formula card goes: beside the mouse (`near`, view pixels) unless it would hide

@@ -180,13 +180,14 @@ class TopologyView(QWidget):
         if snap is None:
             return
         vp = self.view.viewport().size()
-        size = (max(vp.width(), 320), max(vp.height(), 240))
+        room = self.decor.room()    # kept free right of the outputs for an explained step's numbers
+        size = (max(vp.width(), 320) - room, max(vp.height(), 240))
         headers = tuple(header_html(snap, c) for c in range(len(snap.layer_sizes)))
-        key = (tuple(snap.layer_sizes), tuple(snap.feature_names), headers, size)
+        key = (tuple(snap.layer_sizes), tuple(snap.feature_names), headers, size, room)
         if key != self._layout_key:
             if self._layout_key is not None and key[:2] != self._layout_key[:2]:
                 self.close_editor()  # a new network: the link being edited is gone
-            self._build(snap, size)
+            self._build(snap, size, room)
             self._layout_key = key
         lay = self._layout
         values, full_at = self.decor.link_values(snap)                                    # (M,)
@@ -202,13 +203,13 @@ class TopologyView(QWidget):
         self.paint_count += 1
         self._update_hover()
 
-    def _build(self, snap: Snapshot, size: tuple[int, int]) -> None:
+    def _build(self, snap: Snapshot, size: tuple[int, int], room: int = 0) -> None:
         """New structure or size: new geometry, labels and headers; hover state re-checked."""
         lay = build_layout(tuple(snap.layer_sizes), *size)
         self._layout = lay
         self._width_scale = float(np.clip(lay.pitch / 40.0, 0.35, 1.0))
         self.overlay.set_layout(lay)
-        self.decor.overlay.set_layout(lay)
+        self.decor.overlay.set_layout(lay, room)
         self.images.set_layout(lay)
         for t in self._texts:
             self.vb.removeItem(t)
@@ -222,7 +223,7 @@ class TopologyView(QWidget):
         top = min(lay.column_top(c) for c in range(len(lay.layer_sizes))) - 2  # one header row
         for c in range(len(lay.layer_sizes)):
             self._add_text(header_html(snap, c, compact), lay.column_x[c], top, (0.5, 1.0), head_font)
-        self.vb.setRange(QRectF(0, 0, lay.width, lay.height), padding=0.0)
+        self.vb.setRange(QRectF(0, 0, lay.width + room, lay.height), padding=0.0)
 
     def _add_text(self, html: str, x: float, y: float, anchor: tuple[float, float], font: QFont) -> None:
         item = pg.TextItem(anchor=anchor)
