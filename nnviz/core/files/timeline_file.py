@@ -8,7 +8,8 @@ and L weight layers:
     {p}tl_params   (K, P) float64      {p}tl_grad (K, P)      {p}tl_out (K, 5 + L)
     {p}tl_hist     (K, 2 + L) float64: the latest history entry's train and test loss and
                    gradient sizes (its epoch, the length and stride are in tl_ints)
-    {p}tl_opt_m, {p}tl_opt_v, {p}tl_carry_acc (float64), {p}tl_dead (int64): (K_a, P),
+    {p}tl_opt_m, {p}tl_opt_v, {p}tl_carry_acc, {p}tl_last_update (float64), {p}tl_dead
+                   (int64): (K_a, P),
                    one row for each checkpoint whose bit a (SPARSE order) is set in the
                    "held" column; the others held all zeros
     {p}tl_index    (sum,) int64: each checkpoint's last batch, then its carried points

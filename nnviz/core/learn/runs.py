@@ -18,7 +18,8 @@ import numpy as np
 
 from nnviz.core.config import Config
 from nnviz.core.data.datasets import Dataset
-from nnviz.core.files.session import SavedRuns, save_session
+from nnviz.core import files
+from nnviz.core.files.session import SavedRuns
 from nnviz.core.snapshot import RunView
 from nnviz.core.train.trainer import Trainer
 
@@ -92,8 +93,8 @@ class RunSet:
 
     def save(self, path, extra: dict | None = None) -> None:
         """Every run, its timeline, note and colour into a session file."""
-        save_session(self.trainers, path, extra, self.active, [r.note for r in self.runs],
-                     [r.colour for r in self.runs])
+        files.save_session(self.trainers, path, extra, self.active, [r.note for r in self.runs],
+                           [r.colour for r in self.runs])
 
     def __len__(self) -> int:
         return len(self.runs)

@@ -17,11 +17,11 @@ one and the one training started from (the initial weights a duplicate copies) a
 never dropped.
 
 Memory: at most CAPACITY checkpoints and BUDGET bytes per run. A checkpoint holds the
-parameters and the last gradient, plus only the optimiser arrays that are not all zero
-(momentum's velocity, Adam's two moments, SGD's carried gradient, the dead links), so
-P x 8 bytes two to four times over, P the number of parameters. The largest network
-(7 inputs, 10 hidden layers of 32, P = 9,793) costs 313 kB a checkpoint with Adam: 20
-fit in the budget. Network B (P = 433) costs 14 kB: 64 take 887 kB. Checkpoints made
+parameters and the last gradient, plus only the arrays that are not all zero (the last
+update, momentum's velocity, Adam's two moments, SGD's carried gradient, the dead links),
+so P x 8 bytes two to five times over, P the number of parameters. The largest network
+(7 inputs, 10 hidden layers of 32, P = 9,793) costs 392 kB a checkpoint with Adam: 16
+fit in the budget. Network B (P = 433) costs 17.5 kB: 64 take 1.1 MB. Checkpoints made
 before a data change keep the old points alive; those count towards the budget too (the
 points of the newest checkpoint, the run's own, do not). The budget keeps a session of
 four runs within the limits of a session file (core/limits.py).

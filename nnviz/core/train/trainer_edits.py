@@ -90,6 +90,7 @@ class EditsMixin:
         self._before_change("edit")
         self.network.set_params(p)
         self.grad[:] = 0.0
+        self.last_update[:] = 0.0   # the change the last update made was to the old weights
         self._opt.clear()
         self._carry.clear()    # the leftover points' gradient was taken at the old weights
         self.carried = np.zeros(0, dtype=np.int64)

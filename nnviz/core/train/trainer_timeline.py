@@ -4,8 +4,8 @@ A mixin of Trainer (trainer.py); timeline.py holds the checkpoints and says whic
 kept. A checkpoint holds everything the next update reads (parameters, optimiser memory
 and its update count, SGD's carried gradient and the points it sums, the dead links, the
 counters, the learning rate and the other settings, the data in its order) and what the
-views show (the last gradient and batch, the scores, the stuck and diverged marks, the
-loss history's length), so a restored trainer continues bit for bit as the run did.
+views show (the last gradient, update and batch, the scores, the stuck and diverged
+marks, the loss history's length), so a restored trainer continues bit for bit as the run did.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from nnviz.core.train.timeline import Checkpoint, Timeline, due
 Array = np.ndarray
 # Arrays a checkpoint keeps only when they hold something other than +0.0 (an optimiser's
 # unused memory is zeros; a restore puts zeros back).
-SPARSE = ("opt_m", "opt_v", "carry_acc", "dead")
+SPARSE = ("opt_m", "opt_v", "carry_acc", "dead", "last_update")
 
 
 def _keep(a: Array) -> Array | None:
@@ -54,6 +54,7 @@ class TimelineMixin:
         net = self.network
         arrays = {"params": net.params.copy(), "grad": self.grad.copy(), "opt_m": self._opt.m,
                   "opt_v": self._opt.v, "carry_acc": self._carry.acc, "dead": self._dead,
+                  "last_update": self.last_update,
                   "out": self._out.copy(), "last_batch": self.last_batch.copy(), "carried": self.carried.copy()}
         for k in SPARSE:
             arrays[k] = _keep(arrays[k])
@@ -124,6 +125,7 @@ class TimelineMixin:
                                    cp.ints["opt_t"])
         self._carry = Carry(zeros.copy() if a["carry_acc"] is None else a["carry_acc"].copy(), cp.ints["carry_count"])
         self._dead[:] = 0 if a["dead"] is None else a["dead"]
+        self.last_update[:] = 0.0 if a["last_update"] is None else a["last_update"]
         self._out[:] = a["out"]
         self.last_batch, self.carried = a["last_batch"].copy(), a["carried"].copy()
         self.epoch, self.batch, self.total_steps = cp.epoch, cp.batch, cp.total_steps

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +28,7 @@ from nnviz.core.config import CUSTOM, Config, reset_scope
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.controls.panel import ControlsPanel
 from nnviz.gui.views.curves import CurvesView
+from nnviz.gui.views.explain import ExplainPanel
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
 from nnviz.gui.window.runs import RunControls
@@ -48,7 +50,9 @@ class MainWindow(QMainWindow):
         regenerate_requested(int), speed_requested(float),
         weight_edit_requested(int, int, int, float), bias_edit_requested(int, int, float),
         points_add_requested(float, float, float), points_erase_requested(float, float, float),
-        edit_replay_requested(object): an undo or redo (see undo.py)
+        edit_replay_requested(object): an undo or redo (see undo.py),
+        explain_requested(object): explain the next update (None) or one from a list of points,
+        explain_apply_requested(str): make the explained update (its state key)
     Events:
         snapshot_painted(int): the seq of a Snapshot just painted.
     """
@@ -68,6 +72,8 @@ class MainWindow(QMainWindow):
     snapshot_painted = Signal(int)
     stop_requested = Signal()
     file_requested = Signal(str, object)
+    explain_requested = Signal(object)
+    explain_apply_requested = Signal(str)
     edit_replay_requested = Signal(object)
 
     def __init__(self, config: Config | None = None, settings: QSettings | None = None):
@@ -86,7 +92,9 @@ class MainWindow(QMainWindow):
         self._build(config or self.remembered_config())
         self._build_worker(self.controls.config())
         self.undo_stack = QUndoStack(self)      # hand edits; undo.py says what undo means
+        from nnviz.gui.window.explain_mode import ExplainMode
         from nnviz.gui.window.menus import build_menus
+        self.explain_mode = ExplainMode(self)
         self.actions = build_menus(self)
         self.edit_history = EditHistory(self)
         self.guard = UnsavedGuard(self)         # after the File menu: it acts once a save is handled
@@ -112,6 +120,10 @@ class MainWindow(QMainWindow):
         self.run_controls = RunControls(self)    # the timeline bar and the runs side by side
         self.timeline = self.run_controls.timeline
         self.runs_view = self.run_controls.runs
+        self.explain_panel = ExplainPanel()
+        self.lower_stack = QStackedWidget()      # the curves, or the explain panel while explaining
+        self.lower_stack.addWidget(self.curves)
+        self.lower_stack.addWidget(self.explain_panel)
         self.banner = QWidget()
         self.banner.setStyleSheet("background: #fdecea; border: 1px solid #e0a0a0;")
         banner_lay = QHBoxLayout(self.banner)
@@ -133,7 +145,7 @@ class MainWindow(QMainWindow):
         lower_lay = QVBoxLayout(lower)
         lower_lay.setContentsMargins(0, 0, 0, 0)
         lower_lay.setSpacing(0)
-        lower_lay.addWidget(self.curves, 1)
+        lower_lay.addWidget(self.lower_stack, 1)
         lower_lay.addWidget(self.timeline)
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.surface)
@@ -200,6 +212,8 @@ class MainWindow(QMainWindow):
         self.edit_replay_requested.connect(w.replay_edit)
         self.file_requested.connect(w.handle_file)
         self.run_controls.connect_worker(w)
+        self.explain_requested.connect(w.explain)
+        self.explain_apply_requested.connect(w.apply_explained)
         self.snapshot_painted.connect(w.snapshot_shown)
         w.config_replaced.connect(self._config_replaced)
         w.snapshot_ready.connect(self.receive_snapshot)

@@ -108,7 +108,7 @@ SPOILS = [
     (lambda m, a: a.update(tl_data_y=a["tl_data_y"] * 3), "point set"),
     (lambda m, a: a.update(r1_tl_opt_v=-a["r1_tl_opt_v"]), "negative"),
     (lambda m, a: a.update(tl_dead=np.ones((1, a["tl_params"].shape[1]), np.int64),
-                           tl_ints=_bump(a["tl_ints"], 1, 16, 8)), "dead links"),
+                           tl_ints=_bump(a["tl_ints"], 1, 16, a["tl_ints"][1, 16] | 8)), "dead links"),
     (lambda m, a: a.pop("r1_tl_grad"), "lacks"),
     (lambda m, a: m["timeline"]["configs"][0].update(hidden_layers=[4]), "another network"),
     (lambda m, a: m["timeline"].update(reasons=["x"]), "reasons"),
