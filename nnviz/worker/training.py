@@ -258,6 +258,7 @@ class TrainingWorker(RunSlots, FileSlots, EditTracking, QObject):
         """Work out the next update (points None) or one from the given training points,
         without making it: training pauses, the trainer is left as it was."""
         self._pause_quietly()
+        self._look = -1                  # the step explained is the live run's next one
         t = self.trainer
         if t is None:
             return
