@@ -32,6 +32,9 @@ OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov",
 ACTIVATION_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear",
                     "leaky_relu": "Leaky ReLU", "elu": "ELU", "sine": "Sine"}
 INIT_NAMES = {"playground": "Playground init", "xavier": "Xavier init", "he": "He init", "zeros": "zero init"}
+# Settings a run's own Reset or controls may change later (a new network for that run):
+# named in legends too when they differ, though a duplicate may not change them.
+SHAPE = ("hidden_layers", "features")
 
 
 @dataclass
@@ -63,13 +66,17 @@ def describe(field: str, config: Config) -> str:
         return INIT_NAMES.get(v, v)
     if field == "momentum":
         return f"momentum {v:g}"
+    if field == "hidden_layers":
+        return "-".join(map(str, v)) + " neurons" if v else "no hidden layer"
+    if field == "features":
+        return " ".join(f.upper() for f in v)
     return f"decay {v:g}"
 
 
 def differences(configs: list[Config]) -> list[str]:
     """For each config, its values of the comparable settings that are not the same in all
     of them ("" where none differ). Regularisation and its rate count as one."""
-    fields = [f for f in COMPARABLE if len({repr(getattr(c, f)) for c in configs}) > 1]
+    fields = [f for f in COMPARABLE + SHAPE if len({repr(getattr(c, f)) for c in configs}) > 1]
     if "reg_rate" in fields and "regularization" in fields:
         fields.remove("reg_rate")
     return [", ".join(dict.fromkeys(describe(f, c) for f in fields)) for c in configs]

@@ -134,3 +134,10 @@ def test_differences_names_only_what_differs() -> None:
     assert differences(cfgs) == ["SGD, momentum 0.9, no regularisation", "momentum, momentum 0.5, no regularisation",
                                  "SGD, momentum 0.9, L1 0.01"]
     assert differences([Config(), Config()]) == ["", ""]
+
+
+def test_a_run_rebuilt_with_another_shape_is_named_by_it() -> None:
+    runs = RunSet(Trainer(Config()))
+    runs.duplicate()
+    runs.runs[1].trainer.set_config(Config(hidden_layers=(8,), features=("x1", "x2", "x1^2")))
+    assert runs.names() == ["4-2 neurons, X1 X2", "8 neurons, X1 X2 X1^2"]
