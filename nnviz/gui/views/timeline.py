@@ -53,8 +53,7 @@ class TimelineBar(QWidget):
         self.slider.setMinimumWidth(80)
         self.label = QLabel("")
         self.label.setStyleSheet("color: #333;")
-        self.label.setMinimumWidth(60)
-        self.label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.label.setSizePolicy(QSizePolicy.Minimum, QSizePolicy.Preferred)   # whole; the slider gives way
         self.live_button = QPushButton("Live")
         self.live_button.setToolTip("Back to the live run (Esc)")
         self.restore_button = QPushButton("Restore")
