@@ -132,14 +132,13 @@ def save_session(runs: Trainer | Sequence[Trainer], path, extra: dict | None = N
 
     A diverged run is refused, not saved: its weights cannot continue, and a file that
     reopens already diverged would look healthy until the first step. The message says to
-    press Reset (which keeps the data) or, among several runs, to remove that one; File >
-    Export data saves the points meanwhile.
+    press Reset (which keeps the data) or, among several runs, to remove that one (Reset
+    restarts them all); File > Export data saves the points meanwhile.
     """
     trainers = [runs] if isinstance(runs, Trainer) else list(runs)
     for k, t in enumerate(trainers):
         if t.diverged:
-            which = f"run {k + 1} has diverged (remove it, or select it and press Reset)" if len(trainers) > 1 \
-                else "a diverged run"
+            which = f"run {k + 1}: it has diverged (remove it first)" if len(trainers) > 1 else "a diverged run"
             raise ValueError(f"cannot save {which}. {t.diverged} File > Export data keeps the points meanwhile.")
     meta, arrays = encode(trainers, extra, active, notes, colours)
     text = json.dumps(meta, allow_nan=False)

@@ -187,3 +187,16 @@ def test_four_runs_of_the_largest_network_fit_the_file_limits(tmp_path) -> None:
     files.save_session(runs[:2], path)
     saved = files.load_runs(path)
     assert_same_timeline(saved.trainers[1].timeline, t.timeline)
+
+
+def test_a_diverged_run_among_several_is_named_and_nothing_is_written(tmp_path) -> None:
+    runs = RunSet(Trainer(Config(dataset="reg-plane")))
+    runs.duplicate(0, learning_rate=10.0)
+    runs.train_epochs(60)
+    assert runs.trainers[1].diverged and not runs.trainers[0].diverged
+    with pytest.raises(ValueError, match="run 2: it has diverged"):
+        runs.save(tmp_path / "d.nnviz")
+    assert list(tmp_path.iterdir()) == []
+    runs.remove(1)
+    runs.save(tmp_path / "d.nnviz")
+    assert len(files.load_runs(tmp_path / "d.nnviz").trainers) == 1

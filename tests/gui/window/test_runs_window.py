@@ -117,3 +117,21 @@ def test_a_session_reopens_every_run(qtbot, window, tmp_path, dialogs) -> None:
         assert a.network.params.tobytes() == b.network.params.tobytes() and a.epoch == b.epoch == 4
         assert a.timeline.epochs == b.timeline.epochs
     other.close()
+
+
+def test_a_side_run_that_diverges_stops_and_the_others_train_on(qtbot, tmp_path) -> None:
+    from nnviz.core.config import Config
+
+    w = new_window(qtbot, tmp_path / "w", Config(dataset="reg-plane"))
+    said = []
+    w.worker.status_posted.connect(said.append)
+    act_and_wait(qtbot, w, lambda: w.run_controls.duplicate_requested.emit({"learning_rate": 10.0}),
+                 lambda s: len(s.runs) == 2)
+    w.speed_requested.emit(200.0)
+    act_and_wait(qtbot, w, w.toggle_play, lambda s: s.playing and s.epoch >= 60)
+    snap = pause(qtbot, w)
+    assert snap.runs[1].diverged and not snap.diverged and snap.runs[0].epoch == snap.epoch
+    assert snap.runs[1].epoch < 20
+    qtbot.waitUntil(lambda: any("\u201clr 10\u201d diverged" in m for m in said))
+    qtbot.waitUntil(lambda: w.runs_view.panels[1].view is not None and bool(w.runs_view.panels[1].view.diverged))
+    w.close()
