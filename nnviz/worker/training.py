@@ -15,6 +15,7 @@ from collections import deque
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
+from nnviz.core import compiled
 from nnviz.core.config import Config
 from nnviz.core.train.trainer import Trainer
 from nnviz.worker.files import FILE_REQUESTS, FileSlots
@@ -23,6 +24,9 @@ FRAME_S = 1.0 / 60.0     # one frame at 60 Hz
 CHUNK_S = 0.012          # longest stretch of training between two looks at the queue
 MAX_SPEED = 0            # speed value meaning "as fast as it goes"
 STALE_S = 0.25           # emit anyway if the GUI has not acknowledged a frame for this long
+BUILD_POLL_MS = 200      # how often to look whether the kernel's compile has ended
+COMPILING = ("First start on this computer: the fast training kernel is being compiled in the "
+             "background (about half a minute). Training already runs, with plain numpy.")
 
 
 class TrainingWorker(FileSlots, QObject):
@@ -37,6 +41,8 @@ class TrainingWorker(FileSlots, QObject):
         stopped(): the worker has stopped its timer; the thread may quit.
         config_replaced(object): the worker changed the settings itself (custom data,
             an opened session); emitted just before the Snapshot that shows it.
+        engine_changed(str): what the status bar should keep saying about the training
+            kernel while it compiles ('' once there is nothing to say).
     """
 
     snapshot_ready = Signal(object)
@@ -46,6 +52,7 @@ class TrainingWorker(FileSlots, QObject):
     file_failed = Signal(str, str)
     stopped = Signal()
     config_replaced = Signal(object)
+    engine_changed = Signal(str)
 
     def __init__(self, config: Config):
         super().__init__()
@@ -64,13 +71,27 @@ class TrainingWorker(FileSlots, QObject):
         self.epoch_limit = 0             # config.stop_epoch while it lies ahead, else 0 (none)
         self.target_loss = 0.0           # config.stop_loss while not yet reached, else 0 (none)
         self.session_extra: dict = {}    # GUI settings read from the last opened session
+        self._build = None               # kernel_build.KernelBuild while the kernel compiles
+        self._build_timer: QTimer | None = None
 
     # -- life cycle (runs in the worker thread) -------------------------------------
     @Slot()
     def start(self) -> None:
-        """Build the trainer and the timer inside the worker thread (a QTimer belongs to the thread that created it)."""
-        from nnviz.core.train import kernels
-        kernels.warm_up()  # compile or load the cached kernel before the first step
+        """Build the trainer and the timer inside the worker thread (a QTimer belongs to the thread that created it).
+
+        The kernel is loaded from numba's cache when it is there (a fraction of a second);
+        otherwise it compiles in a child process and the Trainer uses numpy meanwhile.
+        """
+        from nnviz.core.train import kernel_build
+        compiled.defer()
+        if not kernel_build.load_cached():
+            self._build = kernel_build.KernelBuild()
+            self._build.start()
+            self._build_timer = QTimer(self)
+            self._build_timer.setInterval(BUILD_POLL_MS)
+            self._build_timer.timeout.connect(self._poll_build)
+            self._build_timer.start()
+            self.engine_changed.emit(COMPILING)
         if self.trainer is None:
             self.trainer = Trainer(self._config)
         self._timer = QTimer(self)
@@ -83,8 +104,32 @@ class TrainingWorker(FileSlots, QObject):
         self._playing = False
         if self._timer is not None:
             self._timer.stop()
+        if self._build is not None:   # closing during the compile: end the child, wait for it
+            self._build_timer.stop()
+            self._build.stop()
+            self._build = None
         self.stopped.emit()
         self.thread().quit()  # quit is thread-safe; a queued quit would never run while the GUI thread waits
+
+    @Slot()
+    def _poll_build(self) -> None:
+        """Once the child has compiled the kernel, load it; training takes it up at the next chunk."""
+        code = self._build.poll()
+        if code is None:
+            return
+        from nnviz.core.train import kernel_build
+        self._build_timer.stop()
+        error = self._build.error()
+        self._build.stop()
+        self._build = None
+        if code == 0 and kernel_build.load_cached():
+            self.engine_changed.emit("")
+            self.status_posted.emit("The fast training kernel is ready.")
+        else:
+            self.engine_changed.emit(
+                "The fast training kernel could not be compiled or cached"
+                f"{f' ({error})' if error else ''}: training goes on with plain numpy, which is "
+                "slower. numba needs a writable cache folder (NUMBA_CACHE_DIR).")
 
     # -- transport --------------------------------------------------------------------
     @Slot()
@@ -235,7 +280,8 @@ class TrainingWorker(FileSlots, QObject):
         t = self.trainer
         while (now := time.perf_counter()) < deadline:
             # as many epochs as fit before the deadline, in one kernel call (one GIL hand-over)
-            n = max(1, int((deadline - now) / self._epoch_s))
+            # numpy (while the kernel compiles) takes one epoch a call, so the time box holds
+            n = max(1, int((deadline - now) / self._epoch_s)) if compiled.available() else 1
             if self._speed > 0:
                 n = min(n, int(self._owed))
                 if n < 1:

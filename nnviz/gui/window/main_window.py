@@ -29,6 +29,7 @@ from nnviz.gui.controls.panel import ControlsPanel
 from nnviz.gui.views.curves import CurvesView
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
+from nnviz.gui.window.placement import place
 from nnviz.gui.window.training_bar import TrainingBar
 from nnviz.worker.training import start_worker
 
@@ -86,11 +87,7 @@ class MainWindow(QMainWindow):
         self._timer.timeout.connect(self.paint_latest)
         self._timer.start()
         self._restore_view_settings()
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1500, 920)
+        place(self, self.screen(), self.settings.value("window/geometry"))
 
     # -- construction -----------------------------------------------------------------
     def _build(self, config: Config) -> None:
@@ -138,7 +135,11 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.banner)
         lay.addWidget(body, 1)
         self.setCentralWidget(central)
-        self.statusBar().showMessage("Compiling the training kernel…")
+        self.statusBar().showMessage("Starting…")
+        self.engine_label = QLabel()   # what the training kernel is doing, while that matters
+        self.engine_label.setStyleSheet("color: #555; padding: 0 6px;")
+        self.statusBar().addPermanentWidget(self.engine_label)
+        self.engine_label.hide()
 
         self.controls.config_changed.connect(self.config_requested)
         self.controls.regenerate_requested.connect(self._regenerate)
@@ -178,6 +179,7 @@ class MainWindow(QMainWindow):
         w.snapshot_ready.connect(self.receive_snapshot)
         w.message_posted.connect(self.show_problem)
         w.status_posted.connect(self.show_message)
+        w.engine_changed.connect(self._engine_changed)
         self.thread.start()
         self.speed_requested.emit(self.training_bar.speed_value())
 
@@ -229,6 +231,12 @@ class MainWindow(QMainWindow):
         for name in ("discretize", "show_test", "log_scale"):
             if name in extra:
                 self.actions[name].setChecked(bool(extra[name]))
+
+    @Slot(str)
+    def _engine_changed(self, text: str) -> None:
+        self.engine_label.setText(text)
+        self.engine_label.setToolTip(text)
+        self.engine_label.setVisible(bool(text))
 
     @Slot(object)
     def _config_replaced(self, config: Config) -> None:

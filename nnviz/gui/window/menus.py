@@ -208,6 +208,7 @@ def build_menus(w) -> dict[str, QAction]:
     acts["step_epoch"] = _add(t, w, "Step one &epoch", w.step_epoch_requested.emit, "E")
     acts["reset"] = _add(t, w, "&Reset network", w.reset_requested.emit, "Ctrl+R")
     acts["regenerate"] = _add(t, w, "Re&generate data", w._regenerate, "Ctrl+G")
+    acts["fastest"] = _add(t, w, "&Fastest / chosen pace", w.training_bar.toggle_fastest, "F")
 
     v = bar.addMenu("&View")
     acts["discretize"] = _add(v, w, "&Discretize output", w.surface.set_discretize, "D", checkable=True)
@@ -228,6 +229,7 @@ def build_menus(w) -> dict[str, QAction]:
 SHORTCUTS = """Space\tPlay / pause
 B\tStep one mini-batch
 E\tStep one epoch
+F\tFastest, and back to the chosen pace
 Ctrl+R\tReset the network
 Ctrl+G\tRegenerate the data
 D / T / H / L\tDiscretize / test data / batch highlight / log scale

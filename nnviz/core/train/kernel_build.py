@@ -1,0 +1,113 @@
+"""Get the compiled kernels ready without making anyone wait for them.
+
+With an empty numba cache the first compile takes 20-35 s on a small machine. Done in a
+thread of the program it would also hold the GIL for much of that time (the window
+stutters) and could not be stopped when the window closes. So it runs in a child
+process, which fills numba's disk cache and exits; the program then loads the kernels
+from that cache (about 0.3 s) with load_cached(), which never compiles. Closing the
+program just ends the child (numba writes each cache file to a temporary name and
+renames it, so an interrupted compile leaves no broken entry).
+
+Run as `python -m nnviz.core.train.kernel_build` (in the PyInstaller bundle, as
+`nnviz --build-kernels`); it exits 0 once every kernel is compiled and cached.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from nnviz.core import compiled
+
+BUILD_FLAG = "--build-kernels"   # the bundle's hidden option (see nnviz.app)
+
+
+class NotCached(Exception):
+    """A kernel is not in numba's disk cache (load_cached stopped before compiling it)."""
+
+
+def load_cached() -> bool:
+    """Load every kernel from numba's disk cache; False, having compiled nothing, if one is missing.
+
+    numba announces a compile (after a cache miss, before any work) as a "numba:compile"
+    event; a listener that raises there stops it. Kernels found before the miss stay
+    loaded. On success the process may use the compiled path (see nnviz.core.compiled).
+    """
+    from numba.core import event
+
+    from nnviz.core.train import kernels
+
+    class CacheOnly(event.Listener):
+        def on_start(self, ev) -> None:
+            raise NotCached(str(ev.data.get("dispatcher", "")) if ev.data else "")
+
+        def on_end(self, ev) -> None:
+            pass
+
+    try:
+        with event.install_listener("numba:compile", CacheOnly()):
+            kernels.warm_up()
+    except NotCached:
+        return False
+    compiled.mark_loaded()
+    return True
+
+
+def child_command() -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of the child that compiles."""
+    env = dict(os.environ)
+    if getattr(sys, "frozen", False):            # the PyInstaller bundle: its own executable
+        return [sys.executable, BUILD_FLAG], env
+    top = str(Path(__file__).resolve().parents[3])   # the folder holding the nnviz package
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (top, env.get("PYTHONPATH", "")) if p)
+    return [sys.executable, "-m", "nnviz.core.train.kernel_build"], env
+
+
+class KernelBuild:
+    """The child process that compiles the kernels into numba's cache."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen | None = None
+        self._err = tempfile.TemporaryFile()   # the child's error output, read if it fails
+
+    def start(self) -> None:
+        cmd, env = child_command()
+        self._proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                      stderr=self._err)
+
+    def poll(self) -> int | None:
+        """The child's exit code once it has ended, else None."""
+        return None if self._proc is None else self._proc.poll()
+
+    def error(self) -> str:
+        """The last line the child wrote to its error output ('' if none)."""
+        self._err.seek(0)
+        lines = self._err.read().decode(errors="replace").strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def stop(self) -> None:
+        """End the child if it still runs, and wait for it (well under a second)."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(2.0)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._err.close()
+
+
+def main() -> int:
+    """Compile (or load) every kernel so that numba caches them; 0 on success."""
+    if hasattr(os, "nice"):
+        os.nice(10)   # below the program's own threads: a one-core machine stays responsive
+    from nnviz.core.train import kernels
+    kernels.warm_up()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
