@@ -35,6 +35,7 @@ from nnviz.worker.training import start_worker
 
 PAINT_MS = 16
 CURVES_MS = 100   # while playing, the curves repaint at most 10 times a second
+SURFACE_SHARE = 0.52   # of the right column's height, for the decision surface
 
 
 class MainWindow(QMainWindow):
@@ -135,6 +136,10 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.banner)
         lay.addWidget(body, 1)
         self.setCentralWidget(central)
+        self.splitters = (body, middle, right)
+        self._auto_panels = True        # share out the panels at every resize until a divider is dragged
+        for splitter in self.splitters:
+            splitter.splitterMoved.connect(self._panels_moved)
         self.statusBar().showMessage("Starting…")
         self.engine_label = QLabel()   # what the training kernel is doing, while that matters
         self.engine_label.setStyleSheet("color: #555; padding: 0 6px;")
@@ -268,6 +273,33 @@ class MainWindow(QMainWindow):
         self.surface.show_neuron(layer, index if layer >= 0 else None)
         if self.latest is not None:
             self.surface.paint()
+
+    # -- panel sizes ------------------------------------------------------------------
+    def _size_panels(self) -> None:
+        """Share the room among the panels for this window: the decision surface a square
+        about half the height, the curves below it, the graph all the width left."""
+        _, middle, right = self.splitters
+        height, width = right.height(), middle.width()
+        if height < 50 or width < 100:
+            return
+        surface = int(SURFACE_SHARE * height)
+        right.setSizes([surface, height - surface])
+        side = min(max(surface + 40, int(0.38 * width)), width // 2)   # + room for the axes
+        middle.setSizes([width - side, side])
+
+    @Slot()
+    def _panels_moved(self) -> None:
+        self._auto_panels = False
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._auto_panels:
+            self._size_panels()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._auto_panels:
+            self._size_panels()
 
     # -- shutdown ---------------------------------------------------------------------
     def shutdown(self) -> None:
