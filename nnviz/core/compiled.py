@@ -12,6 +12,9 @@ here, in one place, rather than in every Trainer (a session file builds Trainers
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class _State:
     deferred = False   # True: never compile in the caller's thread; use numpy until loaded
@@ -34,3 +37,14 @@ def mark_loaded() -> None:
 def available() -> bool:
     """True when calling a kernel now is the right thing: it is loaded, or the caller may wait."""
     return _state.loaded or not _state.deferred
+
+
+@contextmanager
+def numpy_only() -> Iterator[None]:
+    """Compute with numpy, as while the kernels compile (benchmarks and tests of that path)."""
+    saved = (_state.deferred, _state.loaded)
+    _state.deferred, _state.loaded = True, False
+    try:
+        yield
+    finally:
+        _state.deferred, _state.loaded = saved
