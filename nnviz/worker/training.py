@@ -79,25 +79,31 @@ class TrainingWorker(FileSlots, QObject):
     def start(self) -> None:
         """Build the trainer and the timer inside the worker thread (a QTimer belongs to the thread that created it).
 
-        The kernel is loaded from numba's cache when it is there (a fraction of a second);
-        otherwise it compiles in a child process and the Trainer uses numpy meanwhile.
+        The first Snapshot comes from numpy at once; then the kernel is loaded from numba's
+        cache (a fraction of a second, most of it numba starting up) or, on a first start,
+        compiled in a child process while numpy trains.
         """
-        from nnviz.core.train import kernel_build
         compiled.defer()
-        if not kernel_build.load_cached():
-            self._build = kernel_build.KernelBuild()
-            self._build.start()
-            self._build_timer = QTimer(self)
-            self._build_timer.setInterval(BUILD_POLL_MS)
-            self._build_timer.timeout.connect(self._poll_build)
-            self._build_timer.start()
-            self.engine_changed.emit(COMPILING)
         if self.trainer is None:
             self.trainer = Trainer(self._config)
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._tick)
         self._emit()
+        QTimer.singleShot(0, self._load_kernel)
+
+    @Slot()
+    def _load_kernel(self) -> None:
+        from nnviz.core.train import kernel_build
+        if kernel_build.looks_cached() and kernel_build.load_cached():
+            return
+        self._build = kernel_build.KernelBuild()
+        self._build.start()
+        self._build_timer = QTimer(self)
+        self._build_timer.setInterval(BUILD_POLL_MS)
+        self._build_timer.timeout.connect(self._poll_build)
+        self._build_timer.start()
+        self.engine_changed.emit(COMPILING)
 
     @Slot()
     def stop(self) -> None:

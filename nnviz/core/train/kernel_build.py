@@ -56,6 +56,18 @@ def load_cached() -> bool:
     return True
 
 
+def looks_cached() -> bool:
+    """False when numba's cache folder holds no index of the training kernel: a first start,
+    so there is no point in starting numba up in this process (0.3-3 s) just to find that out.
+    """
+    from nnviz.core.train import kernels
+    try:
+        folder = Path(kernels.train_eval.stats.cache_path)
+    except (AttributeError, TypeError):   # another numba: just try loading
+        return True
+    return any(folder.glob("kernels.train_eval-*.nbi"))
+
+
 def child_command() -> tuple[list[str], dict[str, str]]:
     """The command line and environment of the child that compiles."""
     env = dict(os.environ)
