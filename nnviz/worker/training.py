@@ -24,7 +24,7 @@ FRAME_S = 1.0 / 60.0     # one frame at 60 Hz
 CHUNK_S = 0.012          # longest stretch of training between two looks at the queue
 MAX_SPEED = 0            # speed value meaning "as fast as it goes"
 STALE_S = 0.25           # emit anyway if the GUI has not acknowledged a frame for this long
-BUILD_POLL_MS = 200      # how often to look whether the kernel's compile has ended
+KERNEL_POLL_MS = 100     # how often to look whether the kernel is loaded (or compiled)
 COMPILING = ("First start on this computer: the fast training kernel is being compiled in the "
              "background (about half a minute). Training already runs, with plain numpy.")
 
@@ -71,17 +71,17 @@ class TrainingWorker(FileSlots, QObject):
         self.epoch_limit = 0             # config.stop_epoch while it lies ahead, else 0 (none)
         self.target_loss = 0.0           # config.stop_loss while not yet reached, else 0 (none)
         self.session_extra: dict = {}    # GUI settings read from the last opened session
-        self._build = None               # kernel_build.KernelBuild while the kernel compiles
-        self._build_timer: QTimer | None = None
+        self._kernel = None              # kernel_build.KernelPreparation: loading or compiling the kernel
+        self._kernel_timer: QTimer | None = None
 
     # -- life cycle (runs in the worker thread) -------------------------------------
     @Slot()
     def start(self) -> None:
         """Build the trainer and the timer inside the worker thread (a QTimer belongs to the thread that created it).
 
-        The first Snapshot comes from numpy at once; then the kernel is loaded from numba's
-        cache (a fraction of a second, most of it numba starting up) or, on a first start,
-        compiled in a child process while numpy trains.
+        The first Snapshot comes from numpy at once; the kernel is loaded from numba's cache
+        beside the training (a fraction of a second, most of it numba starting up) or, on a
+        first start, compiled in a child process first; numpy trains until it is loaded.
         """
         compiled.defer()
         if self.trainer is None:
@@ -90,52 +90,47 @@ class TrainingWorker(FileSlots, QObject):
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._tick)
         self._emit()
-        QTimer.singleShot(0, self._load_kernel)
+        self._prepare_kernel()
 
     @Slot()
-    def _load_kernel(self) -> None:
-        from nnviz.core.train import kernel_build
-        if kernel_build.looks_cached() and kernel_build.load_cached():
-            return
-        self._build = kernel_build.KernelBuild()
-        self._build.start()
-        self._build_timer = QTimer(self)
-        self._build_timer.setInterval(BUILD_POLL_MS)
-        self._build_timer.timeout.connect(self._poll_build)
-        self._build_timer.start()
-        self.engine_changed.emit(COMPILING)
+    def _prepare_kernel(self) -> None:
+        from nnviz.core.train.kernel_build import KernelPreparation
+        self._kernel = KernelPreparation()
+        self._report_kernel(self._kernel.start())
+        self._kernel_timer = QTimer(self)
+        self._kernel_timer.setInterval(KERNEL_POLL_MS)
+        self._kernel_timer.timeout.connect(self._poll_kernel)
+        self._kernel_timer.start()
+
+    @Slot()
+    def _poll_kernel(self) -> None:
+        """Once the kernel is loaded, training takes it up at the next chunk."""
+        self._report_kernel(self._kernel.poll())
+        if self._kernel.finished:
+            self._kernel_timer.stop()
+
+    def _report_kernel(self, event: str | None) -> None:
+        if event == "compiling":
+            self.engine_changed.emit(COMPILING)
+        elif event == "ready":
+            self.engine_changed.emit("")
+            self.status_posted.emit("The fast training kernel is ready.")
+        elif event == "failed":
+            self.engine_changed.emit(
+                f"The fast training kernel could not be compiled or cached ({self._kernel.error}): "
+                "training goes on with plain numpy, which is slower. numba needs a writable cache "
+                "folder (NUMBA_CACHE_DIR).")
 
     @Slot()
     def stop(self) -> None:
         self._playing = False
         if self._timer is not None:
             self._timer.stop()
-        if self._build is not None:   # closing during the compile: end the child, wait for it
-            self._build_timer.stop()
-            self._build.stop()
-            self._build = None
+        if self._kernel is not None:   # closing during the compile: end the child, wait for it
+            self._kernel_timer.stop()
+            self._kernel.stop()
         self.stopped.emit()
         self.thread().quit()  # quit is thread-safe; a queued quit would never run while the GUI thread waits
-
-    @Slot()
-    def _poll_build(self) -> None:
-        """Once the child has compiled the kernel, load it; training takes it up at the next chunk."""
-        code = self._build.poll()
-        if code is None:
-            return
-        from nnviz.core.train import kernel_build
-        self._build_timer.stop()
-        error = self._build.error()
-        self._build.stop()
-        self._build = None
-        if code == 0 and kernel_build.load_cached():
-            self.engine_changed.emit("")
-            self.status_posted.emit("The fast training kernel is ready.")
-        else:
-            self.engine_changed.emit(
-                "The fast training kernel could not be compiled or cached"
-                f"{f' ({error})' if error else ''}: training goes on with plain numpy, which is "
-                "slower. numba needs a writable cache folder (NUMBA_CACHE_DIR).")
 
     # -- transport --------------------------------------------------------------------
     @Slot()

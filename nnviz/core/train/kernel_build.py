@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from nnviz.core import compiled
@@ -110,6 +111,84 @@ class KernelBuild:
                 self._proc.kill()
                 self._proc.wait()
         self._err.close()
+
+
+class KernelPreparation:
+    """The steps to a loaded kernel, none of which blocks the caller, who polls now and then.
+
+    A cache that looks warm is loaded in a thread of its own (numba starting up takes
+    0.3-3 s, most of it holding the GIL, but the caller's training goes on meanwhile);
+    a cold one, or one that turns out stale, is filled by the child process first and
+    then loaded the same way. poll() returns what changed since the last call:
+    "compiling" (the child started), "ready" (loaded after a compile), "loaded" (loaded
+    from a warm cache), "failed" (see .error), or None.
+    """
+
+    def __init__(self) -> None:
+        self.finished = False
+        self.error = ""
+        self._build: KernelBuild | None = None
+        self._built = False
+        self._load: threading.Thread | None = None
+        self._loaded = False
+
+    def start(self) -> str | None:
+        if looks_cached():
+            self._start_load()
+            return None
+        return self._start_build()
+
+    def poll(self) -> str | None:
+        if self._load is not None:
+            if self._load.is_alive():
+                return None
+            self._load = None
+            if self._loaded:
+                self.finished = True
+                return "ready" if self._built else "loaded"
+            if self._built:          # compiled, yet not in the cache: a folder numba cannot write
+                self.finished = True
+                self.error = "the compiled kernel was not found in numba's cache"
+                return "failed"
+            return self._start_build()
+        if self._build is not None:
+            code = self._build.poll()
+            if code is None:
+                return None
+            error = self._build.error()
+            self._build.stop()
+            self._build, self._built = None, True
+            if code != 0:
+                self.finished = True
+                self.error = error or f"the compiling process ended with code {code}"
+                return "failed"
+            self._start_load()
+        return None
+
+    def stop(self) -> None:
+        """End the child and wait for a load in progress (it cannot be interrupted, and a
+        thread inside numba must not be cut off by the interpreter's exit)."""
+        if self._build is not None:
+            self._build.stop()
+            self._build = None
+        if self._load is not None:
+            self._load.join()
+            self._load = None
+        self.finished = True
+
+    def _start_load(self) -> None:
+        def load() -> None:
+            try:
+                self._loaded = load_cached()
+            except Exception as exc:   # noqa: BLE001 (numba's own errors): numpy goes on
+                self.error = str(exc)
+        self._load = threading.Thread(target=load, name="nnviz-kernel-load", daemon=True)
+        self._load.start()
+
+    def _start_build(self) -> str:
+        self._build = KernelBuild()
+        self._build.start()
+        return "compiling"
 
 
 def main() -> int:
