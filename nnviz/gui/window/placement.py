@@ -34,15 +34,21 @@ def place(window: QWidget, screen: QScreen, remembered: QByteArray | None = None
     """Set the window's geometry (and maximised state) before it is shown on `screen`."""
     available = screen.availableGeometry()
     if remembered is not None and window.restoreGeometry(remembered):
-        if available.contains(window.frameGeometry()) or window.isMaximized():
+        if window.isMaximized() or available.contains(_with_frame(window.geometry())):
             return
         window.setWindowState(window.windowState() & ~Qt.WindowMaximized)
     rect = first_geometry(available)
     if rect is None:
         # the size to return to from maximised: the whole area less a frame
-        window.setGeometry(available.adjusted(FRAME.width() // 2, FRAME.height() - 8,
-                                              -FRAME.width() // 2, -8))
+        side = FRAME.width() // 2
+        window.setGeometry(available.adjusted(side, FRAME.height() - side, -side, -side))
         window.setWindowState(window.windowState() | Qt.WindowMaximized)
     else:
         window.setWindowState(window.windowState() & ~Qt.WindowMaximized)
         window.setGeometry(rect)
+
+
+def _with_frame(inner: QRect) -> QRect:
+    """The rectangle a window manager's frame (FRAME) would take around `inner`, before it is shown."""
+    side = FRAME.width() // 2
+    return inner.adjusted(-side, -(FRAME.height() - side), side, side)

@@ -85,3 +85,27 @@ def test_a_first_start_fits_the_screen(qtbot, tmp_path, index):
             assert labels, side
             assert [t for r, t in labels if not view.contains(r)] == [], side
     w.close()
+
+
+def test_a_remembered_window_too_big_for_this_screen_is_placed_anew(qtbot, tmp_path):
+    """Saved on the 2560x1440 screen, started on the 1280x800 one (a laptop off its dock)."""
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    big, small = QApplication.screens()[3], QApplication.screens()[0]
+    w = MainWindow(Config(), settings=settings)
+    qtbot.addWidget(w)
+    w.setScreen(big)
+    place(w, big)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.latest is not None, timeout=60_000)
+    w.close()
+    saved = settings.value("window/geometry")
+    assert saved is not None
+    again = MainWindow(None, settings=settings)
+    qtbot.addWidget(again)
+    again.setScreen(small)
+    place(again, small, saved)
+    again.show()
+    qtbot.waitExposed(again)
+    assert small.availableGeometry().contains(again.frameGeometry()), again.frameGeometry()
+    again.close()
