@@ -49,8 +49,8 @@ def test_list_presets_works_from_a_non_editable_install(wheel, tmp_path) -> None
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     py = venv / "bin" / "python"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}   # the checkout is not installed
-    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "-q", wheel.filename], check=True,
-                   capture_output=True, timeout=300, env=env)
+    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--ignore-installed", "-q", wheel.filename],
+                   check=True, capture_output=True, timeout=300, env=env)
     # numpy and the rest from this environment, which may itself be a virtual environment
     # (the README's test command makes one), where --system-site-packages would not reach it;
     # a plain path line does not run this environment's .pth files, so an nnviz installed

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from nnviz.core import compiled
 from nnviz.core.config import Config
 from nnviz.core.train.trainer import Trainer
+from nnviz.worker.edits import EditTracking
 from nnviz.worker.files import FILE_REQUESTS, FileSlots
 
 FRAME_S = 1.0 / 60.0     # one frame at 60 Hz
@@ -29,7 +30,7 @@ COMPILING = ("First start on this computer: the fast training kernel is being co
              "background (about half a minute). Training already runs, with plain numpy.")
 
 
-class TrainingWorker(FileSlots, QObject):
+class TrainingWorker(FileSlots, EditTracking, QObject):
     """The training side of the application (QtCore only, no widgets).
 
     Signals:
@@ -43,6 +44,8 @@ class TrainingWorker(FileSlots, QObject):
             an opened session); emitted just before the Snapshot that shows it.
         engine_changed(str): what the status bar should keep saying about the training
             kernel while it compiles ('' once there is nothing to say).
+        edit_applied(object): (target, old, new, network number) after a hand edit of a
+            weight or bias, old read exactly as it was (see edits.py); before its Snapshot.
     """
 
     snapshot_ready = Signal(object)
@@ -53,6 +56,7 @@ class TrainingWorker(FileSlots, QObject):
     stopped = Signal()
     config_replaced = Signal(object)
     engine_changed = Signal(str)
+    edit_applied = Signal(object)
 
     def __init__(self, config: Config):
         super().__init__()
@@ -73,6 +77,7 @@ class TrainingWorker(FileSlots, QObject):
         self.session_extra: dict = {}    # GUI settings read from the last opened session
         self._kernel = None              # kernel_build.KernelPreparation: loading or compiling the kernel
         self._kernel_timer: QTimer | None = None
+        self._init_tracking()
 
     # -- life cycle (runs in the worker thread) -------------------------------------
     @Slot()
@@ -157,6 +162,7 @@ class TrainingWorker(FileSlots, QObject):
         self._pause_quietly()
         if self.trainer is not None and not self.trainer.diverged:
             self.trainer.step_batch()
+            self._trained()
             self._check_divergence()
         self._emit()
 
@@ -165,6 +171,7 @@ class TrainingWorker(FileSlots, QObject):
         self._pause_quietly()
         if self.trainer is not None and not self.trainer.diverged:
             self.trainer.step_epoch()
+            self._trained()
             self._check_divergence()
         self._emit()
 
@@ -195,6 +202,7 @@ class TrainingWorker(FileSlots, QObject):
         was_playing = self._playing
         self._pause_quietly()
         self.trainer.set_config(config)
+        self._settings_applied()
         if was_playing and not self.trainer.diverged:
             self.play()
         else:
@@ -204,11 +212,13 @@ class TrainingWorker(FileSlots, QObject):
     def regenerate(self, seed: int) -> None:
         """New data points, same weights and epoch (the Playground's Regenerate)."""
         self.trainer.regenerate(seed)
+        self._data_changed()
         self._emit()
 
     @Slot(object, object)
     def set_data(self, train, test) -> None:
         self.trainer.set_data(train, test)
+        self._data_changed()
         self._emit()
 
     @Slot(float, float, float)
@@ -218,32 +228,41 @@ class TrainingWorker(FileSlots, QObject):
             self.trainer.add_point(x, y, label)
         except ValueError as exc:
             self.message_posted.emit(f"Point not added: {exc}")
+        else:
+            self._data_changed()
         self._emit()
 
     @Slot(float, float, float)
     def erase_points(self, x: float, y: float, radius: float) -> None:
         """Remove the points (train and test) within radius of (x, y)."""
+        n = len(self.trainer.train_x) + len(self.trainer.test_x)
         self.trainer.erase_points(x, y, radius)
+        if len(self.trainer.train_x) + len(self.trainer.test_x) != n:
+            self._data_changed()
         self._emit()
 
     @Slot(int, int, int, float)
     def set_weight(self, layer: int, dst: int, src: int, value: float) -> None:
         try:
+            old = self.trainer.get_weight(layer, dst, src)
             self.trainer.set_weight(layer, dst, src, value)
         except (ValueError, IndexError) as exc:
             self.message_posted.emit(f"Edit refused: {exc}")
         else:
             self._log_edit(f"w[{layer}][{dst},{src}] = {value:.6g}")
+            self._edited(("weight", layer, dst, src), old, value)
         self._emit()
 
     @Slot(int, int, float)
     def set_bias(self, layer: int, neuron: int, value: float) -> None:
         try:
+            old = self.trainer.get_bias(layer, neuron)
             self.trainer.set_bias(layer, neuron, value)
         except (ValueError, IndexError) as exc:
             self.message_posted.emit(f"Edit refused: {exc}")
         else:
             self._log_edit(f"b[{layer}][{neuron}] = {value:.6g}")
+            self._edited(("bias", layer, neuron), old, value)
         self._emit()
 
     @Slot(object)
@@ -291,6 +310,7 @@ class TrainingWorker(FileSlots, QObject):
                 n = min(n, max(self.epoch_limit - t.epoch, 1))
             done = t.train_epochs(n, self.target_loss)
             if done:
+                self._trained()
                 self._epoch_s = 0.7 * self._epoch_s + 0.3 * (time.perf_counter() - now) / done
                 self._owed -= done if self._speed > 0 else 0
             if done < n or t.diverged or self._stop_reason():
@@ -352,7 +372,8 @@ class TrainingWorker(FileSlots, QObject):
             self.config_replaced.emit(self._config)
         self._seq += 1
         snap = self.trainer.snapshot(seq=self._seq, playing=self._playing)
-        snap = dataclasses.replace(snap, edit_log=tuple(self._edit_log))
+        snap = dataclasses.replace(snap, edit_log=tuple(self._edit_log), network_id=self._network_id(),
+                                   unsaved=self.unsaved)
         self._last_emit = time.perf_counter()
         if self._timer is not None and self._playing:
             self._timer.setInterval(0)
