@@ -11,9 +11,9 @@ vertically. Links leave a node's right edge and enter the next node's left edge 
 slightly different heights ("ports", spread by EXIT_SPREAD / ENTRY_SPREAD): besides
 showing which link goes where, this makes every link's midpoint its own, so no two
 straight links of a gap cross exactly at their middles (the ratio of the two spreads is
-irrational). In the default network the nearest other link is >= 3.7 units from any
-midpoint; in dense ones (8 x 8 and up) links lie closer than a pixel, and the mouse
-simply gets the nearest.
+irrational). Another link may still pass within a unit or two of a midpoint where links
+cross at a shallow angle (tall columns), and in dense networks (8 x 8 and up) links lie
+closer than a pixel: the mouse simply gets the nearest, and the hover card names it.
 """
 
 from __future__ import annotations
