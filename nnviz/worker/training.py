@@ -78,6 +78,7 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
         self._kernel = None              # kernel_build.KernelPreparation: loading or compiling the kernel
         self._kernel_timer: QTimer | None = None
         self._init_tracking()
+        self._told_stuck = ""            # the "can no longer learn" message already shown
 
     # -- life cycle (runs in the worker thread) -------------------------------------
     @Slot()
@@ -163,7 +164,7 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
         if self.trainer is not None and not self.trainer.diverged:
             self.trainer.step_batch()
             self._trained()
-            self._check_divergence()
+            self._check_divergence() or self._check_stuck()
         self._emit()
 
     @Slot()
@@ -172,7 +173,7 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
         if self.trainer is not None and not self.trainer.diverged:
             self.trainer.step_epoch()
             self._trained()
-            self._check_divergence()
+            self._check_divergence() or self._check_stuck()
         self._emit()
 
     @Slot()
@@ -316,7 +317,7 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
             if done < n or t.diverged or self._stop_reason():
                 break
         reason = "" if t.diverged else self._stop_reason()
-        if self._check_divergence() or reason:
+        if self._check_divergence() or self._check_stuck() or reason:
             if reason:
                 self.status_posted.emit(f"Paused at epoch {t.epoch:,}: {reason}.")
             self._pause_quietly()
@@ -357,6 +358,17 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
             self._pause_quietly()
             self.message_posted.emit(message)
         return bool(message)
+
+    def _check_stuck(self) -> bool:
+        """Pause once when the network is found unable to learn, and say why; Play then
+        trains on, as the user may want to watch anyway."""
+        message = self.trainer.stuck
+        if not message or message == self._told_stuck:
+            return False
+        self._told_stuck = message
+        self._pause_quietly()
+        self.message_posted.emit(message)
+        return True
 
     def _pause_quietly(self) -> None:
         self._playing = False

@@ -7,8 +7,12 @@ paths share the parameters, the optimiser state, the counters and the history, s
 run goes on where it was, only slower (a few hundred epochs/s for the default network).
 
 Every formula is the reference's (or losses' and Network's); this mixin only arranges
-the calls as the kernel's entry points are arranged: kernels.train_eval is the batches,
-then both losses, the correct counts and each layer's gradient size, into Trainer._out.
+the calls as the kernel's entry points are arranged: kernels.train_eval is the batches
+(with the Playground's carried points and dead links, kept in the Trainer's Carry and dead
+mask, which both paths share), then both losses, the correct counts and each layer's
+gradient size, into Trainer._out. One thing waits for the kernel: the search for a layer
+frozen for good (the network that can no longer learn), which only the kernel makes;
+the numpy path reports none, and the kernel looks again once it has taken over.
 """
 
 from __future__ import annotations
@@ -36,14 +40,19 @@ class ReferenceMixin:
                 self._out[2 * k + 1] = np.count_nonzero(losses.predicted_class(kind, out) == c)
 
     def _reference_run(self, count: int) -> None:
-        """Batches self.batch .. self.batch + count - 1, then the scores (kernels.train_eval's job)."""
+        """Batches self.batch .. self.batch + count - 1, then the scores (kernels.train_eval's job).
+
+        Updates the optimiser state (its step count included), the carry and the dead mask
+        in place, as the kernel does through its counts."""
         cfg = self.config
         with np.errstate(all="ignore"):
             g = reference.train_batches(self.network, self._opt, self._xtr, self._ttr, cfg.batch_size,
-                                        self.batch, count, Hyper.from_config(cfg, self.epoch))
+                                        self.batch, count, Hyper.from_config(cfg, self.epoch),
+                                        self._carry, self._dead, self.epoch + 1)
         self.grad[:] = g
         self._reference_scores()
-        self._out[4:] = self._norms(g)
+        self._out[4] = -1.0           # no frozen-layer search on this path (see the module doc)
+        self._out[5:] = self._norms(g)
 
     def _reference_epochs(self, n: int, target_loss: float) -> int:
         """Up to n whole epochs from an epoch boundary (kernels.train_epoch_run's job); returns those done."""

@@ -14,6 +14,7 @@ from nnviz.core.train.trainer import Trainer
 TOL = 1e-12
 CONFIGS = [
     Config(),                                                            # the Playground's default
+    Config(batch_size=7, regularization="l1", reg_rate=0.03),            # carried points, dead links
     Config(dataset="spiral", features=FEATURES, hidden_layers=(8,) * 3, batch_size=1),   # batch-1 SGD
     Config(dataset="xor", optimizer="adam", regularization="l1", reg_rate=0.003, lr_decay=0.05),
     Config(dataset="spiral3", output="softmax_ce", activation="relu", optimizer="nesterov", batch_size=7),
@@ -23,7 +24,7 @@ CONFIGS = [
 
 
 def state(t: Trainer) -> np.ndarray:
-    return np.concatenate([t.network.params, t.grad, t._opt.m, t._opt.v])
+    return np.concatenate([t.network.params, t.grad, t._opt.m, t._opt.v, t._carry.acc, t._dead])
 
 
 def steps(t: Trainer) -> None:
@@ -44,8 +45,9 @@ def test_the_numpy_path_trains_as_the_kernel(config):
         ref = Trainer(config)
         steps(ref)
     assert compiled.available()
-    assert (ref.epoch, ref.batch, ref.total_steps, ref._opt.t) == (kernel.epoch, kernel.batch,
-                                                                   kernel.total_steps, kernel._opt.t)
+    assert (ref.epoch, ref.batch, ref.total_steps, ref._opt.t, ref._carry.count) == (
+        kernel.epoch, kernel.batch, kernel.total_steps, kernel._opt.t, kernel._carry.count)
+    np.testing.assert_array_equal(ref.last_batch, kernel.last_batch)
     np.testing.assert_allclose(state(ref), state(kernel), rtol=0, atol=TOL)
     for name in ("train_loss", "test_loss", "train_accuracy", "test_accuracy"):
         a, b = getattr(ref, name), getattr(kernel, name)
@@ -55,7 +57,8 @@ def test_the_numpy_path_trains_as_the_kernel(config):
 
 
 def test_a_hand_over_mid_epoch_goes_on_where_it_was():
-    config = Config(dataset="spiral", features=FEATURES, hidden_layers=(6, 6), optimizer="momentum")
+    config = Config(dataset="spiral", features=FEATURES, hidden_layers=(6, 6), batch_size=7,
+                    regularization="l1", reg_rate=0.01)              # the carry and the dead links too
     kernel = Trainer(config)
     for _ in range(3):
         kernel.step_batch()
