@@ -73,7 +73,8 @@ def test_a_first_start_fits_the_screen(qtbot, tmp_path, index):
     assert span >= 0.6 * lay.height, (span, lay.height)
     assert lay.node_size >= 36
 
-    # every tick label the curves paint lies inside its plot (none is cut at an edge)
+    # every tick label the curves paint lies inside its plot (none is cut at an edge); a
+    # short plot may leave out labels that do not fit, but the loss plot always has some
     w.curves.set_snapshot(w.latest)
     w.curves.paint()
     w.curves.grab()
@@ -82,7 +83,7 @@ def test_a_first_start_fits_the_screen(qtbot, tmp_path, index):
             axis = item.getAxis(side)
             view = axis.scene().views()[0].viewport().rect()
             labels = _drawn.get(id(axis), [])
-            assert labels, side
+            assert labels or item is w.curves.grad_item, side
             assert [t for r, t in labels if not view.contains(r)] == [], side
     w.close()
 
