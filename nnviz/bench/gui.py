@@ -40,17 +40,11 @@ def _wait(app, cond, timeout_s: float) -> bool:
     return cond()
 
 
-def _size(w) -> None:
-    """The size every figure was measured at (the offscreen screen is only 800 x 600, where
-    the window would open maximised)."""
-    from PySide6.QtCore import Qt
-
-    w.setWindowState(Qt.WindowNoState)
-    w.resize(1500, 920)
-
-
-def _play(app, config: Config, seconds: float) -> tuple[float, float]:
-    from PySide6.QtCore import QSettings
+def _window(config: Config):
+    """A window on fresh settings, at the size every figure was measured at (1500 x 920; the
+    offscreen screen is only 800 x 600, where it would open maximised); returns it and its
+    settings, to clear afterwards."""
+    from PySide6.QtCore import QSettings, Qt
 
     from nnviz.gui.window.main_window import MainWindow
 
@@ -59,7 +53,13 @@ def _play(app, config: Config, seconds: float) -> tuple[float, float]:
     settings.clear()
     w = MainWindow(config, settings=settings)
     w.quiet_errors = True
-    _size(w)
+    w.setWindowState(Qt.WindowNoState)
+    w.resize(1500, 920)
+    return w, settings
+
+
+def _play(app, config: Config, seconds: float) -> tuple[float, float]:
+    w, settings = _window(config)
     w.show()
     if not _wait(app, lambda: w.latest is not None and compiled.available(), 60):
         raise RuntimeError("the worker did not start, or its kernel did not load")
@@ -78,15 +78,7 @@ def _play(app, config: Config, seconds: float) -> tuple[float, float]:
 
 
 def _edit_latency(app, repeats: int = 30) -> float:
-    from PySide6.QtCore import QSettings
-
-    from nnviz.gui.window.main_window import MainWindow
-
-    settings = QSettings(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".bench.ini"),
-                         QSettings.IniFormat)
-    w = MainWindow(NETWORK_B, settings=settings)
-    w.quiet_errors = True
-    _size(w)
+    w, settings = _window(NETWORK_B)
     w.show()
     _wait(app, lambda: w.latest is not None, 60)
     times = []
@@ -106,16 +98,7 @@ def _edit_latency(app, repeats: int = 30) -> float:
 
 def _first_frame(app) -> float:
     """Seconds from show() to the first painted Snapshot, with numba's cache warm (a normal start)."""
-    from PySide6.QtCore import QSettings
-
-    from nnviz.gui.window.main_window import MainWindow
-
-    settings = QSettings(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".bench.ini"),
-                         QSettings.IniFormat)
-    settings.clear()
-    w = MainWindow(NETWORK_A, settings=settings)
-    w.quiet_errors = True
-    _size(w)
+    w, settings = _window(NETWORK_A)
     t0 = time.perf_counter()
     w.show()
     _wait(app, lambda: w.latest is not None and w.painted_seq == w.latest.seq, 60)
