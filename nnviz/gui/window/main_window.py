@@ -37,7 +37,7 @@ from nnviz.worker.training import start_worker
 
 PAINT_MS = 16
 CURVES_MS = 100   # while playing, the curves repaint at most 10 times a second
-SURFACE_SHARE = 0.52   # of the right column's height, for the decision surface
+SURFACE_SHARE = 0.47   # of the right column's height, for the decision surface
 
 
 class MainWindow(QMainWindow):
