@@ -95,4 +95,6 @@ def test_a_diverged_network_is_reported_the_same_without_warnings():
         ref = Trainer(config)
         ref.train_epochs(50)
         ref.snapshot()
-    assert kernel.diverged and ref.diverged and ref.epoch == kernel.epoch
+    # numpy looks after every epoch, the kernel only for NaN/inf inside one call of many
+    # epochs (weights past the limit are found when it returns): numpy may stop sooner
+    assert kernel.diverged and ref.diverged and 1 <= ref.epoch <= kernel.epoch
