@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         banner_reset.clicked.connect(self.request_reset)
         banner_close.clicked.connect(self.banner.hide)
         self.banner.hide()
+        self._banner_network = 0   # network_id of the Snapshot shown when the banner was raised
 
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.surface)
@@ -233,14 +234,15 @@ class MainWindow(QMainWindow):
             self._curves_painted = now
             self.curves.set_snapshot(snap)
             self.curves.paint()
-        if not snap.diverged and self.banner.isVisible() and snap.epoch == 0:
-            self.banner.hide()
+        if self.banner.isVisible() and not snap.diverged and snap.network_id != self._banner_network:
+            self.banner.hide()   # about a network that has since been rebuilt
         self.snapshot_painted.emit(snap.seq)
 
     @Slot(str)
     def show_problem(self, text: str) -> None:
         """A message the user must see: the banner stays until dismissed or Reset."""
         self.banner_text.setText(text)
+        self._banner_network = self.latest.network_id if self.latest is not None else 0
         self.banner.show()
         self.statusBar().showMessage(text.split(".")[0], 8000)
 
