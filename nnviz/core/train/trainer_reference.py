@@ -21,7 +21,8 @@ import numpy as np
 
 from nnviz.core.model import losses
 from nnviz.core.train import reference
-from nnviz.core.train.optimizers import Hyper
+from nnviz.core.train.batches import Carry
+from nnviz.core.train.optimizers import Hyper, OptimizerState
 
 Array = np.ndarray
 
@@ -39,16 +40,39 @@ class ReferenceMixin:
                 out = net.forward(x)[1][-1]                                     # (N, n_out)
                 self._out[2 * k + 1] = np.count_nonzero(losses.predicted_class(kind, out) == c)
 
+    def _reference_step(self, params: Array, grad: Array, m: Array, v: Array, acc: Array, dead: Array,
+                        counts: Array, last: Array, x: Array, t: Array, first: int, size: int) -> None:
+        """One update (batch `first` of x (N, n_in), t (N, n_out) in batches of `size`) on the
+        arrays given, in place, as kernels.train_batches makes it for the step preview:
+        params, grad, m, v, acc, dead (P,), counts (2,) update count and points carried,
+        last (P,) the change made."""
+        net = self.network.copy()
+        net.set_params(params)
+        state = OptimizerState(m, v, int(counts[0]))
+        carry = Carry(acc, int(counts[1]))
+        with np.errstate(all="ignore"):
+            g = reference.train_batches(net, state, x, t, size, first, 1, Hyper.from_config(self.config, self.epoch),
+                                        carry, dead, self.epoch + 1)
+        last[:] = net.params - params
+        params[:] = net.params
+        grad[:] = g
+        counts[0], counts[1] = state.t, carry.count
+
     def _reference_run(self, count: int) -> None:
         """Batches self.batch .. self.batch + count - 1, then the scores (kernels.train_eval's job).
 
         Updates the optimiser state (its step count included), the carry and the dead mask
         in place, as the kernel does through its counts."""
-        cfg = self.config
+        cfg, net = self.config, self.network
+        h, rules = Hyper.from_config(cfg, self.epoch), (self._carry, self._dead, self.epoch + 1)
         with np.errstate(all="ignore"):
-            g = reference.train_batches(self.network, self._opt, self._xtr, self._ttr, cfg.batch_size,
-                                        self.batch, count, Hyper.from_config(cfg, self.epoch),
-                                        self._carry, self._dead, self.epoch + 1)
+            if count > 1:
+                reference.train_batches(net, self._opt, self._xtr, self._ttr, cfg.batch_size, self.batch,
+                                        count - 1, h, *rules)
+            before = net.params.copy()      # the last update's change, as the kernel records it
+            g = reference.train_batches(net, self._opt, self._xtr, self._ttr, cfg.batch_size,
+                                        self.batch + count - 1, 1, h, *rules)
+            self.last_update[:] = net.params - before
         self.grad[:] = g
         self._reference_scores()
         self._out[4] = -1.0           # no frozen-layer search on this path (see the module doc)

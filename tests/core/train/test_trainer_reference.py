@@ -24,7 +24,7 @@ CONFIGS = [
 
 
 def state(t: Trainer) -> np.ndarray:
-    return np.concatenate([t.network.params, t.grad, t._opt.m, t._opt.v, t._carry.acc, t._dead])
+    return np.concatenate([t.network.params, t.grad, t._opt.m, t._opt.v, t._carry.acc, t._dead, t.last_update])
 
 
 def steps(t: Trainer) -> None:
@@ -98,3 +98,19 @@ def test_a_diverged_network_is_reported_the_same_without_warnings():
     # numpy looks after every epoch, the kernel only for NaN/inf inside one call of many
     # epochs (weights past the limit are found when it returns): numpy may stop sooner
     assert kernel.diverged and ref.diverged and 1 <= ref.epoch <= kernel.epoch
+
+
+@pytest.mark.parametrize("config", CONFIGS[:3], ids=lambda c: f"{c.dataset}-{c.optimizer}")
+def test_the_step_preview_is_the_same_on_numpy(config):
+    t = Trainer(config)
+    t.train_epochs(2)
+    t.step_batch()
+    fast = t.preview_step()
+    chosen = t.preview_step([3, 1, 4, 15, 9])
+    with compiled.numpy_only():
+        slow = t.preview_step()
+        slow_chosen = t.preview_step([3, 1, 4, 15, 9])
+    for a, b in ((fast, slow), (chosen, slow_chosen)):
+        for name in ("params_after", "grad", "m_after", "v_after", "dead_after"):
+            np.testing.assert_allclose(getattr(b, name), getattr(a, name), rtol=0, atol=TOL, err_msg=name)
+        assert a.t == b.t
