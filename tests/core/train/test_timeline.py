@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from helpers.state import assert_same_state
-from nnviz.core import Config, Dataset, Trainer
+from nnviz.core import Config, Dataset, Trainer, compiled
 from nnviz.core.config import FEATURES
 from nnviz.core.train import timeline as tl
 from nnviz.core.train.metrics import History
@@ -50,6 +50,26 @@ def test_restore_then_train_equals_uninterrupted_training(cfg) -> None:
     t.train_epochs(9 - t.epoch)
     t.set_learning_rate(t.config.learning_rate / 2)
     t.train_epochs(20 - t.epoch)
+    assert_same_state(t, straight)
+
+
+@pytest.mark.parametrize("cfg", [CASES[2], CASES[4], CASES[6]], ids=["sgd-b7", "adam-b10", "sgd-b7-l1"])
+def test_the_numpy_path_keeps_the_same_timeline_and_restores_bit_for_bit(cfg) -> None:
+    """While the kernel compiles (a first start) the numpy path trains epoch by epoch; its
+    checkpoints fall on the same epochs, and a restore continues bit for bit there too."""
+    with compiled.numpy_only():
+        straight = Trainer(cfg)
+        _script(straight, 20)
+        t = Trainer(cfg)
+        _script(t, 30)
+        assert compiled.available() is False
+    kernel = Trainer(cfg)
+    _script(kernel, 30)
+    assert t.timeline.epochs == kernel.timeline.epochs
+    assert [c.reason for c in t.timeline.entries] == [c.reason for c in kernel.timeline.entries]
+    with compiled.numpy_only():
+        assert t.restore(12) == 12
+        t.train_epochs(8)
     assert_same_state(t, straight)
 
 
