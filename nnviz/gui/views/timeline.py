@@ -11,7 +11,7 @@ only reads Snapshots and emits requests.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
 from nnviz.core.snapshot import Snapshot
 
@@ -50,10 +50,9 @@ class TimelineBar(QWidget):
         self.slider.setToolTip("Drag back to look at the network at an earlier epoch (read-only; training "
                                "waits). The right end is the live run. Arrow keys step one checkpoint.")
         self.slider.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
-        self.slider.setMinimumWidth(80)
+        self.slider.setMinimumWidth(120)
         self.label = QLabel("")
         self.label.setStyleSheet("color: #333;")
-        self.label.setSizePolicy(QSizePolicy.Minimum, QSizePolicy.Preferred)   # whole; the slider gives way
         self.live_button = QPushButton("Live")
         self.live_button.setToolTip("Back to the live run (Esc)")
         self.restore_button = QPushButton("Restore")
@@ -62,15 +61,22 @@ class TimelineBar(QWidget):
         self.branch_button = QPushButton("Branch")
         self.branch_button.setToolTip("Start a new run from this epoch beside the original, to try "
                                       "other settings from here")
-        lay = QHBoxLayout(self)
+        # two rows: the slider has the whole width (one stop per checkpoint, up to 64 and
+        # the live end, needs room to be dragged to one), the words and buttons go below it
+        lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 2, 6, 2)
-        lay.setSpacing(6)
-        lay.addWidget(self.title)
-        lay.addWidget(self.slider, 3)
-        lay.addWidget(self.label, 2)
+        lay.setSpacing(0)
+        top, bottom = QHBoxLayout(), QHBoxLayout()
+        top.setSpacing(6)
+        bottom.setSpacing(6)
+        top.addWidget(self.title)
+        top.addWidget(self.slider, 1)
+        bottom.addWidget(self.label, 1)
         for b in (self.live_button, self.restore_button, self.branch_button):
             b.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
-            lay.addWidget(b)
+            bottom.addWidget(b)
+        lay.addLayout(top)
+        lay.addLayout(bottom)
         self.slider.valueChanged.connect(self._moved)
         self.live_button.clicked.connect(self.live_requested)
         self.restore_button.clicked.connect(lambda: self._viewing >= 0 and self.restore_requested.emit(self._viewing))
