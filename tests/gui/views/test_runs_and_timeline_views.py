@@ -4,6 +4,7 @@ made-up Snapshot: what they draw and the requests they emit."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from nnviz.core.snapshot import GRID
@@ -25,6 +26,21 @@ def test_surface_rgb_colours_as_the_big_surface_on_white() -> None:
     assert rgb.shape == (GRID, GRID, 3) and rgb.dtype == np.uint8
     assert np.array_equal(rgb[0, 5], blue) and np.array_equal(rgb[-1, 5], orange)   # row 0 is the top
     assert np.array_equal(palette.surface_rgb(out, "tanh_mse", discretize=True)[50, 5], blue)
+
+
+@pytest.mark.parametrize("kind,n_out", [("tanh_mse", 1), ("sigmoid_bce", 1), ("softmax_ce", 2), ("softmax_ce", 3)])
+@pytest.mark.parametrize("discretize", [False, True])
+def test_surface_argb_is_surface_rgb_packed(kind, n_out, discretize) -> None:
+    rng = np.random.default_rng(3)
+    out = rng.uniform(-1.2, 1.2, (n_out, GRID, GRID)).astype(np.float32)
+    if kind != "tanh_mse":
+        out = np.abs(out) / np.abs(out).sum(axis=0) if n_out > 1 else (out + 1.2) / 2.4
+    if n_out < 3:                # a diverged network's values on the [-1, 1] scale
+        out[0, 3, :4] = [np.nan, np.inf, -np.inf, 0.0]
+    rgb = palette.surface_rgb(out, kind, discretize).astype(np.uint32)
+    want = 0xFF000000 | (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+    got = palette.surface_argb(out, kind, discretize)
+    assert got.dtype == np.uint32 and got.flags.c_contiguous and np.array_equal(got, want)
 
 
 def test_runs_view_draws_a_panel_per_run_and_asks_to_select(qtbot) -> None:
