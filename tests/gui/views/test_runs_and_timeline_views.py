@@ -115,3 +115,21 @@ def test_curves_of_runs_share_the_chart_and_the_cursor_marks_the_look(qtbot) -> 
     view.paint()
     assert view.test_curve.isVisible() and not any(c[0].isVisible() for c in view.runs.curves)
     assert view.cursor() is None and [label.text for _, label in view.legend.items] == ["train", "test"]
+
+
+def test_the_chart_spans_the_longest_run_when_a_later_one_is_shorter(qtbot) -> None:
+    """Runs added at epoch 0 beside one at epoch 200: the x range still reaches 200."""
+    from dataclasses import replace
+
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(640, 520)
+    view.show()
+    snap = with_runs(make_snapshot(epochs=200))
+    first = snap.runs[0]
+    late = tuple(replace(r, epoch=0, history_epoch=first.history_epoch[:1], history_test=r.history_test[:1],
+                         history_train=r.history_train[:1]) for r in snap.runs[1:])
+    view.set_snapshot(replace(snap, runs=(first, *late)))
+    view.paint()
+    (x0, x1), _ = view.loss_plot.getPlotItem().getViewBox().viewRange()
+    assert x0 == 0.0 and 200.0 <= x1 <= 250.0
