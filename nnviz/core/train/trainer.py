@@ -202,6 +202,43 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
         if len(self._xtr):
             self._run(self.batches_per_epoch - self.batch)
 
+    def train_batches(self, n: int) -> int:
+        """Up to n mini-batches, never past the end of the current epoch; returns how many ran.
+
+        The worker's way through an epoch too long for one time box (a large data set):
+        the weights are bit for bit those of step_batch() repeated, but the losses are
+        scored only at the epoch's end (its last batch runs as step_epoch runs it), since
+        scoring 100,000 points costs more than the batches themselves. Until then
+        train_loss and test_loss are those of the last score; score() brings them up to date.
+        """
+        if n < 1 or not len(self._xtr) or self.diverged:
+            return 0
+        count = min(int(n), self.batches_per_epoch - self.batch)
+        ends = self.batch + count == self.batches_per_epoch
+        if count - ends:
+            self._run_unscored(count - ends)
+        if ends and not self.diverged:
+            self._run(1)
+        return count
+
+    def _run_unscored(self, count: int) -> None:
+        """Batches self.batch .. self.batch + count - 1 (not the epoch's last) in one kernel call."""
+        cfg, net = self.config, self.network
+        hyper = Hyper.from_config(cfg, self.epoch).vector()
+        first = self.batch
+        self._opt.t = kernels.train_batches(
+            net.params, self.grad, self._opt.m, self._opt.v, self._w_off, self._b_off, self._sizes,
+            self._acts, losses.code(net.output_kind), self._xtr, self._ttr, first, count, cfg.batch_size,
+            OPT_CODES[cfg.optimizer], REG_CODES[cfg.regularization], hyper, self._opt.t)
+        self.last_batch = self._batch_points(first + count - 1)
+        self.total_steps += count
+        self.batch += count
+        self._check()
+
+    def score(self) -> None:
+        """Both losses and accuracies for the weights as they are now (after train_batches)."""
+        self._refresh()
+
     def train_epochs(self, n: int, target_loss: float = 0.0) -> int:
         """Up to n epoch ends; stops early on divergence or when the test loss reaches
         target_loss (> 0). Returns how many epochs were completed (the first may finish
