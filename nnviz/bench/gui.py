@@ -79,7 +79,7 @@ def _edit_latency(app, repeats: int = 30) -> float:
         seq = w.latest.seq
         count = w.surface.paint_count
         t0 = time.perf_counter()
-        w.weight_edit_requested.emit(2, 1, 3, value)
+        w.request_edit(("weight", 2, 1, 3), value, w.latest.generation)
         _wait(app, lambda: w.latest.seq > seq and w.surface.paint_count > count, 5)
         times.append((time.perf_counter() - t0) * 1000)
         assert w.latest.weights[2][1, 3] == value

@@ -55,6 +55,9 @@ class Snapshot:
     diverged: str = ""                    # non-empty: a message in words about the divergence
     seq: int = 0                          # increases with every snapshot the worker emits
     edit_log: tuple[str, ...] = field(default_factory=tuple)  # recent edits applied, newest last
+    generation: int = 0                   # which network this is: changes whenever the network is
+                                          # rebuilt, reset, replaced or its weights imported; an
+                                          # edit carries it back and is refused once it changed
 
     @property
     def n_layers(self) -> int:

@@ -50,6 +50,7 @@ class FileSlots:
             net = files.import_weights(path)
             files.check_fits(net, self.trainer.network)
             self.trainer.load_params(net.params)
+            self.new_generation()          # edits aimed at the weights before the import are refused
             self._log_edit(f"weights imported from {path}")
             self._emit()
         self._attempt("import_weights", path, load)

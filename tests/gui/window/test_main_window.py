@@ -64,7 +64,7 @@ def _trained(qtbot, w, epochs=3):
 def test_learning_rate_change_keeps_training_state(qtbot, window):
     w = window
     before = _trained(qtbot, w)
-    after = act_and_wait(qtbot, w, lambda: w.config_requested.emit(before.config.replace(learning_rate=0.1)),
+    after = act_and_wait(qtbot, w, lambda: w.request_settings(before.config.replace(learning_rate=0.1)),
                          lambda s: s.config.learning_rate == 0.1)
     assert after.epoch == before.epoch
     np.testing.assert_array_equal(params(after), params(before))
@@ -86,7 +86,7 @@ def test_regenerate_keeps_weights_and_epoch(qtbot, window):
 def test_other_controls_rebuild_network(qtbot, window, change):
     w = window
     before = _trained(qtbot, w)
-    after = act_and_wait(qtbot, w, lambda: w.config_requested.emit(before.config.replace(**change)),
+    after = act_and_wait(qtbot, w, lambda: w.request_settings(before.config.replace(**change)),
                          lambda s: s.epoch == 0)
     assert after.total_steps == 0 and len(after.history_train) <= 1
     np.testing.assert_array_equal(after.train_x, before.train_x)  # same data
@@ -96,7 +96,7 @@ def test_other_controls_rebuild_network(qtbot, window, change):
 def test_data_controls_regenerate_and_rebuild(qtbot, window, change):
     w = window
     before = _trained(qtbot, w)
-    after = act_and_wait(qtbot, w, lambda: w.config_requested.emit(before.config.replace(**change)),
+    after = act_and_wait(qtbot, w, lambda: w.request_settings(before.config.replace(**change)),
                          lambda s: s.epoch == 0)
     assert after.total_steps == 0
     assert after.train_x.shape != before.train_x.shape or not np.array_equal(after.train_y, before.train_y)
@@ -164,7 +164,7 @@ def test_drawn_points_survive_a_later_control_change(qtbot, window):
     qtbot.waitUntil(lambda: w.controls.config().dataset == "custom", timeout=2_000)
     # a later edit in the controls keeps the drawn point (no regeneration of the circle)
     config = w.controls.config().replace(learning_rate=0.1)
-    snap = act_and_wait(qtbot, w, lambda: w.config_requested.emit(config), lambda s: s.config.learning_rate == 0.1)
+    snap = act_and_wait(qtbot, w, lambda: w.request_settings(config), lambda s: s.config.learning_rate == 0.1)
     assert len(snap.train_x) == n + 1 and snap.train_x[-1].tolist() == [1.0, 1.0]
 
 
