@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from helpers.files import DATA_FIELDS, new_window, run_file, watch
-from helpers.window import START_MS, act_and_wait, pause
+from helpers.window import START_MS, act_and_wait, params, pause
 from nnviz.core import files
 from nnviz.core.config import Config
 from nnviz.core.errors import FormatError
@@ -123,6 +123,7 @@ def test_a_click_while_a_session_is_read_cannot_undo_it(qtbot, tmp_path, dialogs
 def test_a_click_while_data_is_imported_cannot_undo_it(qtbot, tmp_path, dialogs, monkeypatch, delay_ms):
     path, rows = data_file(tmp_path)
     w = new_window(qtbot, tmp_path / "win")
+    before = act_and_wait(qtbot, w, w.step_epoch_requested.emit)
     gate = Gate(monkeypatch, "load_csv")
     dialogs.choose(path)
     w.actions["import_data"].trigger()
@@ -130,11 +131,15 @@ def test_a_click_while_data_is_imported_cannot_undo_it(qtbot, tmp_path, dialogs,
         qtbot.wait(delay_ms)
     touch_controls(qtbot, w, everything=True)
     assert not w.controls.isEnabled() and not w.actions["reset"].isEnabled()   # locked meanwhile
+    for hand in (w.actions["reset"].trigger, w.training_bar.reset_button.click, w.actions["regenerate"].trigger,
+                 lambda: w.surface.point_add_requested.emit(1.0, 1.0, 1.0)):
+        hand()
     gate.open()
     qtbot.waitUntil(lambda: len(w.outcomes.items) == 1, timeout=20_000)
     assert w.outcomes.items[0][:2] == ("done", "import_data"), w.last_error
     snap = settled(qtbot, w)
     assert snap.config.dataset == "custom" and snap.config.hidden_layers == (4, 2)
+    assert snap.epoch == before.epoch == 1 and params(snap).tobytes() == params(before).tobytes()  # no Reset
     got = np.concatenate([np.column_stack([snap.train_x, snap.train_y]),
                           np.column_stack([snap.test_x, snap.test_y])])
     assert sorted(map(tuple, got.tolist())) == sorted(map(tuple, np.column_stack(
