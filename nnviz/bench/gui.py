@@ -2,7 +2,9 @@
 
 gui.play.A / gui.play.B: epochs/s while playing at full speed for a fixed time;
 gui.fps.A / gui.fps.B: repaints/s of the decision surface in that time;
-gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface.
+gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface;
+gui.export_svg: ms to export the decision surface (500 points, test data shown) as an SVG
+that librsvg draws right, written atomically (median of 5);
 gui.pause_after_import: ms from Pause to the paused frame on screen, pressed as soon as a
     100,000-row data set imported while playing network A is shown (the first chunk after
     a change must be small, or Pause waits for tens of long epochs).
@@ -60,7 +62,7 @@ def _play(app, config: Config, seconds: float) -> tuple[float, float]:
     elapsed = time.perf_counter() - t0
     epochs = w.latest.epoch - start_epoch
     paints = w.surface.paint_count - start_paint
-    w.close()
+    w.close_without_asking()   # a benchmark has no work to save
     settings.clear()
     return epochs / elapsed, paints / elapsed
 
@@ -82,12 +84,34 @@ def _edit_latency(app, repeats: int = 30) -> float:
         seq = w.latest.seq
         count = w.surface.paint_count
         t0 = time.perf_counter()
-        w.request_edit(("weight", 2, 1, 3), value, w.latest.generation)
+        w.request_edit(("weight", 2, 1, 3), value, w.latest.network_id)
         _wait(app, lambda: w.latest.seq > seq and w.surface.paint_count > count, 5)
         times.append((time.perf_counter() - t0) * 1000)
         assert w.latest.weights[2][1, 3] == value
-    w.close()
+    w.close_without_asking()   # a benchmark has no work to save
     settings.clear()
+    return statistics.median(times)
+
+
+def _export_svg(repeats: int = 5) -> float:
+    import tempfile
+
+    from nnviz.gui.views.demo_snapshot import make_snapshot
+    from nnviz.gui.views.surface import SurfaceView
+
+    view = SurfaceView()
+    view.resize(600, 600)
+    view.show()
+    view.set_show_test(True)
+    view.set_snapshot(make_snapshot(n_classes=2, n_points=500))
+    view.paint()
+    times = []
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            view.export_svg(os.path.join(folder, "surface.svg"))
+            times.append((time.perf_counter() - t0) * 1000)
+    view.close()
     return statistics.median(times)
 
 
@@ -129,7 +153,7 @@ def _pause_after_import(app, repeats: int = 3, rows: int = 100_000) -> float:
         _wait(app, lambda: w.latest.seq > seq and not w.latest.playing and w.painted_seq == w.latest.seq, 30)
         times.append((time.perf_counter() - t0) * 1000)
         w.toggle_play()
-    w.close()
+    w.close_without_asking()   # a benchmark has no work to save
     shutil.rmtree(folder, ignore_errors=True)
     return statistics.median(times)
 
@@ -143,5 +167,6 @@ def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
         epochs_s, fps = _play(app, config, seconds)
         rows += [(f"gui.play.{name}", epochs_s, "epochs/s"), (f"gui.fps.{name}", fps, "frames/s")]
     rows.append(("gui.edit_latency", _edit_latency(app), "ms"))
+    rows.append(("gui.export_svg", _export_svg(), "ms"))
     rows.append(("gui.pause_after_import", _pause_after_import(app), "ms"))
     return rows

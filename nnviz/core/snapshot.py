@@ -55,9 +55,11 @@ class Snapshot:
     diverged: str = ""                    # non-empty: a message in words about the divergence
     seq: int = 0                          # increases with every snapshot the worker emits
     edit_log: tuple[str, ...] = field(default_factory=tuple)  # recent edits applied, newest last
-    generation: int = 0                   # which network this is: changes whenever the network is
-                                          # rebuilt, reset, replaced or its weights imported; an
-                                          # edit carries it back and is refused once it changed
+    history_stride: int = 1               # the history keeps epochs that are multiples of this, and the latest
+    network_id: int = 0                   # the worker's number for this network: a new one on a rebuild,
+                                          # Reset, an opened session or imported weights; an edit
+                                          # carries it back and is refused once it changed
+    unsaved: bool = False                 # trained or edited since the last save or open
 
     @property
     def n_layers(self) -> int:

@@ -33,24 +33,34 @@ class FileSlots:
             self.file_done.emit(action, path)
 
     def save_session(self, path: str, extra: dict) -> None:
-        self._attempt("save_session", path, lambda: files.save_session(self.trainer, path, extra))
+        def save():
+            files.save_session(self.trainer, path, extra)
+            self._saved()
+        self._attempt("save_session", path, save)
+        self._emit()                     # the unsaved mark goes (after file_done, in order)
 
     def open_session(self, path: str) -> None:
         def load():
             trainer, extra = files.load_session(path)
             self.session_extra = extra
+            self.trainer = trainer          # replace_trainer below emits the Snapshot
+            self._saved()
             self.replace_trainer(trainer)
         self._attempt("open_session", path, load)
 
     def export_weights(self, path: str) -> None:
-        self._attempt("export_weights", path, lambda: files.export_weights(self.trainer.network, path))
+        if path.lower().endswith(".py"):   # a script that trains on needs the settings and data too
+            self._attempt("export_weights", path, lambda: files.export_pytorch(self.trainer, path))
+        else:
+            self._attempt("export_weights", path, lambda: files.export_weights(self.trainer.network, path))
 
     def import_weights(self, path: str) -> None:
         def load():
             net = files.import_weights(path)
             files.check_fits(net, self.trainer.network)
             self.trainer.load_params(net.params)
-            self.new_generation()          # edits aimed at the weights before the import are refused
+            self._new_weights()            # edits aimed at the weights before the import are refused
+            self._trained()
             self._log_edit(f"weights imported from {path}")
             self._emit()
         self._attempt("import_weights", path, load)
@@ -74,5 +84,6 @@ class FileSlots:
             if len(train) == 0 or len(test) == 0:
                 raise FormatError("too few points to split into training and test sets")
             self.trainer.set_data(train, test)
+            self._data_changed()
             self._emit()
         self._attempt("import_data", path, load)

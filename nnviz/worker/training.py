@@ -22,7 +22,7 @@ When a request takes effect (the rules the window and its tests rely on):
   settings the worker runs (`change_config`), which may be newer than the ones the
   controls showed (an opened session, imported or drawn points); the controls are told
   whenever the result differs from what they show (`config_replaced`).
-- An edit carries the generation of the network it was aimed at (Snapshot.generation);
+- An edit carries the number of the network it was aimed at (Snapshot.network_id);
   it is refused with a message once that network was rebuilt, reset, replaced by an
   opened session or given imported weights.
 """
@@ -38,7 +38,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from nnviz.core.config import Config, repair
 from nnviz.core.train.trainer import Trainer
-from nnviz.worker.edits import EditSlots
+from nnviz.worker.edits import EditTracking
 from nnviz.worker.files import FILE_REQUESTS, FileSlots
 from nnviz.worker.timebox import TimeBox
 
@@ -48,7 +48,7 @@ MAX_SPEED = 0            # speed value meaning "as fast as it goes"
 STALE_S = 0.25           # emit anyway if the GUI has not acknowledged a frame for this long
 
 
-class TrainingWorker(EditSlots, FileSlots, QObject):
+class TrainingWorker(FileSlots, EditTracking, QObject):
     """The training side of the application (QtCore only, no widgets).
 
     Signals:
@@ -61,6 +61,8 @@ class TrainingWorker(EditSlots, FileSlots, QObject):
         config_replaced(object): the settings the worker runs differ from those the
             controls were last known to show (custom data, an opened session, a change
             applied to newer settings); emitted just before the Snapshot that shows it.
+        edit_applied(object): (target, old, new, network number) after a hand edit of a
+            weight or bias, old read exactly as it was (see edits.py); before its Snapshot.
 
     Attribute hold_upto: written by the GUI thread only (see the module doc); no chunk
     starts while it is ahead of the last `release`.
@@ -73,6 +75,7 @@ class TrainingWorker(EditSlots, FileSlots, QObject):
     file_failed = Signal(str, str)
     stopped = Signal()
     config_replaced = Signal(object)
+    edit_applied = Signal(object)
 
     def __init__(self, config: Config):
         super().__init__()
@@ -90,12 +93,11 @@ class TrainingWorker(EditSlots, FileSlots, QObject):
         self._unscored = False           # trained part of an epoch since the losses were scored
         self.hold_upto = 0               # see the module doc; only the GUI thread writes it
         self._released = 0
-        self._generation = 0             # Snapshot.generation of the current network (edits.py)
-        self._gen_network = None         # the Network object that generation belongs to
         self._edit_log: deque[str] = deque(maxlen=20)
         self.epoch_limit = 0             # config.stop_epoch while it lies ahead, else 0 (none)
         self.target_loss = 0.0           # config.stop_loss while not yet reached, else 0 (none)
         self.session_extra: dict = {}    # GUI settings read from the last opened session
+        self._init_tracking()
 
     # -- life cycle (runs in the worker thread) -------------------------------------
     @Slot()
@@ -143,6 +145,7 @@ class TrainingWorker(EditSlots, FileSlots, QObject):
         self._pause_quietly()
         if self.trainer is not None and not self.trainer.diverged:
             self.trainer.step_batch()
+            self._trained()
             self._check_divergence()
         self._emit()
 
@@ -151,6 +154,7 @@ class TrainingWorker(EditSlots, FileSlots, QObject):
         self._pause_quietly()
         if self.trainer is not None and not self.trainer.diverged:
             self.trainer.step_epoch()
+            self._trained()
             self._check_divergence()
         self._emit()
 
@@ -208,6 +212,7 @@ class TrainingWorker(EditSlots, FileSlots, QObject):
             self.trainer.set_config(config)
         except ValueError as exc:      # e.g. a generator refusing its settings: nothing changed
             self.message_posted.emit(f"Settings not applied: {exc}")
+        self._settings_applied()
         if was_playing and not self.trainer.diverged:
             self.play()
         else:
@@ -217,11 +222,13 @@ class TrainingWorker(EditSlots, FileSlots, QObject):
     def regenerate(self, seed: int) -> None:
         """New data points, same weights and epoch (the Playground's Regenerate)."""
         self.trainer.regenerate(seed)
+        self._data_changed()
         self._emit()
 
     @Slot(object, object)
     def set_data(self, train, test) -> None:
         self.trainer.set_data(train, test)
+        self._data_changed()
         self._emit()
 
     @Slot(float, float, float)
@@ -231,12 +238,17 @@ class TrainingWorker(EditSlots, FileSlots, QObject):
             self.trainer.add_point(x, y, label)
         except ValueError as exc:
             self.message_posted.emit(f"Point not added: {exc}")
+        else:
+            self._data_changed()
         self._emit()
 
     @Slot(float, float, float)
     def erase_points(self, x: float, y: float, radius: float) -> None:
         """Remove the points (train and test) within radius of (x, y)."""
+        n = len(self.trainer.train_x) + len(self.trainer.test_x)
         self.trainer.erase_points(x, y, radius)
+        if len(self.trainer.train_x) + len(self.trainer.test_x) != n:
+            self._data_changed()
         self._emit()
 
     @Slot(object)
@@ -289,6 +301,8 @@ class TrainingWorker(EditSlots, FileSlots, QObject):
                 self._box.measured(time.perf_counter() - now, ran)
                 done = 1 if ran and t.batch == 0 else 0
                 self._unscored = t.batch != 0   # losses are scored at the epoch's end
+            if ran:
+                self._trained()
             if self._speed > 0:
                 self._owed -= done
             if ran < n or t.diverged or self._stop_reason():
@@ -354,7 +368,8 @@ class TrainingWorker(EditSlots, FileSlots, QObject):
             self._unscored = False
         self._seq += 1
         snap = self.trainer.snapshot(seq=self._seq, playing=self._playing)
-        snap = dataclasses.replace(snap, edit_log=tuple(self._edit_log), generation=self.generation())
+        snap = dataclasses.replace(snap, edit_log=tuple(self._edit_log), network_id=self._network_id(),
+                                   unsaved=self.unsaved)
         self._last_emit = time.perf_counter()
         if self._timer is not None and self._playing:
             self._timer.setInterval(0)

@@ -17,7 +17,7 @@ import random
 import time
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -36,6 +36,8 @@ from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
 from nnviz.gui.window.requests import RequestsMixin
 from nnviz.gui.window.training_bar import TrainingBar
+from nnviz.gui.window.undo import EditHistory
+from nnviz.gui.window.unsaved import DISCARD, SAVE, UnsavedGuard
 from nnviz.worker.training import start_worker
 
 PAINT_MS = 16
@@ -49,10 +51,11 @@ class MainWindow(RequestsMixin, QMainWindow):
         config_requested(dict changes, Config shown), play_requested(), pause_requested(),
         step_batch_requested(), step_epoch_requested(), reset_requested(),
         regenerate_requested(int), speed_requested(float),
-        weight_edit_requested(int layer, int dst, int src, float value, int generation),
-        bias_edit_requested(int layer, int neuron, float value, int generation),
+        weight_edit_requested(int layer, int dst, int src, float value, int network),
+        bias_edit_requested(int layer, int neuron, float value, int network),
         points_add_requested(float, float, float), points_erase_requested(float, float, float),
-        file_requested(str, tuple), release_requested(int)
+        file_requested(str, tuple), release_requested(int),
+        edit_replay_requested(object): an undo or redo (see undo.py)
     Events:
         snapshot_painted(int): the seq of a Snapshot just painted.
     """
@@ -73,11 +76,13 @@ class MainWindow(RequestsMixin, QMainWindow):
     stop_requested = Signal()
     file_requested = Signal(str, object)
     release_requested = Signal(int)
+    edit_replay_requested = Signal(object)
 
     def __init__(self, config: Config | None = None, settings: QSettings | None = None):
         super().__init__()
         self.settings = settings if settings is not None else QSettings("nnviz", "nnviz")
-        self.setWindowTitle("nnviz")
+        self.setWindowTitle("nnviz[*]")         # [*]: Qt's unsaved mark, see setWindowModified
+        self._close_confirmed = False           # the user already chose to quit
         self.latest: Snapshot | None = None     # newest Snapshot received
         self.painted_seq = 0                    # seq of the Snapshot on screen
         self._curves_painted = 0.0              # perf_counter of the last curves repaint
@@ -92,8 +97,11 @@ class MainWindow(RequestsMixin, QMainWindow):
         self._rng = random.Random()
         self._build(config or self.remembered_config())
         self._build_worker(self.controls.config())
+        self.undo_stack = QUndoStack(self)      # hand edits; undo.py says what undo means
         from nnviz.gui.window.menus import build_menus
         self.actions = build_menus(self)
+        self.edit_history = EditHistory(self)
+        self.guard = UnsavedGuard(self)         # after the File menu: it acts once a save is handled
         self._timer = QTimer(self)
         self._timer.setInterval(PAINT_MS)
         self._timer.timeout.connect(self.paint_latest)
@@ -125,7 +133,7 @@ class MainWindow(RequestsMixin, QMainWindow):
         banner_lay.addWidget(self.banner_text, 1)
         banner_lay.addWidget(banner_reset)
         banner_lay.addWidget(banner_close)
-        banner_reset.clicked.connect(self.reset_requested)
+        banner_reset.clicked.connect(self.request_reset)
         banner_close.clicked.connect(self.banner.hide)
         self.banner.hide()
 
@@ -158,12 +166,12 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.training_bar.play_toggled.connect(self._play_toggled)
         self.training_bar.step_batch_requested.connect(self.step_batch_requested)
         self.training_bar.step_epoch_requested.connect(self.step_epoch_requested)
-        self.training_bar.reset_requested.connect(self.reset_requested)
+        self.training_bar.reset_requested.connect(self.request_reset)
         self.training_bar.speed_changed.connect(self.speed_requested)
         self.topology.weight_edit_requested.connect(
-            lambda layer, dst, src, value, gen: self.request_edit(("weight", layer, dst, src), value, gen))
+            lambda layer, dst, src, value, net: self.request_edit(("weight", layer, dst, src), value, net))
         self.topology.bias_edit_requested.connect(
-            lambda layer, neuron, value, gen: self.request_edit(("bias", layer, neuron), value, gen))
+            lambda layer, neuron, value, net: self.request_edit(("bias", layer, neuron), value, net))
         self.topology.neuron_hovered.connect(self._neuron_hovered)
         self.topology.message_posted.connect(self.show_message)
         self.surface.point_add_requested.connect(lambda *a: self._data_edit(self.points_add_requested, a))
@@ -176,7 +184,7 @@ class MainWindow(RequestsMixin, QMainWindow):
                     self.step_batch_requested, self.step_epoch_requested, self.reset_requested,
                     self.regenerate_requested, self.speed_requested, self.weight_edit_requested,
                     self.bias_edit_requested, self.points_add_requested, self.points_erase_requested,
-                    self.file_requested)
+                    self.file_requested, self.edit_replay_requested)
         for signal in requests:   # connected first, so the hold is set before the request is queued
             signal.connect(self._hold_worker)
         self.release_requested.connect(w.release)
@@ -195,6 +203,7 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.points_add_requested.connect(w.add_point)
         self.points_erase_requested.connect(w.erase_points)
         self.stop_requested.connect(w.stop)
+        self.edit_replay_requested.connect(w.replay_edit)
         self.file_requested.connect(w.handle_file)
         self.snapshot_painted.connect(w.snapshot_shown)
         w.config_replaced.connect(self._config_replaced)
@@ -211,6 +220,8 @@ class MainWindow(RequestsMixin, QMainWindow):
         if self.latest is None:
             self.statusBar().showMessage("Ready", 3000)
         self.latest = snap
+        self.setWindowModified(snap.unsaved)
+        self.edit_history.follow(snap.network_id)
         if time.perf_counter() - self._painted_at >= PAINT_MS / 1000:
             self.paint_latest()  # a frame interval has passed: no need to wait for the tick
 
@@ -275,6 +286,13 @@ class MainWindow(RequestsMixin, QMainWindow):
         (self.pause_requested if playing else self.play_requested).emit()
 
     @Slot()
+    def request_reset(self) -> None:
+        """Reset, as the user asks for it: first the question about unsaved work (and not
+        while a file is being read into the session)."""
+        if not self.file_reads:
+            self.guard.confirm("reset the network", self.reset_requested.emit)
+
+    @Slot()
     def _regenerate(self) -> None:
         if not self.file_reads:
             self.regenerate_requested.emit(self._rng.randrange(2**31))
@@ -323,7 +341,20 @@ class MainWindow(RequestsMixin, QMainWindow):
         for name in ("discretize", "show_test", "highlight", "log_scale"):
             self.settings.setValue(f"view/{name}", self.actions[name].isChecked())
 
+    def close_without_asking(self) -> None:
+        """Close even with unsaved work (the user chose, or a script such as the bench)."""
+        self._close_confirmed = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._close_confirmed:
+            choice = self.guard.choose("quit")
+            if choice != DISCARD:
+                event.ignore()           # Cancel: nothing happens; Save: close once it is saved
+                if choice == SAVE:
+                    self.guard.save_then(lambda: QTimer.singleShot(0, self.close_without_asking))
+                return
+        self._close_confirmed = True
         self._remember()
         self.closed = True      # answers still queued for this window must open no dialog
         self._timer.stop()

@@ -12,9 +12,13 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
+from nnviz.core.files.torch_export import companions
+from nnviz.gui.window.undo import build_edit_menu
+
 MAX_RECENT = 8
 SESSION_FILTER = "nnviz session (*.nnviz)"
-WEIGHT_FILTER = "Weights JSON (*.json);;NumPy (*.npz);;ONNX model (*.onnx)"
+WEIGHT_FILTER = ("Weights JSON (*.json);;NumPy (*.npz);;ONNX model (*.onnx);;"
+                 "PyTorch script, weights and data (*.py);;safetensors (*.safetensors)")
 IMPORT_WEIGHT_FILTER = "Weights (*.json *.npz)"
 PICTURE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 CSV_FILTER = "CSV (*.csv)"
@@ -76,20 +80,25 @@ class FileActions(QObject):
 
     # actions --------------------------------------------------------------------------
     def open_session(self, path: str = "") -> None:
+        self.w.guard.confirm("open another session", lambda: self._open(path))
+
+    def _open(self, path: str) -> None:
         path = path or self._ask_open("Open session", SESSION_FILTER)
         if path:
             self._call("open_session", path)
 
-    def save_session(self) -> None:
+    def save_session(self) -> bool:
+        """Save to the session's file (or ask for one); False if the user cancelled."""
         if self.w.session_path:
             self._save_to(self.w.session_path)
-        else:
-            self.save_session_as()
+            return True
+        return self.save_session_as()
 
-    def save_session_as(self) -> None:
+    def save_session_as(self) -> bool:
         path = self._ask_save("Save session", SESSION_FILTER, "session.nnviz")
         if path:
             self._save_to(path)
+        return bool(path)
 
     def _save_to(self, path: str) -> None:
         extra = {"discretize": self.w.actions["discretize"].isChecked(),
@@ -99,10 +108,28 @@ class FileActions(QObject):
 
     def export_weights(self) -> None:
         path = self._ask_save("Export weights", WEIGHT_FILTER, "weights.json")
-        if path:
+        if path and (not path.lower().endswith(".py") or self._may_replace(path)):
             self._call("export_weights", path)
 
+    def _may_replace(self, script: str) -> bool:
+        """A script export also writes its weights and data beside it; the file dialog asked
+        only about the script, so ask before replacing those."""
+        there = [os.path.basename(p) for p in companions(script, self.w.controls.config().optimizer)
+                 if os.path.exists(p)]
+        if not there:
+            return True
+        answer = QMessageBox.question(
+            self.w, "Export PyTorch script",
+            f"The script {os.path.basename(script)} comes with {' and '.join(there)} beside it, "
+            f"which already exist{'s' if len(there) == 1 else ''}. Replace "
+            f"{'it' if len(there) == 1 else 'them'}?",
+            QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+        return answer == QMessageBox.Yes
+
     def import_weights(self) -> None:
+        self.w.guard.confirm("replace the weights", self._import_weights)
+
+    def _import_weights(self) -> None:
         path = self._ask_open("Import weights", IMPORT_WEIGHT_FILTER)
         if path:
             self._call("import_weights", path)
@@ -118,6 +145,9 @@ class FileActions(QObject):
             self._call("export_data", path)
 
     def import_data(self) -> None:
+        self.w.guard.confirm("replace the data", self._import_data)
+
+    def _import_data(self) -> None:
         path = self._ask_open("Import data", CSV_FILTER)
         if path:
             self._call("import_data", path)
@@ -145,11 +175,14 @@ class FileActions(QObject):
             self.w.end_file_read()
         if action in ("save_session", "open_session"):
             self.w.session_path = path
-            self.w.setWindowTitle(f"nnviz — {os.path.basename(path)}")
+            self.w.setWindowTitle(f"nnviz — {os.path.basename(path)}[*]")
             self.add_recent(path)
         if action == "open_session":
             self.w.session_opened()
+        if action == "export_weights" and path.lower().endswith(".py"):
+            action = "export_script"
         self.w.show_message({"save_session": "Saved session", "open_session": "Opened session",
+                             "export_script": "Exported a PyTorch script with its weights and data",
                              "export_weights": "Exported weights", "import_weights": "Imported weights",
                              "export_history": "Exported loss history", "export_data": "Exported data",
                              "import_data": "Imported data"}.get(action, "Done") + f": {path}")
@@ -201,7 +234,8 @@ def build_menus(w) -> dict[str, QAction]:
     acts["import_weights"] = _add(m, w, "&Import weights…", files.import_weights, "Ctrl+I",
                                   "Load weights from .json or .npz into the current network")
     acts["export_weights"] = _add(m, w, "&Export weights…", files.export_weights, "Ctrl+E",
-                                  "Write the weights as JSON, NumPy .npz or an ONNX model")
+                                  "Write the weights as JSON, NumPy .npz, ONNX or safetensors, "
+                                  "or a PyTorch script that trains on")
     pictures = m.addMenu("Export &picture")
     for name, title in (("topology", "Network graph"), ("surface", "Decision surface"),
                         ("curves", "Loss curves")):
@@ -212,12 +246,13 @@ def build_menus(w) -> dict[str, QAction]:
     acts["export_data"] = _add(m, w, "Export da&ta (CSV)…", files.export_data)
     m.addSeparator()
     _add(m, w, "&Quit", w.close, QKeySequence.Quit)
+    acts.update(build_edit_menu(w, bar))
 
     t = bar.addMenu("&Training")
     acts["play"] = _add(t, w, "&Play / Pause", w.toggle_play, "Space")
     acts["step_batch"] = _add(t, w, "Step one mini-&batch", w.step_batch_requested.emit, "B")
     acts["step_epoch"] = _add(t, w, "Step one &epoch", w.step_epoch_requested.emit, "E")
-    acts["reset"] = _add(t, w, "&Reset network", w.reset_requested.emit, "Ctrl+R")
+    acts["reset"] = _add(t, w, "&Reset network", w.request_reset, "Ctrl+R")
     acts["regenerate"] = _add(t, w, "Re&generate data", w._regenerate, "Ctrl+G")
 
     v = bar.addMenu("&View")
@@ -244,6 +279,7 @@ Ctrl+G\tRegenerate the data
 D / T / H / L\tDiscretize / test data / batch highlight / log scale
 Ctrl+O / Ctrl+S\tOpen / save a session
 Ctrl+E / Ctrl+I\tExport / import weights
+Ctrl+Z / Ctrl+Shift+Z\tUndo / redo a weight or bias edit
 Hover a link or neuron to read it; click to edit; wheel to nudge."""
 
 ABOUT = ("<b>nnviz</b><br>Watch a small neural network learn, and steer it while it learns."

@@ -8,7 +8,7 @@ requests safe to send at any speed:
 - Files: while a file is being read into the session (open, import), everything that
   would change the session (controls, Reset, Regenerate, drawing, other reads) is
   locked, so a click cannot undo the file; the worker's answer unlocks.
-- Edits carry the generation of the network they were aimed at (request_edit, the one
+- Edits carry the number of the network they were aimed at (request_edit, the one
   place an edit request is emitted).
 - Requests sent in one pass of the event loop reach the worker together: the first one
   holds it and a release queued behind the last one lets it train again.
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Slot
 
-from nnviz.core.config import Config, changed_fields
+from nnviz.core.config import Config, changed_fields, repair, reset_scope
 
 
 class RequestsMixin:
@@ -40,12 +40,21 @@ class RequestsMixin:
 
     @Slot(object, object)
     def _settings_changed(self, changes: dict, shown: Config) -> None:
-        """The user changed controls: send the fields, refused while a file is being read."""
+        """The user changed controls: send the fields, refused while a file is being read;
+        one that builds a new network asks first about unsaved work, and Cancel puts the
+        controls back."""
         if self.file_reads:
             self.controls.set_config(self._locked_config)   # as it was when the read began
             self.show_message("Wait until the file is read: the settings will come from it.")
             return
-        self.config_requested.emit(changes, shown)
+        old = self.latest.config if self.latest is not None else None
+        scope = reset_scope(old, repair(old, changes)) if old is not None else "none"
+        if scope not in ("network", "data"):
+            self.config_requested.emit(changes, shown)
+            return
+        what = "make new data and a new network" if scope == "data" else "build a new network"
+        self.guard.confirm(what, lambda: self.config_requested.emit(changes, shown),
+                           lambda: self.controls.set_config(old))
 
     def request_settings(self, config: Config) -> None:
         """Set the controls to `config` as a user would, field by field (scripts and tests)."""
@@ -53,18 +62,18 @@ class RequestsMixin:
         self.controls.set_config(config)
         self._settings_changed(changed_fields(old, config), config)
 
-    def request_edit(self, target: tuple, value: float, generation: int) -> None:
+    def request_edit(self, target: tuple, value: float, network: int) -> None:
         """The one place a weight or bias edit leaves for the worker.
 
-        target: ("weight", layer, dst, src) or ("bias", layer, neuron); generation: the
-        Snapshot.generation of the network the user aimed at, so the worker refuses the
-        edit once that network is gone.
+        target: ("weight", layer, dst, src) or ("bias", layer, neuron); network: the
+        Snapshot.network_id of the network the user aimed at, so the worker refuses the
+        edit once that network is gone. (An undo or redo goes as edit_replay_requested.)
         """
         if target[0] == "weight":
             self.weight_edit_requested.emit(int(target[1]), int(target[2]), int(target[3]), float(value),
-                                            int(generation))
+                                            int(network))
         else:
-            self.bias_edit_requested.emit(int(target[1]), int(target[2]), float(value), int(generation))
+            self.bias_edit_requested.emit(int(target[1]), int(target[2]), float(value), int(network))
 
     def _data_edit(self, signal, args: tuple) -> None:
         """Points drawn or erased on the surface, refused while a file is being read."""

@@ -31,7 +31,7 @@ def fake_snapshot(sizes: tuple[int, ...], seed: int = 0, seq: int = 1) -> Snapsh
         weights=tuple(w.copy() for w in net.weights), biases=tuple(b.copy() for b in net.biases),
         grad_weights=tuple(0.01 * w for w in net.weights), grad_biases=tuple(np.full(b.shape, -0.002)
                                                                            for b in net.biases),
-        grid=net.grid_outputs(), seq=seq, generation=7)
+        grid=net.grid_outputs(), seq=seq, network_id=7)
 
 
 def with_weight(snap: Snapshot, layer: int, dst: int, src: int, value: float) -> Snapshot:
@@ -110,7 +110,7 @@ def test_click_link_then_enter_emits_exact_request(qtbot, view):
     assert float(view.editor.text()) == pytest.approx(w, rel=1e-5)
     with qtbot.waitSignal(view.weight_edit_requested) as sig:
         type_and_enter(qtbot, view, "0.25")
-    assert sig.args == [0, 3, 0, 0.25, 7]   # the generation on screen
+    assert sig.args == [0, 3, 0, 0.25, 7]   # the network on screen
     assert not view.editor.isVisible()
 
 
@@ -119,14 +119,14 @@ def test_an_editor_opened_on_another_network_sends_nothing(qtbot, view):
     aimed at the old one, so it is refused in words and nothing is sent."""
     click(view, link_mid(view, 0, 3, 0))
     assert view.editor.isVisible()
-    view.set_snapshot(dataclasses.replace(fake_snapshot((2, 4, 2, 1), seed=5, seq=2), generation=8))
+    view.set_snapshot(dataclasses.replace(fake_snapshot((2, 4, 2, 1), seed=5, seq=2), network_id=8))
     view.paint()
     assert view.editor.isVisible()      # same shape: the editor stays, the Enter is refused
     with qtbot.assertNotEmitted(view.weight_edit_requested):
         with qtbot.waitSignal(view.message_posted) as sig:
             type_and_enter(qtbot, view, "0.25")
     assert "changed while you typed" in sig.args[0] and view.editor_message.isVisible()
-    click(view, link_mid(view, 0, 3, 0))      # picked again on the new network: sent, with its generation
+    click(view, link_mid(view, 0, 3, 0))      # picked again on the new network: sent, with its number
     with qtbot.waitSignal(view.weight_edit_requested) as sig:
         type_and_enter(qtbot, view, "0.25")
     assert sig.args == [0, 3, 0, 0.25, 8]

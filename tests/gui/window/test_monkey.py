@@ -66,7 +66,7 @@ def touch_a_widget(rng: random.Random, w) -> None:
 
 class Ledger:
     """Which network each Snapshot showed and which network each edit landed on, recorded
-    in the worker thread from the Trainer itself (not from the worker's generations)."""
+    in the worker thread from the Trainer itself (not from the worker's network numbers)."""
 
     def __init__(self, monkeypatch):
         self.lock = threading.Lock()
@@ -165,18 +165,18 @@ def test_monkey(qtbot, tmp_path, dialogs, monkeypatch):
         elif r < 0.52 and snap.weights:
             layer = rng.randrange(len(snap.weights))
             n_out, n_in = snap.weights[layer].shape
-            w.request_edit(("weight", layer, rng.randrange(n_out), rng.randrange(n_in)), value, snap.generation)
+            w.request_edit(("weight", layer, rng.randrange(n_out), rng.randrange(n_in)), value, snap.network_id)
             sent[value] = snap.seq
             counts["edits"] += 1
         elif r < 0.56 and snap.biases:
             layer = rng.randrange(len(snap.biases))
-            w.request_edit(("bias", layer, rng.randrange(len(snap.biases[layer]))), value, snap.generation)
+            w.request_edit(("bias", layer, rng.randrange(len(snap.biases[layer]))), value, snap.network_id)
             sent[value] = snap.seq
             counts["edits"] += 1
         elif r < 0.60 and snap.weights:   # an edit sent right after a shape change, aimed at the old shape
             w.request_settings(snap.config.replace(hidden_layers=(rng.randint(1, 8),) * rng.randint(1, 3),
                                                    activation="tanh"))
-            w.request_edit(("weight", 0, 0, 0), value, snap.generation)
+            w.request_edit(("weight", 0, 0, 0), value, snap.network_id)
             sent[value] = snap.seq
             counts["stale"] += 1
         elif r < 0.63:

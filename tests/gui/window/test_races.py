@@ -168,20 +168,20 @@ def test_an_edit_aimed_at_a_network_that_changed_is_refused(qtbot, tmp_path, dia
     old = w.latest
     # sent right after a shape change: the same indices exist in the rebuilt network
     w.request_settings(old.config.replace(hidden_layers=(4, 3)))
-    w.request_edit(("weight", 1, 0, 0), 1.2345, old.generation)
-    w.request_edit(("bias", 0, 1), -0.75, old.generation)
+    w.request_edit(("weight", 1, 0, 0), 1.2345, old.network_id)
+    w.request_edit(("bias", 0, 1), -0.75, old.network_id)
     qtbot.waitUntil(lambda: "not applied" in w.statusBar().currentMessage(), timeout=10_000)
     snap = pause(qtbot, w)
-    assert snap.layer_sizes == (2, 4, 3, 1) and snap.generation != old.generation
+    assert snap.layer_sizes == (2, 4, 3, 1) and snap.network_id != old.network_id
     assert snap.weights[1][0, 0] != 1.2345 and snap.biases[0][1] != -0.75 and snap.edit_log == ()
     # aimed at the network on screen, it lands
-    snap = act_and_wait(qtbot, w, lambda: w.request_edit(("weight", 1, 0, 0), 1.2345, snap.generation))
+    snap = act_and_wait(qtbot, w, lambda: w.request_edit(("weight", 1, 0, 0), 1.2345, snap.network_id))
     assert snap.weights[1][0, 0] == 1.2345 and "w[1][0,0] = 1.2345" in snap.edit_log[-1]
     # Reset (the same shape) and imported weights are other networks too
     for change in (w.reset_requested.emit, lambda: import_weights(qtbot, w, tmp_path, dialogs)):
         before = w.latest
-        act_and_wait(qtbot, w, change, lambda s, g=before.generation: s.generation != g)
-        snap = act_and_wait(qtbot, w, lambda: w.request_edit(("weight", 0, 2, 1), 3.0, before.generation))
+        act_and_wait(qtbot, w, change, lambda s, g=before.network_id: s.network_id != g)
+        snap = act_and_wait(qtbot, w, lambda: w.request_edit(("weight", 0, 2, 1), 3.0, before.network_id))
         assert snap.weights[0][2, 1] != 3.0
     w.close()
 
@@ -204,7 +204,7 @@ def test_an_edit_a_change_and_a_step_sent_together_leave_no_step_between(qtbot, 
         qtbot.waitUntil(lambda e=epoch: w.latest.epoch > e + 5, timeout=10_000)
         snap, value = w.latest, 1.0 + k / 8
         change = {"hidden_layers": (4, 2 + k % 2 + 1)} if rebuild else {"learning_rate": (0.00001, 0.0001)[k % 2]}
-        w.request_edit(("weight", 0, 1, 0), value, snap.generation)
+        w.request_edit(("weight", 0, 1, 0), value, snap.network_id)
         w.request_settings(snap.config.replace(**change))
         w.step_batch_requested.emit()
         # the first Snapshot that is not playing is the Step's (the edit and the change keep playing)

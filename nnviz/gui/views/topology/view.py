@@ -14,18 +14,14 @@ The view only reads Snapshots and emits requests; it never holds a Trainer or Ne
 
 from __future__ import annotations
 
-import os
-import tempfile
-from typing import Callable
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QMouseEvent, QPainter, QWheelEvent
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtGui import QFont, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from nnviz.core.snapshot import Snapshot
+from nnviz.gui.style import pictures
 from nnviz.gui.views.topology.card import (
     CARD_STYLE,
     InlineEditor,
@@ -52,10 +48,10 @@ class TopologyView(QWidget):
     """The network graph with live hover cards and inline editing of weights and biases.
 
     Signals:
-        weight_edit_requested(int layer, int dst, int src, float value, int generation): set
+        weight_edit_requested(int layer, int dst, int src, float value, int network): set
             weights[layer][dst, src] (layer 0 = the first weight matrix) of the network
-            Snapshot.generation `generation`, the one on screen when the link was picked.
-        bias_edit_requested(int layer, int neuron, float value, int generation): set
+            Snapshot.network_id `network`, the one on screen when the link was picked.
+        bias_edit_requested(int layer, int neuron, float value, int network): set
             biases[layer][neuron]; the output neuron is biases[n_layers - 1][0].
         neuron_hovered(int layer, int index): the mouse is over a neuron (layer 0 = inputs,
             the last = outputs); (-1, -1) once it is over no neuron.
@@ -103,7 +99,7 @@ class TopologyView(QWidget):
         self._hovered_neuron = (-1, -1)
         self._mouse: QPointF | None = None              # last mouse position, viewport pixels
         self._pending: dict[tuple, float] = {}          # nudged values not yet in a Snapshot
-        self._editing_generation = 0                    # network the open editor was aimed at
+        self._editing_network = 0                       # network the open editor was aimed at
         self._relayout = QTimer(self, singleShot=True, interval=0)
         self._relayout.timeout.connect(self._render)
         viewport = self.view.viewport()
@@ -145,24 +141,12 @@ class TopologyView(QWidget):
 
     def export_png(self, path: str) -> None:
         """The graph as on screen (without card or editor); written atomically."""
-        image = self.view.grab().toImage()
-        _write_atomically(path, lambda tmp: image.save(tmp, "PNG"))
+        pictures.save_png(self.view.grab().toImage(), path)
 
     def export_svg(self, path: str) -> None:
         """The graph as an SVG (lines and text as vectors, pictures embedded); atomic."""
-        size = self.view.viewport().size()
-
-        def write(tmp: str) -> bool:
-            gen = QSvgGenerator()
-            gen.setFileName(tmp)
-            gen.setSize(size)
-            gen.setViewBox(QRectF(0, 0, size.width(), size.height()))
-            gen.setTitle("nnviz network graph")
-            painter = QPainter(gen)
-            self.view.render(painter)
-            return painter.end()
-
-        _write_atomically(path, write)
+        with pictures.uncached(self.view.scene()):
+            pictures.save_svg(self.view.render, self.view.viewport().size(), path, "nnviz network graph")
 
     def close_editor(self) -> None:
         self.inline.close()
@@ -336,7 +320,7 @@ class TopologyView(QWidget):
         delta = event.angleDelta().y() or event.angleDelta().x()  # Shift may turn the wheel sideways
         step = FINE_NUDGE if event.modifiers() & Qt.ShiftModifier else NUDGE
         value = self._current_value(target) + step * delta / 120.0
-        self._emit_edit(target, value, self._snap.generation)
+        self._emit_edit(target, value, self._snap.network_id)
         self._pending[target] = value
         self._update_hover()
         return True
@@ -370,7 +354,7 @@ class TopologyView(QWidget):
 
     def _open_editor(self, target: tuple, pos: QPointF) -> None:
         anchor = self.view.viewport().mapTo(self, pos.toPoint())
-        self._editing_generation = self._snap.generation
+        self._editing_network = self._snap.network_id
         self.inline.open(target, self._current_value(target), anchor)
         self.card.hide()
 
@@ -378,33 +362,20 @@ class TopologyView(QWidget):
         """The inline editor's Enter: send the request, or say why not."""
         if self._snap is None or not self._target_valid(self._snap, target):
             return "The network changed while you typed; that link or neuron is gone."
-        if self._snap.generation != self._editing_generation:
+        if self._snap.network_id != self._editing_network:
             return ("The network changed while you typed (rebuilt, reset or loaded); "
                     "nothing was sent. Press Escape and pick the link again.")
-        self._emit_edit(target, value, self._editing_generation)
+        self._emit_edit(target, value, self._editing_network)
         self._pending[target] = value
         self._show_card()
         return ""
 
-    def _emit_edit(self, target: tuple, value: float, generation: int) -> None:
+    def _emit_edit(self, target: tuple, value: float, network: int) -> None:
         if target[0] == "weight":
-            self.weight_edit_requested.emit(target[1], target[2], target[3], float(value), int(generation))
+            self.weight_edit_requested.emit(target[1], target[2], target[3], float(value), int(network))
         else:
-            self.bias_edit_requested.emit(target[1], target[2], float(value), int(generation))
+            self.bias_edit_requested.emit(target[1], target[2], float(value), int(network))
 
     def sizeHint(self) -> QSize:
         return QSize(720, 480)
 
-
-def _write_atomically(path: str, write: Callable[[str], bool]) -> None:
-    """Write through a temporary file in the same folder, so no half-written file is left."""
-    fd, tmp = tempfile.mkstemp(prefix=".nnviz-", suffix=os.path.splitext(path)[1],
-                               dir=os.path.dirname(os.path.abspath(path)))
-    os.close(fd)
-    try:
-        if not write(tmp):
-            raise OSError(f"could not write {path}")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
