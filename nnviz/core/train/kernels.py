@@ -717,7 +717,9 @@ def train_eval(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_co
     if out[4] >= 0 and not _stays_frozen(int(out[4]), params, m, v, acc, dead, w_off, b_off, sizes,
                                          opt_code, reg_code, hyper):
         out[4] = -1.0
-    evaluate(params, w_off, b_off, sizes, acts, loss_code, x_te, t_te, c_te, res, 0)
+    # check * 0, not a literal 0: a literal would compile a second version of evaluate
+    # whenever this function is compiled rather than loaded from the cache
+    evaluate(params, w_off, b_off, sizes, acts, loss_code, x_te, t_te, c_te, res, check * 0)
     out[2], out[3] = res[0], res[1]
     for l in range(sizes.size - 1):
         n_w = sizes[l] * sizes[l + 1]

@@ -239,6 +239,6 @@ def test_warm_up_compiles_the_one_signature_the_trainer_uses() -> None:
     t.step_batch()
     t.train_epochs(2)
     t.set_weight(0, 0, 0, 0.5)
-    assert len(kernels.train_eval.signatures) == 1
-    assert len(kernels.evaluate.signatures) == 1
+    assert len(kernels.train_eval.signatures) == 1, kernels.train_eval.signatures
+    assert len(kernels.evaluate.signatures) == 1, kernels.evaluate.signatures
     assert len(kernels.train_epoch_run.signatures) == 1
