@@ -30,7 +30,12 @@ DEFAULT_SPEED = len(SPEEDS) - 1
 
 
 def _fmt(value: float, digits: int = 3) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
+    """Three decimals, as the Playground shows losses; a blown-up value in three significant
+    digits ("3.12e+40"): its 41 digits widened the bar, and the window's minimum with it,
+    past any screen."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:.{digits}f}" if abs(value) < 1e5 else f"{value:.{digits}g}"
 
 
 def batch_readout(snap: Snapshot) -> tuple[str, str]:
