@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core.snapshot import Snapshot
+from nnviz.gui.style.values import readout
 
 # (label, epochs per second; 0 = as fast as it goes). 60 is the Playground's one epoch a frame.
 SPEEDS = (("1 epoch/s", 1.0), ("5 epochs/s", 5.0), ("20 epochs/s", 20.0),
@@ -30,12 +31,7 @@ DEFAULT_SPEED = len(SPEEDS) - 1
 
 
 def _fmt(value: float, digits: int = 3) -> str:
-    """Three decimals, as the Playground shows losses; a blown-up value in three significant
-    digits ("3.12e+40"): its 41 digits widened the bar, and the window's minimum with it,
-    past any screen."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    return f"{value:.{digits}f}" if abs(value) < 1e5 else f"{value:.{digits}g}"
+    return "–" if value is None else readout(value, digits)
 
 
 def batch_readout(snap: Snapshot) -> tuple[str, str]:

@@ -81,7 +81,12 @@ def resize(qtbot, w, width: int, height: int) -> None:
     """resize() as a window manager would, then let the panels settle (the surface fits
     its square on the resize and again when its plot answers)."""
     w.resize(width, height)
-    qtbot.waitUntil(lambda: w.size() == QSize(width, height), timeout=5_000)
+    try:
+        qtbot.waitUntil(lambda: w.size() == QSize(width, height), timeout=5_000)
+    except Exception:   # say which panel holds the window wide
+        panels = {"bar": w.training_bar, "banner": w.banner, "controls": w.controls, "topology": w.topology,
+                  "surface": w.surface, "curves": w.curves}
+        raise AssertionError((w.size(), {k: v.minimumSizeHint().toTuple() for k, v in panels.items()})) from None
     qtbot.wait(20)
     assert w.size() == QSize(width, height), (w.size(), w.minimumSizeHint())
 
@@ -98,6 +103,7 @@ def test_the_window_shrinks_again_after_a_divergence(qtbot, tmp_path):
     # a blown-up loss reads in a few characters, not 40 digits that would widen the bar
     for key in ("train", "test", "acc"):
         assert len(w.training_bar.labels[key].text()) <= 10, w.training_bar.labels[key].text()
+    assert len(w.curves.metrics_label.text()) <= 20, w.curves.metrics_label.text()
     resize(qtbot, w, 1280, 800)                  # (lets the layout take in the new read-outs)
     minimum = w.minimumSizeHint()
     assert minimum.width() < 1280
