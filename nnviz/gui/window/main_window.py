@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +33,7 @@ from nnviz.core.config import CUSTOM, Config
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.controls.panel import ControlsPanel
 from nnviz.gui.views.curves import CurvesView
+from nnviz.gui.views.explain import ExplainPanel
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
 from nnviz.gui.window.requests import RequestsMixin
@@ -55,7 +57,9 @@ class MainWindow(RequestsMixin, QMainWindow):
         bias_edit_requested(int layer, int neuron, float value, int network),
         points_add_requested(float, float, float), points_erase_requested(float, float, float),
         file_requested(str, tuple), release_requested(int),
-        edit_replay_requested(object): an undo or redo (see undo.py)
+        edit_replay_requested(object): an undo or redo (see undo.py),
+        explain_requested(object): explain the next update (None) or one from a list of points,
+        explain_apply_requested(str): make the explained update (its state key)
     Events:
         snapshot_painted(int): the seq of a Snapshot just painted.
     """
@@ -76,6 +80,8 @@ class MainWindow(RequestsMixin, QMainWindow):
     stop_requested = Signal()
     file_requested = Signal(str, object)
     release_requested = Signal(int)
+    explain_requested = Signal(object)
+    explain_apply_requested = Signal(str)
     edit_replay_requested = Signal(object)
 
     def __init__(self, config: Config | None = None, settings: QSettings | None = None):
@@ -98,7 +104,9 @@ class MainWindow(RequestsMixin, QMainWindow):
         self._build(config or self.remembered_config())
         self._build_worker(self.controls.config())
         self.undo_stack = QUndoStack(self)      # hand edits; undo.py says what undo means
+        from nnviz.gui.window.explain_mode import ExplainMode
         from nnviz.gui.window.menus import build_menus
+        self.explain_mode = ExplainMode(self)
         self.actions = build_menus(self)
         self.edit_history = EditHistory(self)
         self.guard = UnsavedGuard(self)         # after the File menu: it acts once a save is handled
@@ -121,6 +129,10 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.topology = TopologyView()
         self.surface = SurfaceView()
         self.curves = CurvesView()
+        self.explain_panel = ExplainPanel()
+        self.lower_stack = QStackedWidget()      # the curves, or the explain panel while explaining
+        self.lower_stack.addWidget(self.curves)
+        self.lower_stack.addWidget(self.explain_panel)
         self.banner = QWidget()
         self.banner.setStyleSheet("background: #fdecea; border: 1px solid #e0a0a0;")
         banner_lay = QHBoxLayout(self.banner)
@@ -136,10 +148,11 @@ class MainWindow(RequestsMixin, QMainWindow):
         banner_reset.clicked.connect(self.request_reset)
         banner_close.clicked.connect(self.banner.hide)
         self.banner.hide()
+        self._banner_network = 0   # network_id of the Snapshot shown when the banner was raised
 
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.surface)
-        right.addWidget(self.curves)
+        right.addWidget(self.lower_stack)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
         middle = QSplitter(Qt.Horizontal)
@@ -184,7 +197,8 @@ class MainWindow(RequestsMixin, QMainWindow):
                     self.step_batch_requested, self.step_epoch_requested, self.reset_requested,
                     self.regenerate_requested, self.speed_requested, self.weight_edit_requested,
                     self.bias_edit_requested, self.points_add_requested, self.points_erase_requested,
-                    self.file_requested, self.edit_replay_requested)
+                    self.file_requested, self.edit_replay_requested, self.explain_requested,
+                    self.explain_apply_requested)
         for signal in requests:   # connected first, so the hold is set before the request is queued
             signal.connect(self._hold_worker)
         self.release_requested.connect(w.release)
@@ -205,6 +219,8 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.stop_requested.connect(w.stop)
         self.edit_replay_requested.connect(w.replay_edit)
         self.file_requested.connect(w.handle_file)
+        self.explain_requested.connect(w.explain)
+        self.explain_apply_requested.connect(w.apply_explained)
         self.snapshot_painted.connect(w.snapshot_shown)
         w.config_replaced.connect(self._config_replaced)
         w.snapshot_ready.connect(self.receive_snapshot)
@@ -242,14 +258,15 @@ class MainWindow(RequestsMixin, QMainWindow):
             self._curves_painted = now
             self.curves.set_snapshot(snap)
             self.curves.paint()
-        if not snap.diverged and self.banner.isVisible() and snap.epoch == 0:
-            self.banner.hide()
+        if self.banner.isVisible() and not snap.diverged and snap.network_id != self._banner_network:
+            self.banner.hide()   # about a network that has since been rebuilt
         self.snapshot_painted.emit(snap.seq)
 
     @Slot(str)
     def show_problem(self, text: str) -> None:
         """A message the user must see: the banner stays until dismissed or Reset."""
         self.banner_text.setText(text)
+        self._banner_network = self.latest.network_id if self.latest is not None else 0
         self.banner.show()
         self.statusBar().showMessage(text.split(".")[0], 8000)
 
