@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnviz.core import compiled
 from nnviz.core.model import losses
-from nnviz.core.train import kernels
+from nnviz.core.train import kernels, reference
 from nnviz.core.train.optimizers import OPT_CODES, REG_CODES, Hyper
 
 
@@ -41,11 +42,18 @@ class PartsMixin:
         cfg, net = self.config, self.network
         hyper = Hyper.from_config(cfg, self.epoch).vector()
         first, counts, carried = self.batch, self._counts(), self.carried
-        kernels.train_batches(
-            net.params, self.grad, self._opt.m, self._opt.v, self._carry.acc, self._dead, self._w_off,
-            self._b_off, self._sizes, self._acts, losses.code(net.output_kind), self._xtr, self._ttr,
-            first, count, cfg.batch_size, OPT_CODES[cfg.optimizer], REG_CODES[cfg.regularization], hyper,
-            counts, self.epoch + 1)
+        if not compiled.available():      # the numpy path while the kernel compiles (trainer_reference.py)
+            with np.errstate(all="ignore"):
+                self.grad[:] = reference.train_batches(
+                    net, self._opt, self._xtr, self._ttr, cfg.batch_size, first, count,
+                    Hyper.from_config(cfg, self.epoch), self._carry, self._dead, self.epoch + 1, self.last_update)
+            counts = self._counts()
+        else:
+            kernels.train_batches(
+                net.params, self.grad, self._opt.m, self._opt.v, self._carry.acc, self._dead, self._w_off,
+                self._b_off, self._sizes, self._acts, losses.code(net.output_kind), self._xtr, self._ttr,
+                first, count, cfg.batch_size, OPT_CODES[cfg.optimizer], REG_CODES[cfg.regularization], hyper,
+                counts, self.epoch + 1, self.last_update)
         with_carry = carried if count == 1 else np.zeros(0, dtype=np.int64)   # the run's first update took it
         self._take_counts(counts)
         self.last_batch = self._batch_points(first + count - 1, with_carry)
