@@ -213,7 +213,7 @@ def test_a_refused_edit_keeps_its_banner_and_a_rebuild_clears_a_divergence(qtbot
     """The banner is about a network: it stays up for a refusal at epoch 0, and goes once
     the network it spoke of has been rebuilt (here by a setting, not by Reset)."""
     w = open_window(qtbot, tmp_path, Config(dataset="reg-plane", learning_rate=10.0))
-    snap = act_and_wait(qtbot, w, lambda: w.weight_edit_requested.emit(0, 0, 0, 1e9))
+    snap = act_and_wait(qtbot, w, lambda: w.request_edit(("weight", 0, 0, 0), 1e9, w.latest.network_id))
     assert snap.epoch == 0
     qtbot.waitUntil(lambda: "Edit refused" in w.banner_text.text(), timeout=5_000)
     assert w.banner.isVisible()
@@ -222,8 +222,7 @@ def test_a_refused_edit_keeps_its_banner_and_a_rebuild_clears_a_divergence(qtbot
     # the words depend on how many epochs one chunk took (at the default pace, one)
     qtbot.waitUntil(lambda: "infinite" in w.banner_text.text() or "grew past" in w.banner_text.text(),
                     timeout=5_000)
-    act_and_wait(qtbot, w, lambda: w.config_requested.emit(w.latest.config.replace(learning_rate=0.03,
-                                                                                    batch_size=5)),
+    act_and_wait(qtbot, w, lambda: w.request_settings(w.latest.config.replace(learning_rate=0.03, batch_size=5)),
                  lambda s: not s.diverged and s.epoch == 0)
     qtbot.waitUntil(lambda: not w.banner.isVisible(), timeout=5_000)
     w.close()
