@@ -5,9 +5,9 @@ kind of edit. A command is pushed when the worker reports an edit it applied, wi
 value the edit replaced as the worker read it (exact bits). What undo means:
 
 - Undo puts back exactly the value the weight (or bias) had just before the edit, and a
-  dead link the edit revived is dead again; redo puts back the typed value. If training ran after the edit, only that one value is set
-  back: every other weight keeps what training made of it, and so does the edited one
-  until it is undone.
+  dead link the edit revived is dead again; redo puts back the typed value. If training
+  ran after the edit, only that one value is set back: every other weight keeps what
+  training made of it, and so does the edited one until it is undone.
 - Consecutive edits of the same value within MERGE_S seconds (wheel nudges) are one step.
 - When the network is rebuilt (Reset, a new shape or data set, an opened session,
   imported weights) the stack is cleared: its edits belong to weights that are gone.
