@@ -56,6 +56,20 @@ class RunSlots:
                 t.train_epochs(epochs)
             self._tell_side_divergence()
 
+    def _pace_part(self) -> None:
+        """The active run trained part of an epoch (an epoch longer than the time box): each
+        other run goes as far through its own epoch (its batches may differ in number), and
+        finishes it when the active run's epoch ended, so the runs stay epoch for epoch."""
+        t = self.trainer
+        for o in self._others():
+            if o.diverged:
+                continue
+            per = o.batches_per_epoch
+            want = per if t.batch == 0 else t.batch * per // t.batches_per_epoch
+            if want > o.batch:
+                o.train_batches(want - o.batch)
+        self._tell_side_divergence()
+
     def _step_others(self, whole_epoch: bool) -> None:
         for t in self._others():
             if not t.diverged:
@@ -106,7 +120,17 @@ class RunSlots:
             self.runs.select(index)
         except ValueError as exc:
             self.message_posted.emit(str(exc))
+        else:
+            self._switched()
         self._emit()
+
+    def _switched(self) -> None:
+        """Another run is shown: its network has its own number (an edit aimed at the run
+        shown before is refused, and the window's undo starts afresh), while the session's
+        unsaved mark stays as it was (no run's training was saved by looking at another)."""
+        unsaved = self._unsaved_training
+        self._network_id()
+        self._unsaved_training = unsaved
 
     @Slot(int)
     def remove_run(self, index: int) -> None:

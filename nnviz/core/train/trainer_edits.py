@@ -46,11 +46,12 @@ class EditsMixin:
         layer = self._index(layer, self.network.n_layers, "layer")
         return float(self.network.biases[layer][self._index(neuron, self.network.biases[layer].size, "neuron")])
 
-    def set_weight(self, layer: int, dst: int, src: int, value: float) -> None:
+    def set_weight(self, layer: int, dst: int, src: int, value: float, dead: bool = False) -> None:
         """weights[layer][dst, src] = value; losses updated at once.
 
         A dead link (SGD under L1) comes back to life: the user gave it a value to watch
-        learn. (The Playground would keep training it frozen at the typed value.)
+        learn. (The Playground would keep training it frozen at the typed value.) dead=True
+        is for an undo that puts a dead link back as it was, frozen at its value.
         """
         layer = self._index(layer, self.network.n_layers, "layer")
         n_out, n_in = self.network.weights[layer].shape
@@ -58,7 +59,7 @@ class EditsMixin:
         value = self._value(value)
         self._before_change("edit")     # the state before it stays on the timeline
         self.network.weights[layer][dst, src] = value
-        self.dead[layer][dst, src] = 0
+        self.dead[layer][dst, src] = 1 if dead else 0
         self._refresh()
         self._fresh_start()
 

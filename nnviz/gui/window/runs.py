@@ -56,6 +56,8 @@ class RunControls(QObject):
                     "restore_requested": "restore_checkpoint", "branch_requested": "branch_checkpoint",
                     "duplicate_requested": "duplicate_run", "select_requested": "select_run",
                     "remove_requested": "remove_run", "keep_only_requested": "keep_only_run"}[name]
+            # held as the window's other requests are: several in one pass reach the worker together
+            getattr(self, name).connect(self.w._hold_worker)
             getattr(self, name).connect(getattr(worker, slot))
 
     def build_menu(self, bar, add) -> dict[str, QAction]:

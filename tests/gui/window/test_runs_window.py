@@ -48,16 +48,25 @@ def test_sgd_momentum_and_adam_start_alike_and_train_at_the_same_pace(qtbot, win
 def test_clicking_a_panel_shows_that_run_in_the_big_views_and_controls(qtbot, window) -> None:
     w = window
     _three(qtbot, w)
-    act_and_wait(qtbot, w, w.step_epoch_requested.emit)
+    first = act_and_wait(qtbot, w, w.step_epoch_requested.emit)
+    assert first.unsaved                 # trained: closing would ask, whichever run is shown
     qtbot.waitUntil(lambda: w.runs_view.panels[2].isVisible() and w.runs_view.panels[2].width() > 50)
     panel = w.runs_view.panels[2]
     snap = act_and_wait(qtbot, w, lambda: qtbot.mouseClick(panel, Qt.LeftButton, pos=QPoint(30, 30)),
                         lambda s: s.active_run == 2)
     assert snap.config.optimizer == "adam" and snap.epoch == 1
     qtbot.waitUntil(lambda: w.controls.config().optimizer == "adam")
+    # the run shown is another network: an edit aimed at the one shown before is refused
+    assert snap.network_id != first.network_id and snap.unsaved   # and the work is still unsaved
+    said = []
+    w.worker.status_posted.connect(said.append)
+    act_and_wait(qtbot, w, lambda: w.request_edit(("weight", 0, 0, 0), 0.9, first.network_id))
+    qtbot.waitUntil(lambda: any("another run shown" in m for m in said))
+    assert w.latest.weights[0][0, 0] != 0.9
     # an edit goes to the run shown; the others keep their weights
     before = w.worker.runs.trainers[0].get_weight(0, 0, 0)
-    act_and_wait(qtbot, w, lambda: w.weight_edit_requested.emit(0, 0, 0, 0.9), lambda s: s.weights[0][0, 0] == 0.9)
+    act_and_wait(qtbot, w, lambda: w.request_edit(("weight", 0, 0, 0), 0.9, snap.network_id),
+                 lambda s: s.weights[0][0, 0] == 0.9)
     assert w.worker.runs.trainers[0].get_weight(0, 0, 0) == before
 
 

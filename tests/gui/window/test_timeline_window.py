@@ -94,7 +94,7 @@ def test_an_edit_or_a_step_ends_the_look_and_acts_on_the_live_run(qtbot, window)
     w = window
     _trained(qtbot, w, 6)
     act_and_wait(qtbot, w, lambda: w.run_controls.look_requested.emit(2), lambda s: s.viewing == 2)
-    snap = act_and_wait(qtbot, w, lambda: w.weight_edit_requested.emit(0, 0, 0, 0.5),
+    snap = act_and_wait(qtbot, w, lambda: w.request_edit(("weight", 0, 0, 0), 0.5, w.latest.network_id),
                         lambda s: s.viewing == -1)
     assert snap.epoch == 6 and snap.weights[0][0, 0] == 0.5
     act_and_wait(qtbot, w, lambda: w.run_controls.look_requested.emit(2), lambda s: s.viewing == 2)
