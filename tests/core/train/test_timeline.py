@@ -272,3 +272,26 @@ def test_view_checkpoint_leaves_the_trainer_alone() -> None:
     snap, want = v.snapshot(), ref.snapshot()
     for a, b in zip(snap.weights + snap.biases + snap.grid, want.weights + want.biases + want.grid):
         assert a.tobytes() == b.tobytes()
+
+
+def test_part_epochs_keep_the_timeline_and_restore_bit_for_bit() -> None:
+    """The worker's time box trains a long epoch in parts (train_batches): an edit in the
+    middle is kept before it, and a restore there continues as the run did."""
+    def run(t: Trainer, upto: int) -> None:
+        t.train_batches(7)
+        t.set_weight(0, 1, 0, 0.75)                      # mid-epoch, after unscored batches
+        t.train_batches(30)                              # stops at the epoch's end (25 batches)
+        while t.epoch < upto:
+            t.train_batches(9)
+
+    cfg = Config(optimizer="adam", batch_size=10)
+    straight = Trainer(cfg)
+    run(straight, 6)
+    t = Trainer(cfg)
+    run(t, 12)
+    edit = [c for c in t.timeline.entries if c.reason == "edit"]
+    assert len(edit) == 1 and (edit[0].epoch, edit[0].batch) == (0, 7)
+    assert t.restore(4) == 4 and t.batch == 0
+    while t.epoch < 6:
+        t.train_batches(9)
+    assert_same_state(t, straight)
