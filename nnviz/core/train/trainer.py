@@ -49,7 +49,8 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
     # -- data -------------------------------------------------------------------------
     @staticmethod
     def _generate(config: Config, seed: int) -> tuple[Dataset, Dataset]:
-        return make_data(config.dataset, config.noise, config.train_ratio, seed, config.n_classes)
+        return make_data(config.dataset, config.noise, config.train_ratio, seed, config.n_classes,
+                         **config.data_shape)
 
     def _set_data(self, train: Dataset, test: Dataset) -> None:
         """Replace the data arrays (the network is left alone; callers rebuild it if needed)."""
