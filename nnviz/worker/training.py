@@ -19,6 +19,7 @@ from nnviz.core.config import Config
 from nnviz.core.train.trainer import Trainer
 from nnviz.worker.edits import EditTracking
 from nnviz.worker.files import FILE_REQUESTS, FileSlots
+from nnviz.worker.strokes import StrokeSlots
 
 FRAME_S = 1.0 / 60.0     # one frame at 60 Hz
 CHUNK_S = 0.012          # longest stretch of training between two looks at the queue
@@ -26,7 +27,7 @@ MAX_SPEED = 0            # speed value meaning "as fast as it goes"
 STALE_S = 0.25           # emit anyway if the GUI has not acknowledged a frame for this long
 
 
-class TrainingWorker(FileSlots, EditTracking, QObject):
+class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
     """The training side of the application (QtCore only, no widgets).
 
     Signals:
@@ -40,6 +41,8 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
             an opened session); emitted just before the Snapshot that shows it.
         edit_applied(object): (target, old, new, network number) after a hand edit of a
             weight or bias, old read exactly as it was (see edits.py); before its Snapshot.
+        data_edited(object): (DataChange, network number) after a stroke of points drawn,
+            erased or cleared (see strokes.py); before its Snapshot.
     """
 
     snapshot_ready = Signal(object)
@@ -50,6 +53,7 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
     stopped = Signal()
     config_replaced = Signal(object)
     edit_applied = Signal(object)
+    data_edited = Signal(object)
 
     def __init__(self, config: Config):
         super().__init__()
@@ -173,26 +177,6 @@ class TrainingWorker(FileSlots, EditTracking, QObject):
     def set_data(self, train, test) -> None:
         self.trainer.set_data(train, test)
         self._data_changed()
-        self._emit()
-
-    @Slot(float, float, float)
-    def add_point(self, x: float, y: float, label: float) -> None:
-        """A point drawn by hand joins the training set (weights are kept)."""
-        try:
-            self.trainer.add_point(x, y, label)
-        except ValueError as exc:
-            self.message_posted.emit(f"Point not added: {exc}")
-        else:
-            self._data_changed()
-        self._emit()
-
-    @Slot(float, float, float)
-    def erase_points(self, x: float, y: float, radius: float) -> None:
-        """Remove the points (train and test) within radius of (x, y)."""
-        n = len(self.trainer.train_x) + len(self.trainer.test_x)
-        self.trainer.erase_points(x, y, radius)
-        if len(self.trainer.train_x) + len(self.trainer.test_x) != n:
-            self._data_changed()
         self._emit()
 
     @Slot(int, int, int, float)

@@ -30,6 +30,7 @@ from nnviz.gui.views.curves import CurvesView
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
 from nnviz.gui.window.training_bar import TrainingBar
+from nnviz.gui.window.stroke_undo import StrokeHistory
 from nnviz.gui.window.undo import EditHistory
 from nnviz.gui.window.unsaved import DISCARD, SAVE, UnsavedGuard
 from nnviz.worker.training import start_worker
@@ -46,8 +47,12 @@ class MainWindow(QMainWindow):
         step_batch_requested(), step_epoch_requested(), reset_requested(),
         regenerate_requested(int), speed_requested(float),
         weight_edit_requested(int, int, int, float), bias_edit_requested(int, int, float),
-        points_add_requested(float, float, float), points_erase_requested(float, float, float),
-        edit_replay_requested(object): an undo or redo (see undo.py)
+        points_add_requested(float, float, float), points_erase_requested(float, float, float):
+            one point, as a stroke of one,
+        stroke_add_requested(object xy, object labels), stroke_erase_requested(object path,
+            float radius), points_clear_requested(): strokes drawn on the surface,
+        edit_replay_requested(object), stroke_replay_requested(object): an undo or redo
+            (see undo.py and stroke_undo.py)
     Events:
         snapshot_painted(int): the seq of a Snapshot just painted.
     """
@@ -64,6 +69,10 @@ class MainWindow(QMainWindow):
     bias_edit_requested = Signal(int, int, float)
     points_add_requested = Signal(float, float, float)
     points_erase_requested = Signal(float, float, float)
+    stroke_add_requested = Signal(object, object)
+    stroke_erase_requested = Signal(object, float)
+    points_clear_requested = Signal()
+    stroke_replay_requested = Signal(object)
     snapshot_painted = Signal(int)
     stop_requested = Signal()
     file_requested = Signal(str, object)
@@ -88,6 +97,7 @@ class MainWindow(QMainWindow):
         from nnviz.gui.window.menus import build_menus
         self.actions = build_menus(self)
         self.edit_history = EditHistory(self)
+        self.stroke_history = StrokeHistory(self)
         self.guard = UnsavedGuard(self)         # after the File menu: it acts once a save is handled
         self._timer = QTimer(self)
         self._timer.setInterval(PAINT_MS)
@@ -159,8 +169,9 @@ class MainWindow(QMainWindow):
         self.topology.bias_edit_requested.connect(self.bias_edit_requested)
         self.topology.neuron_hovered.connect(self._neuron_hovered)
         self.topology.message_posted.connect(self.show_message)
-        self.surface.point_add_requested.connect(self.points_add_requested)
-        self.surface.point_erase_requested.connect(self.points_erase_requested)
+        self.surface.points_add_requested.connect(self.stroke_add_requested)
+        self.surface.points_erase_requested.connect(self.stroke_erase_requested)
+        self.surface.points_clear_requested.connect(self.points_clear_requested)
 
     def _build_worker(self, config: Config) -> None:
         self.worker, self.thread = start_worker(config)
@@ -179,6 +190,10 @@ class MainWindow(QMainWindow):
         self.bias_edit_requested.connect(w.set_bias)
         self.points_add_requested.connect(w.add_point)
         self.points_erase_requested.connect(w.erase_points)
+        self.stroke_add_requested.connect(w.add_points)
+        self.stroke_erase_requested.connect(w.erase_along)
+        self.points_clear_requested.connect(w.clear_points)
+        self.stroke_replay_requested.connect(w.replay_stroke)
         self.stop_requested.connect(w.stop)
         self.edit_replay_requested.connect(w.replay_edit)
         self.file_requested.connect(w.handle_file)

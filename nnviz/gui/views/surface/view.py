@@ -4,6 +4,9 @@ Painting is kept cheap because it runs up to 60 times a second while training: o
 ImageItem and three ScatterPlotItems are created once and only fed new arrays (recreating
 pyqtgraph items every frame is what makes plots slow); the scatters are refilled only
 when their data actually changed.
+
+Above the plot, the drawing row (toolbar.py) turns on drawing points by hand; the strokes
+themselves are drawing.py's. The view only emits requests for them.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from nnviz.core.snapshot import GRID, Snapshot
 from nnviz.gui.style import palette, pictures
 from nnviz.gui.style.values import fixed
+from nnviz.gui.views.surface.drawing import StrokeTool
+from nnviz.gui.views.surface.toolbar import DrawBar
 
 EXTENT = 6.0                                   # the data square is [-EXTENT, EXTENT]^2
 _CELL = 2 * EXTENT / (GRID - 1)                # grid values sit at pixel centres
 POINT_SIZE = 7
 HIGHLIGHT_SIZE = 15
-EDIT_MODES = ("none", "add", "erase")
 SURFACE_ALPHA = 160 / 255                      # the Playground paints its surface at alpha 160 on white
 
 
@@ -36,30 +40,32 @@ class SurfaceView(QWidget):
     """Decision surface (or one neuron's picture) with training, test and batch points.
 
     Signals (requests; the view never changes data itself):
-        point_add_requested(float x, float y, float label): a click in "add" mode;
-            left adds the current label (set_add_label, default +1), right adds its
-            negative (-1) for two classes and regression, the current class for K >= 3.
-        point_erase_requested(float x, float y, float radius): a click in "erase" mode.
+        points_add_requested(object xy, object labels): a stroke painted points (M, 2)
+            with labels (M,) while drawing.
+        points_erase_requested(object path, float radius): a stroke erased every point
+            within radius of the polyline path (M, 2).
+        points_clear_requested(): Clear in the drawing row.
+        drawing_toggled(bool): the user switched drawing on or off in the drawing row.
     """
 
-    point_add_requested = Signal(float, float, float)
-    point_erase_requested = Signal(float, float, float)
+    points_add_requested = Signal(object, object)
+    points_erase_requested = Signal(object, float)
+    points_clear_requested = Signal()
+    drawing_toggled = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.paint_count = 0                    # real repaints, for benchmarks and tests
-        self.erase_radius = 0.6                 # data units
         self._snap: Snapshot | None = None
         self._dirty = False
         self._discretize = False
         self._show_test = False
         self._highlight_batch = True
         self._neuron: tuple[int, int] | None = None   # (grid layer, index) or None = output
-        self._edit_mode = "none"
-        self._add_label = 1.0
         self._values: np.ndarray | None = None  # what the hover reads: (H, W) or (K, H, W)
         self._hover_xy: tuple[float, float] | None = None   # data point under the mouse
         self._train_key: tuple | None = None
+        self._data_key: tuple | None = None
         self._test_key: tuple | None = None
         self._batch_key: tuple | None = None
         self._brushes: dict[tuple[int, int, int], QBrush] = {}
@@ -105,10 +111,22 @@ class SurfaceView(QWidget):
 
         scene = self.plot.scene()
         scene.sigMouseMoved.connect(self._on_mouse_moved)
-        scene.sigMouseClicked.connect(self._on_mouse_clicked)
+        self.tool = StrokeTool(self.plot, lambda labels: self._brushes_for(labels, self._classes()), self)
+        self.tool.add_requested.connect(self.points_add_requested)
+        self.tool.erase_requested.connect(self.points_erase_requested)
+        self.bar = DrawBar()
+        self.bar.drawing_toggled.connect(self._drawing_toggled)
+        self.bar.label_chosen.connect(self.set_draw_label)
+        self.bar.clear_requested.connect(self.points_clear_requested)
+        self._holder = QWidget()                # the plot, kept square inside it
+        inner = QVBoxLayout(self._holder)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.plot)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.plot)
+        lay.setSpacing(0)
+        lay.addWidget(self.bar)
+        lay.addWidget(self._holder, 1)
         vb.sigResized.connect(self._fit_square)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
@@ -123,13 +141,14 @@ class SurfaceView(QWidget):
             return
         frame_w = self.plot.width() - rect.width()     # axes and title around the data area
         frame_h = self.plot.height() - rect.height()
-        side = max(min(self.width() - frame_w, self.height() - frame_h), 0)
-        spare_w = max(int(self.width() - frame_w - side), 0)
-        spare_h = max(int(self.height() - frame_h - side), 0)
+        holder = self._holder
+        side = max(min(holder.width() - frame_w, holder.height() - frame_h), 0)
+        spare_w = max(int(holder.width() - frame_w - side), 0)
+        spare_h = max(int(holder.height() - frame_h - side), 0)
         want = (spare_w // 2, spare_h // 2, spare_w - spare_w // 2, spare_h - spare_h // 2)
-        m = self.layout().contentsMargins()
+        m = holder.layout().contentsMargins()
         if (m.left(), m.top(), m.right(), m.bottom()) != want:
-            self.layout().setContentsMargins(*want)
+            holder.layout().setContentsMargins(*want)
 
     # -- inputs ---------------------------------------------------------------------
     def set_snapshot(self, snap: Snapshot) -> None:
@@ -137,6 +156,7 @@ class SurfaceView(QWidget):
         if snap is not self._snap:
             self._snap = snap
             self._dirty = True
+            self.bar.set_classes(snap.n_classes)
 
     def _set_option(self, name: str, value) -> None:
         if getattr(self, name) != value:
@@ -158,20 +178,37 @@ class SurfaceView(QWidget):
         """Show neuron `index` of Snapshot.grid[layer] (0 = inputs) large; None = the output."""
         self._set_option("_neuron", None if index is None or layer < 0 else (int(layer), int(index)))
 
-    def set_edit_mode(self, mode: str) -> None:
-        """"none", "add" (click adds a point) or "erase" (click removes nearby points)."""
-        if mode not in EDIT_MODES:
-            raise ValueError(f"edit mode must be one of {EDIT_MODES}, not {mode!r}")
-        self._edit_mode = mode
-        cursor = {"none": Qt.ArrowCursor, "add": Qt.CrossCursor, "erase": Qt.PointingHandCursor}[mode]
-        self.plot.viewport().setCursor(cursor)
+    def set_drawing(self, on: bool) -> None:
+        """Drawing points by hand on or off (the drawing row shows it; nothing is emitted)."""
+        self.bar.set_drawing(on)
+        self.tool.set_active(on)
+        self.plot.viewport().setCursor(Qt.CrossCursor if on else Qt.ArrowCursor)
 
-    def edit_mode(self) -> str:
-        return self._edit_mode
+    def drawing(self) -> bool:
+        return self.tool.active
 
-    def set_add_label(self, value: float) -> None:
-        """Label of points added by a left click: +-1, a class index, or a regression target."""
-        self._add_label = float(value)
+    def _drawing_toggled(self, on: bool) -> None:
+        self.set_drawing(on)
+        self.drawing_toggled.emit(on)
+
+    def set_draw_label(self, value: float) -> None:
+        """What the left button paints: +-1, a class index, or a regression target."""
+        self.tool.label = float(value)
+
+    def draw_label(self) -> float:
+        return self.tool.label
+
+    @property
+    def erase_radius(self) -> float:
+        """The eraser's radius, data units (the wheel changes it while drawing)."""
+        return self.tool.radius
+
+    @erase_radius.setter
+    def erase_radius(self, value: float) -> None:
+        self.tool.set_radius(value)
+
+    def _classes(self) -> int:
+        return self._snap.n_classes if self._snap is not None else 2
 
     # -- painting -------------------------------------------------------------------
     def paint(self) -> None:
@@ -239,6 +276,11 @@ class SurfaceView(QWidget):
 
     def _paint_points(self, snap: Snapshot) -> None:
         train_key = (_key(snap.train_x), _key(snap.train_y), snap.n_classes)
+        data_key = (train_key, _key(snap.test_x))
+        if data_key != self._data_key:
+            if self._data_key is not None:
+                self.tool.data_arrived()          # a stroke's points are in the data now
+            self._data_key = data_key
         if train_key != self._train_key:
             self._train_key = train_key
             self.train_scatter.setData(pos=snap.train_x, brush=self._brushes_for(snap.train_y, snap.n_classes))
@@ -297,26 +339,6 @@ class SurfaceView(QWidget):
         self.hover_label.adjustSize()
         self.hover_label.show()
 
-    def _on_mouse_clicked(self, ev) -> None:
-        if self._edit_mode == "none" or ev.double():
-            return
-        xy = self._to_data(ev.scenePos())
-        if xy is None:
-            return
-        self.handle_click(xy[0], xy[1], ev.button())
-        ev.accept()
-
-    def handle_click(self, x: float, y: float, button: Qt.MouseButton = Qt.LeftButton) -> None:
-        """Turn a click at data (x, y) into a request, according to the edit mode."""
-        if self._edit_mode == "erase":
-            self.point_erase_requested.emit(float(x), float(y), float(self.erase_radius))
-        elif self._edit_mode == "add" and button in (Qt.LeftButton, Qt.RightButton):
-            label = self._add_label
-            multi = self._snap is not None and self._snap.n_classes >= 3
-            if button == Qt.RightButton and not multi:
-                label = -label
-            self.point_add_requested.emit(float(x), float(y), float(label))
-
     # -- export ---------------------------------------------------------------------
     def export_png(self, path: str) -> None:
         pictures.plot_png(self.plot.getPlotItem(), path)
@@ -338,14 +360,12 @@ def main() -> None:
     view = SurfaceView()
     view.set_snapshot(make_snapshot(n_classes=k))
     view.set_show_test(True)
-    view.set_edit_mode("add")
-    view.point_add_requested.connect(lambda x, y, v: print(f"add ({x:.2f}, {y:.2f}) label {v:g}"))
+    view.set_drawing(True)
+    view.points_add_requested.connect(lambda xy, labels: print(f"add {len(xy)} points, labels {labels}"))
+    view.points_erase_requested.connect(lambda path, r: print(f"erase within {r:.2f} of {len(path)} vertices"))
     view.paint()
     view.resize(560, 560)
     view.setWindowTitle("nnviz: decision surface")
     view.show()
     app.exec()
 
-
-if __name__ == "__main__":
-    main()
