@@ -21,6 +21,8 @@ ALL_FEATURES = tuple(FEATURES)
 NET_A = Config(dataset="circle", features=("x1", "x2"), hidden_layers=(4, 2), activation="tanh", batch_size=10)
 NET_B = Config(dataset="spiral", features=ALL_FEATURES, hidden_layers=(8,) * 6, activation="tanh", batch_size=10)
 NET_B1 = NET_B.replace(batch_size=1)
+# the largest network nnviz draws: 10 hidden layers of 32, every feature, 10,000 points
+NET_C = NET_B.replace(hidden_layers=(32,) * 10, n_points=10_000)
 
 
 def epochs_per_second(config: Config, seconds: float = SECONDS, chunk_s: float = 0.012) -> float:
@@ -60,6 +62,8 @@ def measure():
     yield "core.train.B1", epochs_per_second(NET_B1), "epochs/s", "the same, batch 1 (target >= 1000)"
     yield ("core.grid.B", grid_ms(NET_B), "ms",
            "100x100 grid, every neuron, network B, median (target <= 5)")
+    yield "core.train.C", epochs_per_second(NET_C), "epochs/s", "spiral of 10,000 points, 7 features, 10x32 tanh"
+    yield "core.grid.C", grid_ms(NET_C), "ms", "100x100 grid, every neuron, network C, median"
 
 
 def run(json_out: bool = False) -> None:

@@ -19,6 +19,7 @@ from nnviz.core.config import Config
 from nnviz.core.train.trainer import Trainer
 from nnviz.worker.edits import EditTracking
 from nnviz.worker.files import FILE_REQUESTS, FileSlots
+from nnviz.worker.pacing import Pace
 from nnviz.worker.strokes import StrokeSlots
 
 FRAME_S = 1.0 / 60.0     # one frame at 60 Hz
@@ -67,7 +68,7 @@ class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
         self._last_emit = 0.0
         self._owed = 0.0                 # fractional epochs owed at a limited speed
         self._last_tick = 0.0
-        self._epoch_s = 0.001            # running estimate of one epoch's seconds, sizes a chunk
+        self._pace = Pace()              # how much fits in a chunk (pacing.py)
         self._edit_log: deque[str] = deque(maxlen=20)
         self.epoch_limit = 0             # config.stop_epoch while it lies ahead, else 0 (none)
         self.target_loss = 0.0           # config.stop_loss while not yet reached, else 0 (none)
@@ -237,20 +238,15 @@ class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
         deadline = min(now + CHUNK_S, frame_due) if frame_due > now else now + CHUNK_S / 3
         t = self.trainer
         while (now := time.perf_counter()) < deadline:
-            # as many epochs as fit before the deadline, in one kernel call (one GIL hand-over)
-            n = max(1, int((deadline - now) / self._epoch_s))
-            if self._speed > 0:
-                n = min(n, int(self._owed))
-                if n < 1:
-                    break
-            if self.epoch_limit:
-                n = min(n, max(self.epoch_limit - t.epoch, 1))
-            done = t.train_epochs(n, self.target_loss)
-            if done:
-                self._trained()
-                self._epoch_s = 0.7 * self._epoch_s + 0.3 * (time.perf_counter() - now) / done
-                self._owed -= done if self._speed > 0 else 0
-            if done < n or t.diverged or self._stop_reason():
+            # whole epochs in one kernel call (one GIL hand-over), or updates inside an epoch
+            # that outlasts the chunk (pacing.py)
+            owed = self._owed if self._speed > 0 else None
+            done = self._pace.train(t, deadline - now, owed, self.epoch_limit, self.target_loss)
+            if done <= 0:
+                break
+            self._trained()
+            self._owed -= done if self._speed > 0 else 0
+            if t.diverged or self._stop_reason():
                 break
         reason = "" if t.diverged else self._stop_reason()
         if self._check_divergence() or reason:

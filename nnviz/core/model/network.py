@@ -13,7 +13,7 @@ import functools
 
 import numpy as np
 
-from nnviz.core.model import activations, features, losses
+from nnviz.core.model import activations, features, grid_blas, losses
 from nnviz.core.snapshot import GRID, GRID_AXIS
 
 Array = np.ndarray
@@ -110,17 +110,22 @@ class Network:
         out = self.forward(features.transform(pts, self.feature_names))[1][-1]
         return out[:, 0] if out.shape[1] == 1 else out
 
-    def grid_outputs(self) -> tuple[Array, ...]:
+    def grid_outputs(self, blas: bool | None = None) -> tuple[Array, ...]:
         """Every neuron's output over the GRID x GRID lattice: per layer (n_l, GRID, GRID) float32.
 
         Computed by the compiled float32 kernel (about 1 ms for the 7-input 6x8 network,
-        GIL released); the arrays are views into one buffer made fresh for each call.
+        GIL released), or for a wide network by BLAS (grid_blas.py; blas=True or False
+        forces a path); the arrays are views into one buffer made fresh for each call.
         """
-        from nnviz.core.model import grid_kernel  # here: numba loads only when pictures are drawn
         sizes = np.array(self.layer_sizes, dtype=np.int64)
         out = np.empty((int(sizes.sum()), GRID * GRID), dtype=np.float32)  # row = neuron, column = iy * GRID + ix
-        grid_kernel.grid_forward(self.params, self.w_off, self.b_off, sizes, self.activation_codes(),
-                                 grid_features(self.feature_names), out)
+        if blas if blas is not None else sum(w.size for w in self.weights) >= grid_blas.BLAS_FROM:
+            grid_blas.grid_forward_blas(self.weights, self.biases, self.layer_activations,
+                                        grid_features(self.feature_names), out)
+        else:
+            from nnviz.core.model import grid_kernel  # here: numba loads only when pictures are drawn
+            grid_kernel.grid_forward(self.params, self.w_off, self.b_off, sizes, self.activation_codes(),
+                                     grid_features(self.feature_names), out)
         rows = np.cumsum((0, *self.layer_sizes))
         return tuple(out[a:b].reshape(b - a, GRID, GRID) for a, b in zip(rows[:-1], rows[1:]))
 

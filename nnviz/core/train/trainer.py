@@ -144,6 +144,9 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
         return correct / n if self.n_classes and n else float("nan")
 
     def _take_out(self) -> None:
+        """The kernel's scores become the Trainer's; the test outputs behind the confusion
+        matrix and R^2 are worked out again when next needed, for these same weights."""
+        self._scored_outputs: Array | None = None
         o = self._out
         self.train_loss, self.test_loss = float(o[0]), float(o[2])
         self.train_accuracy = self._accuracy(o[1], len(self._xtr))
@@ -167,6 +170,13 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
 
     def _r2(self, out_test: Array) -> float:
         return metrics.r2(self.test_y, out_test) if self.n_classes == 0 else float("nan")
+
+    def _scored_test_outputs(self) -> Array:
+        """(N_test, n_out) test outputs of the weights the scores were computed for, once
+        per scoring: mid-epoch snapshots (train_steps) reuse them with the scores."""
+        if self._scored_outputs is None:
+            self._scored_outputs = self._test_outputs()
+        return self._scored_outputs
 
     def _test_outputs(self) -> Array:
         """(N_test, n_out) network outputs on the test set, by the compiled forward pass."""
@@ -196,6 +206,24 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
             self.history.record(self.epoch, self.train_loss, self.test_loss, self._out[4:])
         self._check()
 
+    def _run_quiet(self, count: int) -> None:
+        """Batches self.batch .. self.batch + count - 1, not the epoch's last, in one kernel
+        call without the scores: the same updates as _run, the losses left at the last
+        epoch end. The scores' test outputs are taken first if still owed (the weights
+        they describe are about to change)."""
+        cfg, net = self.config, self.network
+        self._scored_test_outputs()
+        hyper = Hyper.from_config(cfg, self.epoch).vector()
+        first = self.batch
+        self._opt.t = kernels.train_batches(
+            net.params, self.grad, self._opt.m, self._opt.v, self._w_off, self._b_off, self._sizes,
+            self._acts, losses.code(net.output_kind), self._xtr, self._ttr, first, count, cfg.batch_size,
+            OPT_CODES[cfg.optimizer], REG_CODES[cfg.regularization], hyper, self._opt.t)
+        self.last_batch = self._batch_points(first + count - 1)
+        self.total_steps += count
+        self.batch += count
+        self._check()
+
     def _batch_points(self, k: int) -> Array:
         """(b,) indices of the training points in batch k of an epoch."""
         lo = k * self.config.batch_size
@@ -210,6 +238,23 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
         """Run to the end of the current epoch (a whole one if at a boundary)."""
         if len(self._xtr):
             self._run(self.batches_per_epoch - self.batch)
+
+    def train_steps(self, count: int) -> int:
+        """Up to `count` mini-batch updates, not past the end of the epoch; returns how many.
+
+        For networks whose epoch outlasts a frame, so the window can show training inside
+        an epoch. The updates are bit for bit those of step_epoch; the losses, scores and
+        history are brought up to date when the epoch ends, as step_epoch does, and until
+        then describe the last epoch end (as the Playground's read-outs do).
+        """
+        if count < 1 or not len(self._xtr) or self.diverged:
+            return 0
+        count = min(int(count), self.batches_per_epoch - self.batch)
+        if self.batch + count >= self.batches_per_epoch:
+            self._run(count)
+        else:
+            self._run_quiet(count)
+        return count
 
     def train_epochs(self, n: int, target_loss: float = 0.0) -> int:
         """Up to n epoch ends; stops early on divergence or when the test loss reaches
@@ -300,7 +345,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
     def snapshot(self, seq: int = 0, playing: bool = False) -> Snapshot:
         """Everything a view needs, as copies."""
         net, kind = self.network, self.network.output_kind
-        out_test = self._test_outputs()   # (N_test, n_out); nan once diverged
+        out_test = self._scored_test_outputs()   # (N_test, n_out); nan once diverged
         h = self.history
         return Snapshot(
             config=self.config, feature_names=tuple(features.label(f) for f in net.feature_names),

@@ -166,6 +166,7 @@ class TopologyView(QWidget):
         lay = self._layout
         weights = np.concatenate([np.asarray(w, float).ravel() for w in snap.weights])     # (M,)
         biases = np.concatenate([np.asarray(b, float).ravel() for b in snap.biases])       # (B,)
+        self.links.settle = not snap.playing    # paused: the links' picture is finished at once
         self.links.set_links(lay, weights, self._width_scale)
         self.overlay.set_biases(biases)
         self.images.set_pictures(snap.grid, snap.config.output_kind)
