@@ -58,6 +58,11 @@ class Pace:
                 self.epoch_s = self._mix(self.epoch_s, (time.perf_counter() - t0) / done)
             return float(done)
         steps = 1 if self.step_s is None else max(1, int(seconds / self.step_s))
+        left = bpe - t.batch
+        if 1 < left <= steps:
+            # end this chunk one update short: the epoch's last update then comes with its
+            # scores (a whole pass over the data) in a chunk of its own, not on top of this one
+            steps = left - 1
         if owed is not None:
             steps = min(steps, int(owed * bpe))
             if steps < 1:

@@ -1,0 +1,32 @@
+"""A network whose epoch outlasts a frame, played in the real window: frames come from
+inside the epoch, and what the worker trained is exactly the sequence of mini-batch
+updates a plain Trainer makes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.window import act_and_wait, open_window, pause
+from nnviz.core import Config, Trainer
+from nnviz.core.config import FEATURES
+
+BIG = Config(dataset="spiral", features=FEATURES, hidden_layers=(32,) * 6, n_points=6000, seed=7)
+
+
+def test_a_big_network_shows_frames_inside_the_epoch_and_trains_exactly(qtbot, tmp_path):
+    w = open_window(qtbot, tmp_path, BIG)
+    seen: list[tuple[int, int]] = []
+    w.worker.snapshot_ready.connect(lambda s: seen.append((s.epoch, s.batch)))
+    act_and_wait(qtbot, w, w.toggle_play, lambda s: s.epoch >= 2, timeout=120_000)
+    snap = pause(qtbot, w)
+    inside = [b for e, b in seen if b > 0]
+    assert len(inside) >= 5, seen                        # frames from inside epochs
+    assert snap.total_steps == snap.epoch * snap.batches_per_epoch + snap.batch
+    ref = Trainer(BIG)
+    while ref.total_steps < snap.total_steps:
+        ref.train_steps(snap.total_steps - ref.total_steps)
+    for a, b in zip(snap.weights, ref.network.weights):
+        assert a.tobytes() == b.tobytes()
+    assert snap.history_test.tobytes() == ref.history.test.array().tobytes()
+    assert snap.test_accuracy == np.trace(snap.confusion) / len(snap.test_x)
+    w.close()
