@@ -4,7 +4,9 @@ gui.play.X: epochs/s while playing network X at full speed for a fixed time;
 gui.fps.X: repaints/s of the decision surface in that time;
 gui.gap.C: the longest interval between two repaints of the window in that time, ms
     (network C: 10 hidden layers of 32, all features, 10,000 points);
-gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface.
+gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface;
+gui.export_svg: ms to export the decision surface (500 points, test data shown) as an SVG
+that librsvg draws right, written atomically (median of 5).
 """
 
 from __future__ import annotations
@@ -96,6 +98,28 @@ def _edit_latency(app, repeats: int = 30) -> float:
     return statistics.median(times)
 
 
+def _export_svg(repeats: int = 5) -> float:
+    import tempfile
+
+    from nnviz.gui.views.demo_snapshot import make_snapshot
+    from nnviz.gui.views.surface import SurfaceView
+
+    view = SurfaceView()
+    view.resize(600, 600)
+    view.show()
+    view.set_show_test(True)
+    view.set_snapshot(make_snapshot(n_classes=2, n_points=500))
+    view.paint()
+    times = []
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            view.export_svg(os.path.join(folder, "surface.svg"))
+            times.append((time.perf_counter() - t0) * 1000)
+    view.close()
+    return statistics.median(times)
+
+
 def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
     from PySide6.QtWidgets import QApplication
 
@@ -107,4 +131,5 @@ def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
         if name == "C":
             rows.append(("gui.gap.C", gap, "ms"))
     rows.append(("gui.edit_latency", _edit_latency(app), "ms"))
+    rows.append(("gui.export_svg", _export_svg(), "ms"))
     return rows

@@ -31,15 +31,18 @@ from nnviz.core.model.network import Network
 from nnviz.core.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from nnviz.core.files import export_weights, import_weights, load_session, save_session
+    from nnviz.core.files import (export_pytorch, export_weights, import_weights, load_session,
+                                  save_session)
     from nnviz.core.train.trainer import Trainer
 
 # name -> module it is imported from on first use
 _LAZY = {"Trainer": "nnviz.core.train.trainer", "export_weights": "nnviz.core.files",
+         "export_pytorch": "nnviz.core.files",
          "import_weights": "nnviz.core.files", "save_session": "nnviz.core.files",
          "load_session": "nnviz.core.files"}
 
-__all__ = ["Config", "Dataset", "FormatError", "Network", "Snapshot", "Trainer", "export_weights",
+__all__ = ["Config", "Dataset", "FormatError", "Network", "Snapshot", "Trainer", "export_pytorch",
+           "export_weights",
            "import_weights", "load_session", "make_data", "save_session"]
 
 

@@ -122,10 +122,12 @@ class History:
         self.test = Series()                    # (H,) test loss
         self.grad = Series(width=n_layers)      # (H, L) RMS weight gradient per layer
         self.stride = 1
+        self._last_off_stride = False           # the last entry is kept only as the latest
 
     def record(self, epoch: int, train: float, test: float, grad_norms: Array) -> None:
-        if len(self.epoch) and self.epoch[-1] % self.stride:
-            self.drop_last()          # the previous latest, off the stride: only kept while latest
+        if self._last_off_stride:     # the previous latest, off the stride: it gives way
+            for s in (self.epoch, self.train, self.test, self.grad):
+                s.truncate(len(s) - 1)
         self.epoch.append(epoch)
         self.train.append(train)
         self.test.append(test)
@@ -135,10 +137,7 @@ class History:
             mask = self.epoch.array() % self.stride == 0
             mask[-1] = True           # the latest stays
             self.keep(mask)
-
-    def drop_last(self) -> None:
-        for s in (self.epoch, self.train, self.test, self.grad):
-            s.truncate(len(s) - 1)
+        self._last_off_stride = epoch % self.stride != 0
 
     def restart(self, train: float, test: float, grad_norms: Array) -> None:
         """Epoch 0's entry anew (the data or weights changed before any training step)."""
@@ -155,3 +154,5 @@ class History:
         self.test.set(test)
         self.grad.set(grad)
         self.stride = int(stride)
+        n = len(self.epoch)
+        self._last_off_stride = bool(n > 1 and self.epoch.array()[-1] % self.stride)

@@ -27,6 +27,7 @@ from nnviz.gui.style.values import format_value
 from nnviz.gui.views.topology.card import node_words
 
 MERGE_S = 1.0          # edits of one value closer together than this are one undo step
+DOCK_WIDTH = 200       # px: the history beside the panels, not instead of them
 
 
 class ParamEdit(QUndoCommand):
@@ -139,11 +140,15 @@ def build_edit_menu(window: QMainWindow, bar) -> dict[str, QAction]:
     redo.setStatusTip("Apply the undone edit or stroke again")
     view = QUndoView(stack)
     view.setEmptyLabel("Network as built")
+    view.setWordWrap(True)                  # an entry names both ends of a link: let it wrap
+    view.setTextElideMode(Qt.ElideNone)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
     view.setToolTip("Hand edits of this network, oldest first; click one to go back to it")
     dock = QDockWidget("Edit history", window)
     dock.setObjectName("editHistory")
     dock.setWidget(view)
     window.addDockWidget(Qt.RightDockWidgetArea, dock)
+    window.resizeDocks([dock], [DOCK_WIDTH], Qt.Horizontal)
     dock.hide()
     window.undo_view, window.history_dock = view, dock
     menu.addSeparator()

@@ -17,17 +17,27 @@ import pytest
 
 from helpers.files import epochs, run_file
 from nnviz.core.files import atomic
+from nnviz.gui.window import menus
 
 DISK_SIZE = "3m"
 # (name, how the window writes it): worker files by their menu action, pictures by view
 WORKER_FILES = [("s.nnviz", "save_as"), ("w.json", "export_weights"), ("w.npz", "export_weights"),
-                ("w.onnx", "export_weights"), ("loss.csv", "export_history"), ("data.csv", "export_data")]
+                ("w.onnx", "export_weights"), ("w.safetensors", "export_weights"),
+                ("model.py", "export_weights"), ("loss.csv", "export_history"), ("data.csv", "export_data")]
+COMPANIONS = ["model.safetensors", "model.csv"]      # written with model.py (SGD keeps no memory)
 PICTURES = [(f"{view}{ext}", view) for view in ("topology", "surface", "curves") for ext in (".png", ".svg")]
-ALL_NAMES = [n for n, _ in WORKER_FILES + PICTURES]
+ALL_NAMES = [n for n, _ in WORKER_FILES + PICTURES] + COMPANIONS
+
+
+@pytest.fixture(autouse=True)
+def replace_companions(monkeypatch):
+    """Writing model.py again asks before replacing its companions: yes."""
+    monkeypatch.setattr(menus.QMessageBox, "question", lambda *args: menus.QMessageBox.Yes)
 
 
 def write_everything(qtbot, w, dialogs, folder) -> dict[str, str]:
-    """Write every kind of file into folder through the window: name -> "" or the error."""
+    """Write every kind of file into folder through the window: name -> "" or the error
+    (a script's companions share its answer)."""
     out = {}
     for name, action in WORKER_FILES:
         w.last_error = ""
@@ -39,6 +49,8 @@ def write_everything(qtbot, w, dialogs, folder) -> dict[str, str]:
         dialogs.choose(folder / name)
         w.file_actions.export_picture(view)                 # pictures are written in the GUI thread
         out[name] = w.last_error
+    for name in COMPANIONS:
+        out[name] = out["model.py"]
     return out
 
 
@@ -125,7 +137,7 @@ def test_every_export_onto_a_full_disk_keeps_the_old_file(qtbot, dialogs, window
     errors = write_everything(qtbot, w, dialogs, folder)
     for name in ALL_NAMES:
         assert "No space left on device" in errors[name], (name, errors[name])
-        assert str(folder / name) in errors[name]
+        assert str(folder / (name if name not in COMPANIONS else "model.py")) in errors[name]
         assert (folder / name).read_bytes() == old[name], f"{name} was changed"
     assert sorted(os.listdir(folder)) == listing             # no temporary file left behind
     message = w.statusBar().currentMessage()

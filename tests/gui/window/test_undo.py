@@ -11,19 +11,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
-from helpers.files import epochs, new_window, run_file
+from helpers.files import epochs, run_file
 from helpers.topology import bias_point, click, link_mid, type_and_enter, wheel
 from helpers.window import act_and_wait, open_window, pause
 from nnviz.core.config import Config
 from nnviz.gui.window import undo
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = new_window(qtbot, tmp_path / "win", Config(seed=3))
-    qtbot.waitUntil(lambda: w.painted_seq == w.latest.seq, timeout=5_000)
-    yield w
-    w.close()
 
 
 def bits(x) -> bytes:

@@ -21,14 +21,6 @@ from nnviz.core.config import Config
 SAVE, DISCARD, CANCEL = QMessageBox.Save, QMessageBox.Discard, QMessageBox.Cancel
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = new_window(qtbot, tmp_path / "win", Config(seed=7))
-    qtbot.waitUntil(lambda: w.painted_seq == w.latest.seq, timeout=5_000)
-    yield w
-    w.close_without_asking()
-
-
 def unsaved(w) -> bool:
     return w.isWindowModified() and w.latest.unsaved
 

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QLineF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEngine, QPen
 
 from nnviz.gui.style import palette
@@ -23,10 +23,15 @@ from nnviz.gui.views.topology.link_pictures import LinkPictures
 
 HIGHLIGHT = QColor(30, 30, 30)
 OUTLINE = QColor(150, 150, 150)
+DEAD = QColor(120, 120, 120)    # a dead link (L1 under the Playground's SGD): grey and dashed
 
 
-def link_keys(weights: np.ndarray) -> np.ndarray:
-    """(M,) weights -> (M,) int64 steps -36..36, the quantised weight a link is drawn with.
+DEAD_KEY = 1000      # the key of a dead link, which no weight has
+
+
+def link_keys(weights: np.ndarray, dead: np.ndarray | None = None) -> np.ndarray:
+    """(M,) weights -> (M,) int64 steps -36..36, the quantised weight a link is drawn with
+    (DEAD_KEY where dead (M,) bool is set).
 
     Colour and width both follow w, so w itself is quantised: to 1/16 within [-1, 1]
     (where the colour changes; width steps of 0.11 px) and to 0.2 beyond (only the width
@@ -36,7 +41,10 @@ def link_keys(weights: np.ndarray) -> np.ndarray:
     w = np.nan_to_num(np.asarray(weights, dtype=float), nan=0.0, posinf=1e6, neginf=-1e6)  # (M,)
     mag = np.minimum(np.abs(w), 5.0)
     steps = np.where(mag <= 1.0, np.round(mag * 16), 16 + np.round((mag - 1.0) * 5))   # 0..36
-    return (np.sign(w) * steps).astype(np.int64)
+    keys = (np.sign(w) * steps).astype(np.int64)
+    if dead is not None:
+        keys[np.asarray(dead, dtype=bool)] = DEAD_KEY
+    return keys
 
 
 def key_buckets(keys: np.ndarray) -> list[tuple[float, float, np.ndarray]]:
@@ -60,11 +68,13 @@ def link_buckets(weights: np.ndarray) -> list[tuple[float, float, np.ndarray]]:
     return key_buckets(link_keys(weights))
 
 
-def _pen(rgb: tuple[int, int, int] | QColor, width: float) -> QPen:
+def _pen(rgb: tuple[int, int, int] | QColor, width: float, dashed: bool = False) -> QPen:
     pen = QPen(QColor(*rgb) if isinstance(rgb, tuple) else rgb)
     pen.setWidthF(width)
     pen.setCosmetic(True)           # widths are pixels, as the Playground's, whatever the zoom
     pen.setCapStyle(Qt.FlatCap)     # so links end at the node edges
+    if dashed:
+        pen.setDashPattern([3.0, 3.0])   # in widths: short dashes, unlike any live link
     return pen
 
 
@@ -97,17 +107,31 @@ class LinksItem(pg.GraphicsObject):
         return pen
 
     def _buckets(self, keys: np.ndarray) -> list[tuple[QPen, np.ndarray]]:
-        """(pen, indices into keys) per bucket, thinnest first."""
-        return [(self._pen_for(colour, palette.link_width(mag) * self._width_scale), idx)
-                for colour, mag, idx in key_buckets(keys)]
+        """(pen, indices into keys) per bucket in drawing order: dead links first, in one
+        dashed grey bucket under the rest, then the live ones, thinnest first."""
+        dead = keys == DEAD_KEY
+        out = []
+        if dead.any():
+            out.append((_pen(DEAD, max(1.5 * self._width_scale, 1.0), dashed=True), np.flatnonzero(dead)))
+        live = np.flatnonzero(~dead)
+        out += [(self._pen_for(colour, palette.link_width(mag) * self._width_scale), live[idx])
+                for colour, mag, idx in key_buckets(keys[live])]
+        return out
 
-    def set_links(self, layout: GraphLayout, weights: np.ndarray, width_scale: float) -> None:
-        """weights: (M,) in the order of layout.segments."""
+    def strokes(self) -> list[tuple[QPen, list[QLineF]]]:
+        """(pen, lines) of every link as drawn, gap by gap, for the current weights."""
+        return [(pen, [gap.lines[i] for i in idx]) for gap in self.pictures.gaps
+                for pen, idx in self._buckets(self._keys[gap.rows])]
+
+    def set_links(self, layout: GraphLayout, weights: np.ndarray, width_scale: float,
+                  dead: np.ndarray | None = None) -> None:
+        """weights: (M,) in the order of layout.segments; dead (M,) bool marks links that
+        no longer train: drawn in one dashed grey bucket of their own, under the rest."""
         rect = QRectF(0, 0, layout.width, layout.height)
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = rect
-        self._layout, self._keys, self._width_scale = layout, link_keys(weights), width_scale
+        self._layout, self._keys, self._width_scale = layout, link_keys(weights, dead), width_scale
         self._redraw()
 
     def _redraw(self) -> None:

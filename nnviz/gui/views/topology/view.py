@@ -166,8 +166,9 @@ class TopologyView(QWidget):
         lay = self._layout
         weights = np.concatenate([np.asarray(w, float).ravel() for w in snap.weights])     # (M,)
         biases = np.concatenate([np.asarray(b, float).ravel() for b in snap.biases])       # (B,)
+        dead = np.concatenate([np.asarray(d).ravel() != 0 for d in snap.dead]) if snap.dead else None  # (M,)
         self.links.settle = not snap.playing    # paused: the links' picture is finished at once
-        self.links.set_links(lay, weights, self._width_scale)
+        self.links.set_links(lay, weights, self._width_scale, dead)
         self.overlay.set_biases(biases)
         self.images.set_pictures(snap.grid, snap.config.output_kind)
         if snap is not self._painted:
