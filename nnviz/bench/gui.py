@@ -4,15 +4,23 @@ gui.play.X: epochs/s while playing network X at full speed for a fixed time;
 gui.fps.X: repaints/s of the decision surface in that time;
 gui.gap.C: the longest interval between two repaints of the window in that time, ms
     (network C: 10 hidden layers of 32, all features, 10,000 points);
-gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface;
+gui.cpu.C: CPU ms the GUI thread spends per repaint of network C (steadier than frames/s
+    on a busy machine);
+gui.starved: the share of the time the playing threads were ready to run but waited for a
+    CPU taken by other programs, the most of the three runs (Linux only): the figures above
+    hold for a machine that lets nnviz run only when this is near 0;
+gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface
+    (.C: network C, whose edit also scores 10,000 points);
 gui.export_svg: ms to export the decision surface (500 points, test data shown) as an SVG
 that librsvg draws right, written atomically (median of 5).
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import statistics
+import threading
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -40,8 +48,22 @@ def _wait(app, cond, timeout_s: float) -> bool:
     return cond()
 
 
-def _play(app, config: Config, seconds: float) -> tuple[float, float, float]:
-    """(epochs/s, surface repaints/s, longest ms between two painted frames) while playing."""
+def _sched() -> dict[int, tuple[float, float]]:
+    """Thread id -> (seconds run, seconds ready but waiting for a CPU); {} off Linux."""
+    out = {}
+    for path in glob.glob(f"/proc/{os.getpid()}/task/*/schedstat"):
+        try:
+            with open(path) as f:
+                run, wait, _ = f.read().split()
+        except (OSError, ValueError):
+            continue
+        out[int(path.split("/")[-2])] = (int(run) / 1e9, int(wait) / 1e9)
+    return out
+
+
+def _play(app, config: Config, seconds: float) -> dict[str, float]:
+    """Playing at full speed: epochs/s, surface repaints/s, the longest ms between two
+    painted frames, the GUI thread's CPU ms per repaint and the share of time starved."""
     from PySide6.QtCore import QSettings
 
     from nnviz.gui.window.main_window import MainWindow
@@ -61,25 +83,30 @@ def _play(app, config: Config, seconds: float) -> tuple[float, float, float]:
     start_epoch, start_paint = w.latest.epoch, w.surface.paint_count
     stamps: list[float] = []
     w.snapshot_painted.connect(lambda _seq: stamps.append(time.perf_counter()))
-    t0 = time.perf_counter()
+    s0, t0 = _sched(), time.perf_counter()
     _wait(app, lambda: False, seconds)
-    elapsed = time.perf_counter() - t0
+    s1, elapsed = _sched(), time.perf_counter() - t0
     epochs = w.latest.epoch - start_epoch
     paints = w.surface.paint_count - start_paint
     gap = max(((b - a) for a, b in zip([t0, *stamps], [*stamps, time.perf_counter()])), default=elapsed)
     w.close_without_asking()   # a benchmark has no work to save
     settings.clear()
-    return epochs / elapsed, paints / elapsed, 1000.0 * gap
+    spent = {tid: (run - s0.get(tid, (0, 0))[0], wait - s0.get(tid, (0, 0))[1]) for tid, (run, wait) in s1.items()}
+    busy = [(run, wait) for run, wait in spent.values() if run > 0.05 * elapsed]     # GUI and worker
+    gui_run = spent.get(threading.main_thread().native_id, (float("nan"), 0))[0]
+    return {"play": epochs / elapsed, "fps": paints / elapsed, "gap": 1000.0 * gap,
+            "cpu": 1000.0 * gui_run / max(paints, 1),
+            "starved": 100.0 * sum(q for _, q in busy) / max(sum(r + q for r, q in busy), 1e-9) if busy else 0.0}
 
 
-def _edit_latency(app, repeats: int = 30) -> float:
+def _edit_latency(app, config: Config = NETWORK_B, repeats: int = 30) -> float:
     from PySide6.QtCore import QSettings
 
     from nnviz.gui.window.main_window import MainWindow
 
     settings = QSettings(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".bench.ini"),
                          QSettings.IniFormat)
-    w = MainWindow(NETWORK_B, settings=settings)
+    w = MainWindow(config, settings=settings)
     w.quiet_errors = True
     w.show()
     _wait(app, lambda: w.latest is not None, 60)
@@ -125,11 +152,15 @@ def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
 
     app = QApplication.instance() or QApplication([])
     rows = []
+    starved = 0.0
     for name, config in (("A", NETWORK_A), ("B", NETWORK_B), ("C", NETWORK_C)):
-        epochs_s, fps, gap = _play(app, config, seconds)
-        rows += [(f"gui.play.{name}", epochs_s, "epochs/s"), (f"gui.fps.{name}", fps, "frames/s")]
+        got = _play(app, config, seconds)
+        rows += [(f"gui.play.{name}", got["play"], "epochs/s"), (f"gui.fps.{name}", got["fps"], "frames/s")]
         if name == "C":
-            rows.append(("gui.gap.C", gap, "ms"))
+            rows += [("gui.gap.C", got["gap"], "ms"), ("gui.cpu.C", got["cpu"], "ms")]
+        starved = max(starved, got["starved"])
+    rows.append(("gui.starved", starved, "%"))
     rows.append(("gui.edit_latency", _edit_latency(app), "ms"))
+    rows.append(("gui.edit_latency.C", _edit_latency(app, NETWORK_C, repeats=10), "ms"))
     rows.append(("gui.export_svg", _export_svg(), "ms"))
     return rows

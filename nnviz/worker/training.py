@@ -316,10 +316,13 @@ class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
             self._config = self.trainer.config
             self.config_replaced.emit(self._config)
         self._seq += 1
+        # frames are due a frame apart from when each began: a Snapshot that takes long to
+        # build (every neuron's picture of a big network) then shortens the next chunk
+        # instead of stretching the frame
+        self._last_emit = time.perf_counter()
         snap = self.trainer.snapshot(seq=self._seq, playing=self._playing)
         snap = dataclasses.replace(snap, edit_log=tuple(self._edit_log), network_id=self._network_id(),
                                    unsaved=self.unsaved)
-        self._last_emit = time.perf_counter()
         if self._timer is not None and self._playing:
             self._timer.setInterval(0)
         self.snapshot_ready.emit(snap)

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 
 from nnviz.core.snapshot import GRID, GRID_AXIS
 from nnviz.gui.style import palette

@@ -149,3 +149,19 @@ def test_wheel_sizes_the_eraser_and_clear_asks(qtbot, view):
     assert view.tool.ring.isVisible()
     with qtbot.waitSignal(view.points_clear_requested):
         view.bar.clear.click()
+
+
+def test_the_read_out_goes_when_the_mouse_leaves(qtbot, view):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+    view._on_mouse_moved(view.plot.getPlotItem().getViewBox().mapViewToScene(QPointF(1, 1)))
+    assert view.hover_label.isVisible()
+    QApplication.sendEvent(view.plot.viewport(), QEvent(QEvent.Leave))
+    assert not view.hover_label.isVisible()
+
+
+def test_a_narrow_panel_shortens_the_hint_with_an_ellipsis(qtbot, view):
+    view.set_drawing(True)
+    view.resize(380, 400)
+    qtbot.waitUntil(lambda: view.bar.hint.text().endswith("\u2026"))
+    assert view.bar.hint.full_text.startswith(view.bar.hint.text()[:-1])

@@ -4,6 +4,9 @@ updates a plain Trainer makes."""
 
 from __future__ import annotations
 
+import dataclasses
+import time
+
 import numpy as np
 
 from helpers.window import act_and_wait, open_window, pause
@@ -29,4 +32,23 @@ def test_a_big_network_shows_frames_inside_the_epoch_and_trains_exactly(qtbot, t
         assert a.tobytes() == b.tobytes()
     assert snap.history_test.tobytes() == ref.history.test.array().tobytes()
     assert snap.test_accuracy == np.trace(snap.confusion) / len(snap.test_x)
+    w.close()
+
+
+def test_the_graph_gives_way_while_playing_but_not_when_paused(qtbot, tmp_path):
+    """A graph whose repaint is dear repaints less often while training plays (the
+    surface still gets every frame); a paused, stepped or edited network is shown at once."""
+
+    w = open_window(qtbot, tmp_path, Config())
+    snap = w.latest
+    w._graph_cost = 1.0                              # as if a repaint took a second
+    w._graph_painted = time.perf_counter()
+    playing = dataclasses.replace(snap, seq=snap.seq + 100, playing=True)
+    w.receive_snapshot(playing)
+    w.paint_latest()
+    assert w.surface._snap is playing and w.topology._snap is not playing
+    paused = dataclasses.replace(snap, seq=snap.seq + 101, playing=False)
+    w.receive_snapshot(paused)
+    w.paint_latest()
+    assert w.topology._snap is paused and w.topology._painted is paused
     w.close()

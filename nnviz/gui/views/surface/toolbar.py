@@ -51,6 +51,18 @@ def class_choices(n_classes: int) -> list[tuple[str, float, tuple[int, int, int]
     return [(str(c), float(c), cols[c % len(cols)], f"Paint points of class {c}") for c in range(n_classes)]
 
 
+class ElidedLabel(QLabel):
+    """A label that a narrow panel shortens with an ellipsis rather than cutting a word."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.full_text = text
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.setText(self.fontMetrics().elidedText(self.full_text, Qt.ElideRight, self.width()))
+
+
 class DrawBar(QWidget):
     """Signals:
         drawing_toggled(bool): the user switched the drawing mode.
@@ -97,7 +109,7 @@ class DrawBar(QWidget):
                               "from scratch; Ctrl+Z brings them back")
         self.clear.clicked.connect(self.clear_requested)
         lay.addWidget(self.clear)
-        self.hint = QLabel(HINT)
+        self.hint = ElidedLabel(HINT)
         self.hint.setStyleSheet("color: #777; font-size: 10px;")
         self.hint.setToolTip("Click: one point. Drag: a trail of points. Right-drag or "
                              "Shift-drag: erase training and test points under the ring. "

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from nnviz.core.snapshot import GRID, Snapshot
 from nnviz.gui.style import palette, pictures
@@ -104,6 +104,10 @@ class SurfaceView(QWidget):
         self.test_scatter.setZValue(9)
         self.train_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(palette.TRAIN_OUTLINE, width=1))
         self.train_scatter.setZValue(10)
+        for scatter in (self.test_scatter, self.train_scatter):
+            # drawn once into a pixmap while their points stay: a frame of 10,000 points
+            # then repaints the surface under them, not 10,000 markers
+            scatter.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         for it in (self.image, self.highlight_scatter, self.carried_scatter, self.test_scatter, self.train_scatter):
             item.addItem(it)
 
@@ -116,6 +120,7 @@ class SurfaceView(QWidget):
 
         scene = self.plot.scene()
         scene.sigMouseMoved.connect(self._on_mouse_moved)
+        self.plot.viewport().installEventFilter(self)     # the read-out goes with the mouse
         self.tool = StrokeTool(self.plot, lambda labels: self._brushes_for(labels, self._classes()), self)
         self.tool.add_requested.connect(self.points_add_requested)
         self.tool.erase_requested.connect(self.points_erase_requested)
@@ -336,6 +341,12 @@ class SurfaceView(QWidget):
                 "sigmoid_bce", "softmax_ce"):
             return f"{text}  p(+1) {fixed((v + 1.0) / 2.0)}"   # shown on the -1..1 scale, read as p
         return f"{text}  {'out' if self._neuron is None else 'value'} {fixed(v)}"
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Leave and obj is self.plot.viewport():
+            self._hover_xy = None
+            self.hover_label.hide()
+        return False
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         xy = self._hover_xy = self._to_data(scene_pos)

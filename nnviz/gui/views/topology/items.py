@@ -262,6 +262,8 @@ class NodeImages(pg.GraphicsObject):
         viewbox.addItem(self)
         self._layout: GraphLayout | None = None
         self._columns: list[tuple[QRectF, QImage, np.ndarray]] = []   # target, image, its buffer
+        self._plan_key: tuple | None = None
+        self._plan_cols: list[tuple] = []
 
     def set_layout(self, layout: GraphLayout) -> None:
         self.prepareGeometryChange()
@@ -273,37 +275,47 @@ class NodeImages(pg.GraphicsObject):
         lay = self._layout
         return QRectF() if lay is None else QRectF(0, 0, lay.width, lay.height)
 
+    def _plan(self, lay: GraphLayout, g: int) -> list[tuple]:
+        """Per column, made once per layout and grid size: the grid samples of a picture
+        (px * px,), where each node's rows go in its canvas (n, px), the canvas (H, px)
+        of Qt ARGB32 words with the QImage over it, and the target rectangle."""
+        if self._plan_key is None or self._plan_key[0] is not lay or self._plan_key[1] != g:
+            s, p = lay.node_size, lay.pitch
+            px = int(np.clip(round(s), 4, 100))                       # picture side in pixels
+            idx = (np.arange(px) * g) // px                           # (px,) nearest sample
+            flat = ((g - 1 - idx)[:, None] * g + idx[None, :]).ravel()   # row 0 = top (y = +6)
+            plan = []
+            for c, n in enumerate(lay.layer_sizes):
+                offsets = np.round(np.arange(n) * p * px / s).astype(np.int64)   # (n,) top row of each node
+                # transparent between nodes; the nodes' pixels opaque, so premultiplied as they are
+                canvas = np.zeros((offsets[-1] + px, px), np.uint32)
+                image = QImage(canvas.data, px, canvas.shape[0], 4 * px, QImage.Format_ARGB32_Premultiplied)
+                target = QRectF(lay.column_x[c] - s / 2, lay.column_top(c), s, canvas.shape[0] * s / px)
+                plan.append((n, flat, offsets[:, None] + np.arange(px), canvas, image, target))
+            self._plan_key, self._plan_cols = (lay, g), plan
+        return self._plan_cols
+
     def set_pictures(self, grid: tuple[np.ndarray, ...], output_kind: str = "tanh_mse") -> None:
         """grid[c]: (n_c, G, G) outputs, [neuron, iy, ix] with iy = 0 at the bottom."""
         lay = self._layout
-        if lay is None:
+        if lay is None or len(grid) != len(lay.layer_sizes):
             return
-        s, p = lay.node_size, lay.pitch
-        px = int(np.clip(round(s), 4, 100))                  # picture side in pixels
-        last = len(lay.layer_sizes) - 1
+        plan = self._plan(lay, grid[0].shape[1])
+        last = len(plan) - 1
         samples = []
-        for c, n in enumerate(lay.layer_sizes):
-            pics = grid[c] if c < len(grid) and grid[c].shape[0] == n else np.zeros((n, 1, 1), np.float32)
-            g = pics.shape[1]
-            idx = (np.arange(px) * g) // px                   # (px,) nearest sample
-            flat = ((g - 1 - idx)[:, None] * g + idx[None, :]).ravel()       # row 0 = top (y = +6)
+        for c, ((n, flat, *_), pics) in enumerate(zip(plan, grid)):
+            if pics.shape[0] != n:
+                return
             if c == 0:     # inputs are scaled by their largest magnitude over the whole grid
                 pics = palette.picture_values(pics, c, last, output_kind)
-            sampled = pics.reshape(n, g * g)[:, flat]                        # (n, px * px)
+            sampled = pics.reshape(n, -1)[:, flat]                          # (n, px * px)
             samples.append(sampled if c == 0 else palette.picture_values(sampled, c, last, output_kind))
         colours = palette.LUT_ARGB[palette.lut_index(np.concatenate(samples))]   # (nodes, px * px)
-        self._columns = []
         first = 0
-        for c, n in enumerate(lay.layer_sizes):
-            offsets = np.round(np.arange(n) * p * px / s).astype(np.int64)   # (n,) top row of each node
-            # Qt's own ARGB32 words, drawn without a conversion (opaque or fully
-            # transparent pixels: premultiplied as they are)
-            canvas = np.zeros((offsets[-1] + px, px), np.uint32)             # (H, px)
-            canvas[offsets[:, None] + np.arange(px)] = colours[first:first + n].reshape(n, px, px)
+        for n, flat, rows, canvas, _, _ in plan:
+            canvas[rows] = colours[first:first + n].reshape(n, rows.shape[1], rows.shape[1])
             first += n
-            image = QImage(canvas.data, px, canvas.shape[0], 4 * px, QImage.Format_ARGB32_Premultiplied)
-            target = QRectF(lay.column_x[c] - s / 2, lay.column_top(c), s, canvas.shape[0] * s / px)
-            self._columns.append((target, image, canvas))   # the image reads the canvas' memory
+        self._columns = [(target, image, canvas) for _, _, _, canvas, image, target in plan]
         self.update()
 
     def paint(self, painter: QPainter, *args) -> None:

@@ -32,8 +32,8 @@ from PySide6.QtGui import QImage, QPainter, QPen
 from nnviz.gui.views.topology.geometry import GraphLayout
 
 PAD = 8.0                  # scene units around a gap: the widest link (10 px) and its ends
-BUDGET_S = 0.006           # most time a frame spends drawing links (one batch at least)
-BATCH = 256                # lines stroked in one call: the unit of work the budget counts
+BUDGET_S = 0.004           # most time a frame spends drawing links (one batch at least)
+BATCH = 128                # lines stroked in one call: the unit of work the budget counts
 
 # (pen, line indices) of a gap, thinnest first, for the keys given
 Buckets = Callable[[np.ndarray], list[tuple[QPen, np.ndarray]]]
