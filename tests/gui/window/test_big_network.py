@@ -38,7 +38,6 @@ def test_a_big_network_shows_frames_inside_the_epoch_and_trains_exactly(qtbot, t
 def test_the_graph_gives_way_while_playing_but_not_when_paused(qtbot, tmp_path):
     """A graph whose repaint is dear repaints less often while training plays (the
     surface still gets every frame); a paused, stepped or edited network is shown at once."""
-
     w = open_window(qtbot, tmp_path, Config())
     snap = w.latest
     w._graph_cost = 1.0                              # as if a repaint took a second
