@@ -17,6 +17,7 @@ that librsvg draws right, written atomically (median of 5).
 
 from __future__ import annotations
 
+import gc
 import glob
 import os
 import statistics
@@ -77,6 +78,7 @@ def _play(app, config: Config, seconds: float) -> dict[str, float]:
     w.show()
     if not _wait(app, lambda: w.latest is not None, 60):
         raise RuntimeError("the worker did not start")
+    gc.freeze()                             # as the application does once its window is up
     w.toggle_play()
     _wait(app, lambda: w.latest.playing, 10)
     _wait(app, lambda: False, 1.0)          # past the first frames of the run
