@@ -9,6 +9,16 @@ from PySide6.QtWidgets import QApplication
 from nnviz.gui.views.topology.view import TopologyView
 
 
+def shown_view(qtbot, width: int, height: int) -> TopologyView:
+    """A TopologyView of that size, on screen."""
+    v = TopologyView()
+    qtbot.addWidget(v)
+    v.resize(width, height)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
 def link_mid(v: TopologyView, layer: int, dst: int, src: int) -> QPoint:
     x0, y0, x1, y1 = v.graph_layout.segments[v.graph_layout.link_index(layer, dst, src)]
     return v.view_point((x0 + x1) / 2, (y0 + y1) / 2)

@@ -40,7 +40,7 @@ DATASET_LABELS = {
     "blobs": ("Blobs", "3 to 5 gaussian blobs, one class each (softmax output)"),
     "spiral3": ("Spiral ×3", "Three spiral arms, three classes (softmax output)"),
     "custom": ("Custom", "Points loaded from a CSV file or drawn by hand"),
-    "custom-regression": ("Custom", "Points with targets loaded from a CSV file"),
+    "custom-regression": ("Custom", "Points with targets loaded from a CSV file or drawn by hand"),
     "reg-plane": ("Plane", "Regression: the target rises linearly along x + y"),
     "reg-gauss": ("Bumps", "Regression: six bumps, alternately positive and negative"),
 }

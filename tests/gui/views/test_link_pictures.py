@@ -10,14 +10,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter
 
-from helpers.topology import link_mid
+from helpers.topology import link_mid, shown_view
 from nnviz.gui.style import palette
 from nnviz.gui.views.demo_snapshot import make_snapshot
 from nnviz.gui.views.topology import link_pictures
 from nnviz.gui.views.topology.geometry import build_layout
 from nnviz.gui.views.topology.items import LinksItem, link_keys
 from nnviz.gui.views.topology.link_pictures import GapPicture, Job, LinkPictures
-from nnviz.gui.views.topology.view import TopologyView
 
 SIZES = (7, 32, 32, 32, 1)
 
@@ -96,11 +95,7 @@ def test_keys_that_change_during_a_redraw_are_drawn_next(item):
 
 
 def test_the_view_paused_shows_every_link_in_its_colour(qtbot):
-    v = TopologyView()
-    qtbot.addWidget(v)
-    v.resize(900, 700)
-    v.show()
-    qtbot.waitExposed(v)
+    v = shown_view(qtbot, 900, 700)
     snap = make_snapshot(2, hidden=(32, 32, 32))
     w = [a.copy() for a in snap.weights]
     w[1][4, 9] = 4.5                                      # a thick blue link, drawn on top
@@ -131,11 +126,7 @@ def test_playing_draws_only_a_frames_share_of_the_links(qtbot, monkeypatch):
         return done
 
     monkeypatch.setattr(Job, "step", counted)
-    v = TopologyView()
-    qtbot.addWidget(v)
-    v.resize(700, 800)
-    v.show()
-    qtbot.waitExposed(v)
+    v = shown_view(qtbot, 700, 800)
     snap = dataclasses.replace(make_snapshot(2, hidden=(32,) * 8), playing=True)
     rng = np.random.default_rng(4)
     for _ in range(6):
