@@ -11,6 +11,8 @@ from __future__ import annotations
 import statistics
 import time
 
+import numpy as np
+
 from nnviz.bench import print_rows
 from nnviz.core import Config, Trainer
 from nnviz.core.config import FEATURES
@@ -55,6 +57,68 @@ def grid_ms(config: Config, seconds: float = SECONDS) -> float:
     return 1000.0 * statistics.median(times)
 
 
+def explain_ms(config: Config, seconds: float = SECONDS) -> tuple[float, float]:
+    """Median ms of explain_step() (what entering explain mode or clicking a point costs the
+    worker) and of explain_step() plus the before/after pictures, after two epochs."""
+    from nnviz.core.learn.explain import explain_step, step_pictures
+    trainer = Trainer(config)
+    trainer.train_epochs(2)
+    alone, whole = [], []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds or len(whole) < 10:
+        t0 = time.perf_counter()
+        exp = explain_step(trainer)
+        t1 = time.perf_counter()
+        step_pictures(exp)
+        alone.append(t1 - t0)
+        whole.append(time.perf_counter() - t0)
+    return 1000.0 * statistics.median(alone), 1000.0 * statistics.median(whole)
+
+
+def card_us(config: Config) -> float:
+    """Median microseconds to build one formula card (what each hover costs the GUI), over
+    every neuron, link and bias of every stage."""
+    from nnviz.core.learn.explain import explain_step, stages
+    from nnviz.core.learn.update_cards import card_for
+    trainer = Trainer(config)
+    trainer.train_epochs(2)
+    exp = explain_step(trainer)
+    sizes = exp.layer_sizes
+    targets = ([("node", c, j) for c in range(len(sizes)) for j in range(sizes[c])]
+               + [("link", l, j, i) for l in range(exp.n_layers) for j in range(sizes[l + 1]) for i in range(sizes[l])]
+               + [("bias", l, j) for l in range(exp.n_layers) for j in range(sizes[l + 1])])
+    times = []
+    for stage in stages(exp.n_layers):
+        for target in targets:
+            t0 = time.perf_counter()
+            card_for(exp, stage, target, 0, stage[0] == "backward")
+            times.append(time.perf_counter() - t0)
+    return 1e6 * statistics.median(times)
+
+
+def csv_ms(rows: int = 100_000, seconds: float = SECONDS) -> float:
+    """Median milliseconds of load_csv on a point file of `rows` rows (x, y, label, split),
+    the work File > Import data does in the worker thread."""
+    import tempfile
+    from pathlib import Path
+
+    from nnviz.core.data.datasets import Dataset
+    from nnviz.core.files.data_csv import load_csv, save_csv
+
+    rng = np.random.default_rng(0)
+    train = Dataset(rng.uniform(-6, 6, (rows // 2, 2)), np.where(rng.random(rows // 2) < 0.5, -1.0, 1.0), 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "points.csv"
+        save_csv(train, path, train)
+        times: list[float] = []
+        start = time.perf_counter()
+        while time.perf_counter() - start < seconds or len(times) < 3:
+            t0 = time.perf_counter()
+            load_csv(path)
+            times.append(time.perf_counter() - t0)
+    return 1000.0 * statistics.median(times)
+
+
 def measure():
     """Rows (name, value, unit, note), yielded as each is measured."""
     t0 = time.perf_counter()
@@ -69,6 +133,11 @@ def measure():
            "100x100 grid, every neuron, network B, median (target <= 5)")
     yield "core.train.C", epochs_per_second(NET_C), "epochs/s", "spiral of 10,000 points, 7 features, 10x32 tanh"
     yield "core.grid.C", grid_ms(NET_C), "ms", "100x100 grid, every neuron, network C, median"
+    alone, whole = explain_ms(NET_B.replace(batch_size=30, optimizer="adam"))
+    yield "core.explain.B30", alone, "ms", "explain_step, network B, batch 30, Adam, median"
+    yield "core.explain_pictures.B30", whole, "ms", "the same with the surfaces before and after, median"
+    yield "core.card.B", card_us(NET_B.replace(optimizer="adam")), "us", "one formula card (a hover), network B, median"
+    yield "core.csv.read", csv_ms(), "ms", "load_csv of 100,000 rows (x, y, label, split), median"
 
 
 def run(json_out: bool = False) -> None:

@@ -13,7 +13,8 @@ own in this list, never back):
     train/    optimisers, the numpy reference of a step, the compiled training kernel,
               scores and history, the Trainer
     files/    every file format, read defensively and written atomically
-    learn/    what makes training visible: presets and, as they come, the lessons
+    learn/    what makes training visible: presets, one step explained (explain_step)
+              and, as they come, the lessons
 
 `import nnviz.core` loads numpy only: the names that need numba (the Trainer, sessions)
 are imported on first use (PEP 562).
@@ -33,15 +34,16 @@ from nnviz.core.snapshot import Snapshot
 if TYPE_CHECKING:
     from nnviz.core.files import (export_pytorch, export_weights, import_weights, load_session,
                                   save_session)
+    from nnviz.core.learn.explain import explain_step
     from nnviz.core.train.trainer import Trainer
 
 # name -> module it is imported from on first use
 _LAZY = {"Trainer": "nnviz.core.train.trainer", "export_weights": "nnviz.core.files",
          "export_pytorch": "nnviz.core.files",
          "import_weights": "nnviz.core.files", "save_session": "nnviz.core.files",
-         "load_session": "nnviz.core.files"}
+         "load_session": "nnviz.core.files", "explain_step": "nnviz.core.learn.explain"}
 
-__all__ = ["Config", "Dataset", "FormatError", "Network", "Snapshot", "Trainer", "export_pytorch",
+__all__ = ["Config", "Dataset", "FormatError", "Network", "Snapshot", "Trainer", "explain_step", "export_pytorch",
            "export_weights",
            "import_weights", "load_session", "make_data", "save_session"]
 

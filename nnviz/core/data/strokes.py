@@ -23,8 +23,6 @@ import numpy as np
 
 from nnviz.core.data.datasets import Dataset
 
-MAX_TOTAL = 100_000      # points in all, as a data file may hold
-MAX_VALUE = 1e6          # |coordinate| and |target|, as a data file may hold
 CHUNK = 64               # path segments measured at once (N x CHUNK distances)
 Array = np.ndarray
 
@@ -79,15 +77,15 @@ class DataChange:
 
 
 def _check_points(xy: Array, labels: Array, n_classes: int) -> tuple[Array, Array]:
-    """(M, 2), (M,) float64 copies; ValueError for anything a data set could not hold."""
+    """(M, 2), (M,) float64 copies; ValueError for a point that is no point or a label of
+    no class. How large and how many, the Trainer's data check says for every way points
+    come in (core.limits)."""
     xy = np.array(xy, dtype=np.float64).reshape(-1, 2)
     labels = np.array(labels, dtype=np.float64).reshape(-1)
     if len(xy) != len(labels):
         raise ValueError(f"{len(xy)} points but {len(labels)} labels")
     if not (np.all(np.isfinite(xy)) and np.all(np.isfinite(labels))):
         raise ValueError("a point needs finite coordinates and label")
-    if np.abs(xy).max(initial=0) > MAX_VALUE or np.abs(labels).max(initial=0) > MAX_VALUE:
-        raise ValueError(f"coordinates and targets must lie within +-{MAX_VALUE:g}")
     k = n_classes
     bad = (~np.isin(labels, (-1.0, 1.0)) if k == 2 else
            ~np.isin(labels, np.arange(k, dtype=np.float64)) if k >= 3 else np.zeros(len(labels), bool))
@@ -98,9 +96,7 @@ def _check_points(xy: Array, labels: Array, n_classes: int) -> tuple[Array, Arra
 
 def add(train: Dataset, test: Dataset, xy, labels) -> DataChange:
     """A stroke appending points (M, 2) with labels (M,) to the training set."""
-    xy, labels = _check_points(xy, labels, train.n_classes)
-    if len(train) + len(test) + len(xy) > MAX_TOTAL:
-        raise ValueError(f"a data set holds at most {MAX_TOTAL:,} points")
+    xy, labels = _check_points(xy, labels, train.n_classes)   # the data's own limits: check_data
     n = len(xy)
     change = DataChange(f"Draw {n} point{'s' * (n != 1)}", fingerprint(train, test), "",
                         added_x=xy, added_y=labels)

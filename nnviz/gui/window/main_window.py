@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +28,7 @@ from nnviz.core.config import CUSTOM, Config, reset_scope
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.controls.panel import ControlsPanel
 from nnviz.gui.views.curves import CurvesView
+from nnviz.gui.views.explain import ExplainPanel
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
 from nnviz.gui.window.training_bar import TrainingBar
@@ -53,7 +55,9 @@ class MainWindow(QMainWindow):
         stroke_add_requested(object xy, object labels), stroke_erase_requested(object path,
             float radius), points_clear_requested(): strokes drawn on the surface,
         edit_replay_requested(object), stroke_replay_requested(object): an undo or redo
-            (see undo.py and stroke_undo.py)
+            (see undo.py and stroke_undo.py),
+        explain_requested(object): explain the next update (None) or one from a list of points,
+        explain_apply_requested(str): make the explained update (its state key)
     Events:
         snapshot_painted(int): the seq of a Snapshot just painted.
     """
@@ -77,6 +81,8 @@ class MainWindow(QMainWindow):
     snapshot_painted = Signal(int)
     stop_requested = Signal()
     file_requested = Signal(str, object)
+    explain_requested = Signal(object)
+    explain_apply_requested = Signal(str)
     edit_replay_requested = Signal(object)
 
     def __init__(self, config: Config | None = None, settings: QSettings | None = None):
@@ -97,7 +103,9 @@ class MainWindow(QMainWindow):
         self._build(config or self.remembered_config())
         self._build_worker(self.controls.config())
         self.undo_stack = QUndoStack(self)      # hand edits; undo.py says what undo means
+        from nnviz.gui.window.explain_mode import ExplainMode
         from nnviz.gui.window.menus import build_menus
+        self.explain_mode = ExplainMode(self)
         self.actions = build_menus(self)
         self.edit_history = EditHistory(self)
         self.stroke_history = StrokeHistory(self)
@@ -121,6 +129,10 @@ class MainWindow(QMainWindow):
         self.topology = TopologyView()
         self.surface = SurfaceView()
         self.curves = CurvesView()
+        self.explain_panel = ExplainPanel()
+        self.lower_stack = QStackedWidget()      # the curves, or the explain panel while explaining
+        self.lower_stack.addWidget(self.curves)
+        self.lower_stack.addWidget(self.explain_panel)
         self.banner = QWidget()
         self.banner.setStyleSheet("background: #fdecea; border: 1px solid #e0a0a0;")
         banner_lay = QHBoxLayout(self.banner)
@@ -139,7 +151,7 @@ class MainWindow(QMainWindow):
 
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.surface)
-        right.addWidget(self.curves)
+        right.addWidget(self.lower_stack)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
         middle = QSplitter(Qt.Horizontal)
@@ -200,6 +212,8 @@ class MainWindow(QMainWindow):
         self.stop_requested.connect(w.stop)
         self.edit_replay_requested.connect(w.replay_edit)
         self.file_requested.connect(w.handle_file)
+        self.explain_requested.connect(w.explain)
+        self.explain_apply_requested.connect(w.apply_explained)
         self.snapshot_painted.connect(w.snapshot_shown)
         w.config_replaced.connect(self._config_replaced)
         w.snapshot_ready.connect(self.receive_snapshot)

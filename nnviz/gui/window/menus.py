@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from nnviz.core.files.torch_export import companions
+from nnviz.gui.views.topology.explain_layer import LINK_MODES
+from nnviz.gui.window.csv_dialog import ask_columns
 from nnviz.gui.window.stroke_undo import build_draw_actions
 from nnviz.gui.window.undo import build_edit_menu
 
@@ -23,6 +25,7 @@ WEIGHT_FILTER = ("Weights JSON (*.json);;NumPy (*.npz);;ONNX model (*.onnx);;"
 IMPORT_WEIGHT_FILTER = "Weights (*.json *.npz)"
 PICTURE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 CSV_FILTER = "CSV (*.csv)"
+IMPORT_CSV_FILTER = "Tables (*.csv *.tsv *.txt);;All files (*)"
 
 
 def _add(menu, window, text: str, slot, shortcut=None, tip: str = "", checkable=False) -> QAction:
@@ -146,9 +149,15 @@ class FileActions(QObject):
         self.w.guard.confirm("replace the data", self._import_data)
 
     def _import_data(self) -> None:
-        path = self._ask_open("Import data", CSV_FILTER)
-        if path:
-            self._call("import_data", path)
+        """Choose a file, then its columns (a dialog with a preview), then import it in the
+        worker thread."""
+        path = self._ask_open("Import data", IMPORT_CSV_FILTER)
+        if not path:
+            return
+        ratio = self.w.latest.config.train_ratio if self.w.latest is not None else 50
+        go_on, columns = ask_columns(self.w, path, ratio)
+        if go_on:
+            self._call("import_data", path, columns)
 
     def export_picture(self, view_name: str) -> None:
         path = self._ask_save(f"Export {view_name} picture", PICTURE_FILTER, f"{view_name}.png")
@@ -232,7 +241,8 @@ def build_menus(w) -> dict[str, QAction]:
         _add(pictures, w, f"{title}…", lambda _=False, n=name: files.export_picture(n))
     acts["export_history"] = _add(m, w, "Export loss &history (CSV)…", files.export_history)
     m.addSeparator()
-    acts["import_data"] = _add(m, w, "Import &data (CSV)…", files.import_data)
+    acts["import_data"] = _add(m, w, "Import &data (CSV)…", files.import_data, tip=(
+        "Read points from a CSV file: choose its x, y, label and train/test columns in a preview"))
     acts["export_data"] = _add(m, w, "Export da&ta (CSV)…", files.export_data)
     m.addSeparator()
     _add(m, w, "&Quit", w.close, QKeySequence.Quit)
@@ -245,6 +255,9 @@ def build_menus(w) -> dict[str, QAction]:
     acts["step_epoch"] = _add(t, w, "Step one &epoch", w.step_epoch_requested.emit, "E")
     acts["reset"] = _add(t, w, "&Reset network", w.request_reset, "Ctrl+R")
     acts["regenerate"] = _add(t, w, "Re&generate data", w._regenerate, "Ctrl+G")
+    t.addSeparator()
+    acts["explain"] = _add(t, w, "E&xplain the next step", w.explain_mode.toggle, "X",
+                           "Walk through the next update: forward pass, loss, backpropagation and update")
 
     v = bar.addMenu("&View")
     acts["discretize"] = _add(v, w, "&Discretize output", w.surface.set_discretize, "D", checkable=True)
@@ -252,6 +265,18 @@ def build_menus(w) -> dict[str, QAction]:
     acts["highlight"] = _add(v, w, "&Highlight last mini-batch", w.surface.set_highlight_batch, "H",
                              checkable=True)
     acts["log_scale"] = _add(v, w, "&Log-scale loss", w.curves.set_log_scale, "L", checkable=True)
+    links = v.addMenu("Link &colour")
+    group = QActionGroup(w)
+    for mode, label in LINK_MODES.items():
+        acts[f"links_{mode}"] = act = _add(links, w, label, lambda on, m=mode: on and w.topology.set_link_mode(m),
+                                           checkable=True)
+        group.addAction(act)
+    acts["links_weight"].setChecked(True)
+    w.topology.link_mode_changed.connect(lambda m: acts[f"links_{m}"].setChecked(True))
+    w.topology.link_mode_changed.connect(lambda m: w.settings.setValue("view/link_mode", m))
+    remembered = str(w.settings.value("view/link_mode", "weight"))
+    if remembered in LINK_MODES:
+        w.topology.set_link_mode(remembered)
     for name in ("discretize", "show_test", "highlight", "log_scale"):
         acts[name].toggled.connect(lambda _=False: w.repaint_views())
     acts["highlight"].setChecked(True)
@@ -267,6 +292,8 @@ B\tStep one mini-batch
 E\tStep one epoch
 Ctrl+R\tReset the network
 Ctrl+G\tRegenerate the data
+X\tExplain the next step: \u2190 \u2192 stages, \u2191 \u2193 points, A batch average,
+\tEnter apply, Esc leave; click a training point to follow it
 D / T / H / L\tDiscretize / test data / batch highlight / log scale
 P\tDraw points: click, drag; right-drag or Shift-drag erases
 Ctrl+O / Ctrl+S\tOpen / save a session

@@ -46,12 +46,14 @@ class SurfaceView(QWidget):
             within radius of the polyline path (M, 2).
         points_clear_requested(): Clear in the drawing row.
         drawing_toggled(bool): the user switched drawing on or off in the drawing row.
+        training_point_picked(int): in pick mode, the training point nearest a click.
     """
 
     points_add_requested = Signal(object, object)
     points_erase_requested = Signal(object, float)
     points_clear_requested = Signal()
     drawing_toggled = Signal(bool)
+    training_point_picked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -69,6 +71,9 @@ class SurfaceView(QWidget):
         self._test_key: tuple | None = None
         self._batch_key: tuple | None = None
         self._brushes: dict[tuple[int, int, int], QBrush] = {}
+        self._pick = False                      # clicks pick a training point (an explained step)
+        self._marks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None   # batch, carried, chosen (k, 2)
+        self._override: tuple[np.ndarray, str] | None = None   # a picture shown instead of the output
 
         self.plot = pg.PlotWidget(background="w")
         item = self.plot.getPlotItem()
@@ -100,6 +105,11 @@ class SurfaceView(QWidget):
         self.carried_scatter = pg.ScatterPlotItem(
             size=HIGHLIGHT_SIZE, pen=pg.mkPen(30, 30, 30, width=2, style=Qt.DashLine), brush=pg.mkBrush(0, 0, 0, 0))
         self.carried_scatter.setZValue(5)
+        # the point an explained step follows: a dark ring drawn over everything
+        self.chosen_scatter = pg.ScatterPlotItem(size=HIGHLIGHT_SIZE + 6, pen=pg.mkPen(20, 20, 20, width=2.5),
+                                                 brush=pg.mkBrush(0, 0, 0, 0))
+        self.chosen_scatter.setZValue(11)
+        item.addItem(self.chosen_scatter)
         self.test_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(palette.TEST_OUTLINE, width=1))
         self.test_scatter.setZValue(9)
         self.train_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(palette.TRAIN_OUTLINE, width=1))
@@ -120,6 +130,7 @@ class SurfaceView(QWidget):
 
         scene = self.plot.scene()
         scene.sigMouseMoved.connect(self._on_mouse_moved)
+        scene.sigMouseClicked.connect(self._on_mouse_clicked)
         self.plot.viewport().installEventFilter(self)     # the read-out goes with the mouse
         self.tool = StrokeTool(self.plot, lambda labels: self._brushes_for(labels, self._classes()), self)
         self.tool.add_requested.connect(self.points_add_requested)
@@ -188,6 +199,37 @@ class SurfaceView(QWidget):
         """Show neuron `index` of Snapshot.grid[layer] (0 = inputs) large; None = the output."""
         self._set_option("_neuron", None if index is None or layer < 0 else (int(layer), int(index)))
 
+    def set_explain_marks(self, batch: np.ndarray | None, carried: np.ndarray | None = None,
+                          chosen: np.ndarray | None = None) -> None:
+        """Points of an explained step, (k, 2) coordinates each: the batch (ringed, instead of
+        the last batch), its carried points (dashed) and the one followed (a dark ring);
+        batch None returns to the last batch."""
+        marks = None if batch is None else tuple(np.empty((0, 2)) if a is None else np.asarray(a, float).reshape(-1, 2)
+                                                 for a in (batch, carried, chosen))
+        self._marks = marks
+        self._dirty = True
+
+    def set_picture_override(self, values: np.ndarray | None, title: str = "") -> None:
+        """Show `values` instead of the output: (H, W) on the -1..1 colour scale or (K, H, W)
+        class probabilities (an explained step's surface before, after, or its change)."""
+        self._override = None if values is None else (np.asarray(values), title)
+        self._dirty = True
+
+    def set_pick_mode(self, on: bool) -> None:
+        """While on, a left click picks the nearest training point (training_point_picked)."""
+        self._pick = bool(on)
+
+    def handle_pick(self, x: float, y: float, within: float = 0.5) -> int:
+        """The training point nearest data (x, y) within `within` data units, emitted; -1 if none."""
+        if self._snap is None or not len(self._snap.train_x):
+            return -1
+        d = np.hypot(self._snap.train_x[:, 0] - x, self._snap.train_x[:, 1] - y)
+        k = int(np.argmin(d))
+        if d[k] > within:
+            return -1
+        self.training_point_picked.emit(k)
+        return k
+
     def set_drawing(self, on: bool) -> None:
         """Drawing points by hand on or off (the drawing row shows it; nothing is emitted)."""
         self.bar.set_drawing(on)
@@ -238,6 +280,8 @@ class SurfaceView(QWidget):
         """The raw values to show, (H, W) or (K, H, W) probabilities, and a title."""
         kind = snap.config.output_kind
         last = len(snap.grid) - 1
+        if self._override is not None and self._neuron is None:
+            return self._override
         if self._neuron is not None:
             layer, idx = self._neuron
             if 0 <= layer <= last and 0 <= idx < snap.grid[layer].shape[0]:
@@ -301,6 +345,14 @@ class SurfaceView(QWidget):
                 self.test_scatter.setData(pos=np.empty((0, 2)))
             else:
                 self.test_scatter.setData(pos=snap.test_x, brush=self._brushes_for(snap.test_y, snap.n_classes))
+        if self._marks is not None:     # an explained step's points, whatever the options
+            batch_key = tuple(_key(m) for m in self._marks)
+            if batch_key != self._batch_key:
+                self._batch_key = batch_key
+                for scatter, pos in zip((self.highlight_scatter, self.carried_scatter, self.chosen_scatter),
+                                        self._marks):
+                    scatter.setData(pos=pos)
+            return
         # rings only while paused: during play they would flicker over random batches
         show = self._highlight_batch and not snap.playing
         batch = snap.last_batch if show else np.empty(0, dtype=np.int64)
@@ -308,6 +360,7 @@ class SurfaceView(QWidget):
         batch_key = (train_key, _key(batch), _key(carried))
         if batch_key != self._batch_key:
             self._batch_key = batch_key
+            self.chosen_scatter.setData(pos=np.empty((0, 2)))
             for scatter, which in ((self.highlight_scatter, batch), (self.carried_scatter, carried)):
                 idx = which[(which >= 0) & (which < len(snap.train_x))].astype(np.int64)
                 scatter.setData(pos=snap.train_x[idx].reshape(-1, 2))
@@ -356,6 +409,18 @@ class SurfaceView(QWidget):
         self.hover_label.setText(self.hover_text(*xy))
         self.hover_label.adjustSize()
         self.hover_label.show()
+
+    def _on_mouse_clicked(self, ev) -> None:
+        """In pick mode (an explained step), a left click picks the nearest training point;
+        while drawing, the stroke tool has the clicks."""
+        if ev.double() or not self._pick or self.tool.active or ev.button() != Qt.LeftButton:
+            return
+        xy = self._to_data(ev.scenePos())
+        if xy is None:
+            return
+        px = self.plot.getPlotItem().getViewBox().viewPixelSize()[0]
+        self.handle_pick(xy[0], xy[1], within=max(12.0 * px, 0.15))   # 12 px around a point
+        ev.accept()
 
     # -- export ---------------------------------------------------------------------
     def export_png(self, path: str) -> None:

@@ -88,6 +88,7 @@ class LinksItem(pg.GraphicsObject):
         self._highlight: tuple[QPen, QPen, QPainterPath] | None = None
         self._pens: dict[tuple[float, float], QPen] = {}
         self._width_scale = 1.0
+        self._gain = 1.0              # width gain: 5 / the magnitude drawn at the full 10 px
         self._layout: GraphLayout | None = None
         self._keys = np.zeros(0, dtype=np.int64)
         self._device_scale = 1.0      # device pixels per scene unit, as last painted
@@ -114,7 +115,7 @@ class LinksItem(pg.GraphicsObject):
         if dead.any():
             out.append((_pen(DEAD, max(1.5 * self._width_scale, 1.0), dashed=True), np.flatnonzero(dead)))
         live = np.flatnonzero(~dead)
-        out += [(self._pen_for(colour, palette.link_width(mag) * self._width_scale), live[idx])
+        out += [(self._pen_for(colour, palette.link_width(mag * self._gain) * self._width_scale), live[idx])
                 for colour, mag, idx in key_buckets(keys[live])]
         return out
 
@@ -124,25 +125,30 @@ class LinksItem(pg.GraphicsObject):
                 for pen, idx in self._buckets(self._keys[gap.rows])]
 
     def set_links(self, layout: GraphLayout, weights: np.ndarray, width_scale: float,
-                  dead: np.ndarray | None = None) -> None:
+                  dead: np.ndarray | None = None, full_at: float = 5.0) -> None:
         """weights: (M,) in the order of layout.segments; dead (M,) bool marks links that
-        no longer train: drawn in one dashed grey bucket of their own, under the rest."""
+        no longer train: drawn in one dashed grey bucket of their own, under the rest.
+        full_at: the magnitude drawn at the full 10 px (5 for weights, as the Playground;
+        1 for values already scaled into [-1, 1], such as gradients)."""
         rect = QRectF(0, 0, layout.width, layout.height)
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = rect
         self._layout, self._keys, self._width_scale = layout, link_keys(weights, dead), width_scale
+        self._gain = 5.0 / full_at
         self._redraw()
 
     def _redraw(self) -> None:
         if self._layout is None:
             return
-        self.pictures.set_keys(self._layout, self._keys, (self._width_scale, self._device_scale))
+        look = (self._width_scale, self._gain, self._device_scale)
+        self.pictures.set_keys(self._layout, self._keys, look)
         if self.pictures.redraw(self._buckets) and self.settle:
             self._catch_up.start()
         self.update()
 
-    def set_highlight(self, segment: np.ndarray | None, weight: float = 0.0, width_scale: float = 1.0) -> None:
+    def set_highlight(self, segment: np.ndarray | None, weight: float = 0.0, width_scale: float = 1.0,
+                      full_at: float = 5.0) -> None:
         """Draw one link (x0, y0, x1, y1) emphasised: a dark casing under its own colour."""
         if segment is None:
             self._highlight = None
@@ -150,7 +156,7 @@ class LinksItem(pg.GraphicsObject):
             path = QPainterPath()
             path.moveTo(float(segment[0]), float(segment[1]))
             path.lineTo(float(segment[2]), float(segment[3]))
-            width = max(palette.link_width(weight) * width_scale, 2.0)
+            width = max(palette.link_width(weight * 5.0 / full_at) * width_scale, 2.0)
             self._highlight = (_pen(HIGHLIGHT, width + 3.0), _pen(palette.rgb(weight), width), path)
         self.update()
 
