@@ -7,13 +7,16 @@ machine), so whole epochs would give the window a new picture only every few fra
 mini-batch steps (Trainer.train_steps, the same updates bit for bit) a chunk ends on time
 and each frame shows the network moving. The estimates of an epoch's and an update's
 seconds start afresh for every new network, data size or batch size: the first chunk of
-such a run is one update, timed, not a guess sized for the last run.
+such a run is one update, timed, not a guess sized for the last run. While the kernel
+is still being compiled (nnviz.core.compiled), numpy trains one epoch a call, so a slow
+first epoch cannot overrun the chunk by many.
 """
 
 from __future__ import annotations
 
 import time
 
+from nnviz.core import compiled
 from nnviz.core.train.trainer import Trainer
 
 SMOOTH = 0.3             # weight of the newest timing in the running estimates
@@ -45,7 +48,7 @@ class Pace:
         self._follow(t)
         bpe = max(t.batches_per_epoch, 1)
         if self.epoch_s is not None and self.epoch_s <= seconds:
-            n = max(1, int(seconds / self.epoch_s))
+            n = max(1, int(seconds / self.epoch_s)) if compiled.available() else 1
             if owed is not None:
                 n = min(n, int(owed))
             if epoch_limit:
