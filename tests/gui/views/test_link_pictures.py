@@ -45,11 +45,21 @@ def item(qtbot):
     return LinksItem()
 
 
+def drawn(lay, keys, look=(1.0, 1.0)) -> LinkPictures:
+    """Pictures of every gap for these keys, finished."""
+    pics = LinkPictures()
+    pics.set_keys(lay, keys, look)
+    while pics.redraw(LinksItem()._buckets, budget_s=1.0):
+        pass
+    return pics
+
+
 def test_a_picture_made_in_many_small_steps_equals_one_stroked_at_once(item):
     lay = build_layout(SIZES, 600, 700)
-    keys = link_keys(np.random.default_rng(1).uniform(-3, 3, lay.segments.shape[0]))
-    pics = LinkPictures()
-    pics.set_keys(lay, keys, (0.5, 1.0))
+    rng = np.random.default_rng(1)
+    pics = drawn(lay, link_keys(rng.uniform(-3, 3, lay.segments.shape[0])), (0.5, 1.0))
+    keys = link_keys(rng.uniform(-3, 3, lay.segments.shape[0]))
+    pics.set_keys(lay, keys, (0.5, 1.0))                # every gap stale, none blank
     item._width_scale = 0.5
     calls = 0
     while pics.redraw(item._buckets, budget_s=0.0):     # one batch of lines per call
@@ -62,10 +72,7 @@ def test_a_picture_made_in_many_small_steps_equals_one_stroked_at_once(item):
 def test_only_gaps_whose_links_changed_step_are_redrawn(item):
     lay = build_layout(SIZES, 600, 700)
     w = np.random.default_rng(2).uniform(-0.9, 0.9, lay.segments.shape[0])
-    pics = LinkPictures()
-    pics.set_keys(lay, link_keys(w), (1.0, 1.0))
-    while pics.redraw(item._buckets, budget_s=1.0):
-        pass
+    pics = drawn(lay, link_keys(w))
     images = [g.image for g in pics.gaps]
     row = lay.link_index(2, 5, 7)                        # a link of gap 2
     w2 = w.copy()
@@ -82,16 +89,30 @@ def test_only_gaps_whose_links_changed_step_are_redrawn(item):
 def test_keys_that_change_during_a_redraw_are_drawn_next(item):
     lay = build_layout(SIZES, 600, 700)
     rng = np.random.default_rng(3)
-    k1, k2 = (link_keys(rng.uniform(-2, 2, lay.segments.shape[0])) for _ in range(2))
-    pics = LinkPictures()
+    k0, k1, k2 = (link_keys(rng.uniform(-2, 2, lay.segments.shape[0])) for _ in range(3))
+    pics = drawn(lay, k0)
     pics.set_keys(lay, k1, (1.0, 1.0))
     pics.redraw(item._buckets, budget_s=0.0)             # part of gap 0 for k1
+    assert not pics.exact() and pics.gaps[0].keys is not None and np.array_equal(pics.gaps[0].keys, k0[pics.gaps[0].rows])
     pics.set_keys(lay, k2, (1.0, 1.0))
     while pics.redraw(item._buckets, budget_s=0.0):
         for gap in pics.gaps:                           # every finished picture is of one set of keys
             if gap.keys is not None:
-                assert np.array_equal(gap.keys, k1[gap.rows]) or np.array_equal(gap.keys, k2[gap.rows])
+                assert any(np.array_equal(gap.keys, k[gap.rows]) for k in (k0, k1, k2))
     assert all(np.array_equal(g.keys, k2[g.rows]) for g in pics.gaps)
+
+
+def test_a_gap_without_a_picture_is_finished_in_the_call_that_starts_it(item):
+    lay = build_layout(SIZES, 600, 700)
+    keys = link_keys(np.random.default_rng(4).uniform(-3, 3, lay.segments.shape[0]))
+    pics = LinkPictures()
+    pics.set_keys(lay, keys, (1.0, 1.0))
+    for k in range(len(pics.gaps)):                     # no budget: one whole blank gap a call
+        more = pics.redraw(item._buckets, budget_s=0.0)
+        assert [g.image is not None for g in pics.gaps] == [i <= k for i in range(len(pics.gaps))]
+        assert np.array_equal(pics.gaps[k].keys, keys[pics.gaps[k].rows])
+        assert bits(pics.gaps[k].image) == bits(one_shot(pics.gaps[k], keys, item._buckets, 1.0))
+    assert not more and pics.exact()
 
 
 def test_the_view_paused_shows_every_link_in_its_colour(qtbot):
@@ -127,7 +148,12 @@ def test_playing_draws_only_a_frames_share_of_the_links(qtbot, monkeypatch):
 
     monkeypatch.setattr(Job, "step", counted)
     v = shown_view(qtbot, 700, 800)
-    snap = dataclasses.replace(make_snapshot(2, hidden=(32,) * 8), playing=True)
+    snap = make_snapshot(2, hidden=(32,) * 8)
+    v.set_snapshot(snap)                                 # paused first: every gap gets its picture
+    v.paint()
+    qtbot.waitUntil(v.links.pictures.exact, timeout=10_000)
+    batches.clear()
+    snap = dataclasses.replace(snap, playing=True)
     rng = np.random.default_rng(4)
     for _ in range(6):
         snap = dataclasses.replace(snap, seq=snap.seq + 1,

@@ -13,7 +13,10 @@ and in the same order (thinnest first), within a time budget per frame; when tha
 picture is finished it replaces the old one, and the next stale gap (the longest waiting)
 follows. A small network is redrawn whole every frame; in the largest every gap on screen
 is exact for weights at most a few frames old, and once training pauses the rest is
-drawn at once (`redraw` says more is owed, for a timer to finish it).
+drawn at once (`redraw` says more is owed, for a timer to finish it). A gap with no
+picture yet (a new network, or a new layout after a resize) is finished in the frame
+that starts it, one such gap a frame: an empty gap would look like a network without
+links there, where a stale one is only a few steps behind.
 
 The pictures are made at the device's pixel scale, so showing them costs a dozen image
 copies per frame whatever the number of links.
@@ -122,13 +125,16 @@ class LinkPictures:
         is owed."""
         deadline = time.perf_counter() + (BUDGET_S if budget_s is None else budget_s)
         scale = self._look[-1] if self._look else 1.0
+        blank_done = False             # one gap without a picture is finished per call
         while True:
             if self._job is None:
                 todo = self.stale()
                 if not todo:
                     return False
                 self._job = Job(todo[0], self._keys, buckets, scale)
-            if self._job.step(deadline):
+            whole = self._job.gap.image is None and not blank_done
+            if self._job.step(math.inf if whole else deadline):
+                blank_done = blank_done or whole
                 job, self._job = self._job, None
                 job.gap.image, job.gap.keys, job.gap.drawn_at = job.image, job.keys, self._frame
             if time.perf_counter() >= deadline:
