@@ -12,8 +12,9 @@ the same seed, so one seed fixes a whole run and Reset returns to the same weigh
 
 The class is split by role: hand edits in trainer_edits.py, data changes in
 trainer_data.py, saving and loading its state in trainer_state.py, the next update worked
-out on copies (and an update from chosen points) in trainer_preview.py, and the numpy path
-that stands in for the kernel while it compiles (nnviz.core.compiled) in trainer_reference.py.
+out on copies (and an update from chosen points) in trainer_preview.py, part of an epoch
+in one call (the worker's time box) in trainer_parts.py, and the numpy path that stands in
+for the kernel while it compiles (nnviz.core.compiled) in trainer_reference.py.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from nnviz.core.train.metrics import History
 from nnviz.core.train.optimizers import OPT_CODES, REG_CODES, Hyper, OptimizerState
 from nnviz.core.train.trainer_data import DataMixin
 from nnviz.core.train.trainer_edits import EditsMixin
+from nnviz.core.train.trainer_parts import PartsMixin
 from nnviz.core.train.trainer_preview import PreviewMixin
 from nnviz.core.train.trainer_reference import ReferenceMixin
 from nnviz.core.train.trainer_state import StateMixin, check_data, resolve_output
@@ -44,7 +46,7 @@ RUN_EPOCHS = 4096      # most epochs in one kernel call (bounds the results buff
 Array = np.ndarray
 
 
-class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, ReferenceMixin):
+class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, ReferenceMixin):
     """Train a Network on a (train, test) pair; see the module doc for seeds and order."""
 
     def __init__(self, config: Config, data: tuple[Dataset, Dataset] | None = None):
@@ -230,7 +232,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, ReferenceMixin):
 
     def _scored_test_outputs(self) -> Array:
         """(N_test, n_out) test outputs of the weights the scores were computed for, once
-        per scoring: mid-epoch snapshots (train_steps) reuse them with the scores."""
+        per scoring: mid-epoch snapshots (train_batches) reuse them with the scores."""
         if self._scored_outputs is None:
             self._scored_outputs = self._test_outputs()
         return self._scored_outputs
@@ -291,30 +293,6 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, ReferenceMixin):
             self._stuck_at, self._stuck_layer = self.epoch, int(self._out[4])
         self._check()
 
-    def _run_quiet(self, count: int) -> None:
-        """Batches self.batch .. self.batch + count - 1, not the epoch's last, in one kernel
-        call without the scores: the same updates as _run, the losses left at the last
-        epoch end. The scores' test outputs are taken first if still owed (the weights
-        they describe are about to change)."""
-        cfg, net = self.config, self.network
-        self._scored_test_outputs()
-        hyper = Hyper.from_config(cfg, self.epoch).vector()
-        first, counts, carried = self.batch, self._counts(), self.carried
-        if not compiled.available():
-            self._reference_quiet(count)
-        else:
-            kernels.train_batches(
-                net.params, self.grad, self._opt.m, self._opt.v, self._carry.acc, self._dead, self._w_off,
-                self._b_off, self._sizes, self._acts, losses.code(net.output_kind), self._xtr, self._ttr,
-                first, count, cfg.batch_size, OPT_CODES[cfg.optimizer], REG_CODES[cfg.regularization], hyper,
-                counts, self.epoch + 1, self.last_update)
-            self._take_counts(counts)
-        with_carry = carried if count == 1 else np.zeros(0, dtype=np.int64)   # the run's first update took it
-        self.last_batch = self._batch_points(first + count - 1, with_carry)
-        self.total_steps += count
-        self.batch += count
-        self._after_run(scored=False)
-
     def _batch_points(self, k: int, carried: Array) -> Array:
         """(b,) indices of the training points whose gradient update k of an epoch
         averaged: the points carried into it (if any), then batch k's own."""
@@ -330,23 +308,6 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, ReferenceMixin):
         """Run to the end of the current epoch (a whole one if at a boundary)."""
         if len(self._xtr):
             self._run(self.batches_per_epoch - self.batch)
-
-    def train_steps(self, count: int) -> int:
-        """Up to `count` mini-batch updates, not past the end of the epoch; returns how many.
-
-        For networks whose epoch outlasts a frame, so the window can show training inside
-        an epoch. The updates are bit for bit those of step_epoch; the losses, scores and
-        history are brought up to date when the epoch ends, as step_epoch does, and until
-        then describe the last epoch end (as the Playground's read-outs do).
-        """
-        if count < 1 or not len(self._xtr) or self.diverged:
-            return 0
-        count = min(int(count), self.batches_per_epoch - self.batch)
-        if self.batch + count >= self.batches_per_epoch:
-            self._run(count)
-        else:
-            self._run_quiet(count)
-        return count
 
     def train_epochs(self, n: int, target_loss: float = 0.0) -> int:
         """Up to n epoch ends; stops early on divergence, when the test loss reaches

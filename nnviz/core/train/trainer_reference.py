@@ -63,24 +63,20 @@ class ReferenceMixin:
 
         Updates the optimiser state (its step count included), the carry and the dead mask
         in place, as the kernel does through its counts."""
-        self._reference_quiet(count)
-        self._reference_scores()
-        self._out[4] = -1.0           # no frozen-layer search on this path (see the module doc)
-        self._out[5:] = self._norms(self.grad)
-
-    def _reference_quiet(self, count: int) -> None:
-        """Batches self.batch .. self.batch + count - 1 without the scores (kernels.train_batches'
-        job for Trainer._run_quiet): the gradient and the last update's change are kept."""
         cfg, net = self.config, self.network
         h, rules = Hyper.from_config(cfg, self.epoch), (self._carry, self._dead, self.epoch + 1)
         with np.errstate(all="ignore"):
             if count > 1:
                 reference.train_batches(net, self._opt, self._xtr, self._ttr, cfg.batch_size, self.batch,
                                         count - 1, h, *rules)
-            before = net.params.copy()
-            self.grad[:] = reference.train_batches(net, self._opt, self._xtr, self._ttr, cfg.batch_size,
-                                                   self.batch + count - 1, 1, h, *rules)
+            before = net.params.copy()      # the last update's change, as the kernel records it
+            g = reference.train_batches(net, self._opt, self._xtr, self._ttr, cfg.batch_size,
+                                        self.batch + count - 1, 1, h, *rules)
             self.last_update[:] = net.params - before
+        self.grad[:] = g
+        self._reference_scores()
+        self._out[4] = -1.0           # no frozen-layer search on this path (see the module doc)
+        self._out[5:] = self._norms(g)
 
     def _reference_epochs(self, n: int, target_loss: float) -> int:
         """Up to n whole epochs from an epoch boundary (kernels.train_epoch_run's job); returns those done."""

@@ -62,6 +62,6 @@ def build_draw_actions(window: QMainWindow, menu: QMenu) -> dict[str, QAction]:
     menu.addAction(draw)
     clear = QAction("&Clear all points", window)
     clear.setStatusTip("Remove every point, to draw a data set from scratch (undoable)")
-    clear.triggered.connect(window.points_clear_requested.emit)
+    clear.triggered.connect(window.surface.points_clear_requested.emit)   # as the row's Clear
     menu.addAction(clear)
     return {"draw": draw, "clear_points": clear}

@@ -40,9 +40,9 @@ def steps(t: Trainer) -> None:
     t.step_batch()
     t.train_epochs(1)             # finishes the started epoch
     t.step_epoch()
-    t.train_steps(3)              # the worker's chunks inside an epoch of a big network
-    t.train_steps(t.batches_per_epoch)   # to the epoch's end, scored
-    t.train_steps(2)
+    t.train_batches(3)              # the worker's chunks inside an epoch of a big network
+    t.train_batches(t.batches_per_epoch)   # to the epoch's end, scored
+    t.train_batches(2)
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.dataset}-{c.optimizer}")

@@ -31,7 +31,7 @@ def test_a_big_network_shows_frames_inside_the_epoch_and_trains_exactly(qtbot, t
     assert snap.total_steps == snap.epoch * snap.batches_per_epoch + snap.batch
     ref = Trainer(BIG)
     while ref.total_steps < snap.total_steps:
-        ref.train_steps(snap.total_steps - ref.total_steps)
+        ref.train_batches(snap.total_steps - ref.total_steps)
     for a, b in zip(snap.weights, ref.network.weights):
         assert a.tobytes() == b.tobytes()
     hist = ref.history.test.array()

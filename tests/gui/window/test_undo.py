@@ -110,7 +110,7 @@ def test_an_edit_while_playing_undoes_to_the_value_it_replaced(qtbot, tmp_path):
     w = open_window(qtbot, tmp_path, Config(seed=5))
     act_and_wait(qtbot, w, w.toggle_play, lambda s: s.playing)
     qtbot.waitUntil(lambda: w.latest.epoch > 20, timeout=10_000)
-    w.weight_edit_requested.emit(0, 1, 0, 0.125)                 # lands between two chunks
+    w.request_edit(("weight", 0, 1, 0), 0.125, w.latest.network_id)   # lands between two chunks
     qtbot.waitUntil(lambda: w.undo_stack.count() == 1, timeout=5_000)
     cmd = w.undo_stack.command(0)
     pause(qtbot, w)

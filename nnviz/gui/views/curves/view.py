@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.style import palette, pictures
 from nnviz.gui.style.axes import ValueAxis
+from nnviz.gui.style.values import readout
 from nnviz.gui.views.curves.gradflow import GradientFlowPlot
 from nnviz.gui.views.curves.plotting import SAMPLES_PER_PIXEL
 from nnviz.gui.views.curves.plotting import fit_range as _fit_range
@@ -39,7 +40,7 @@ def _fmt_loss(v: float) -> str:
     """Three decimals as the Playground, but keep small values readable on a log scale."""
     if not math.isfinite(v):
         return "–"
-    return f"{v:.3f}" if abs(v) >= 0.001 or v == 0 else f"{v:.3g}"
+    return readout(v) if abs(v) >= 0.001 or v == 0 else f"{v:.3g}"
 
 
 class CurvesView(QWidget):
@@ -172,7 +173,7 @@ class CurvesView(QWidget):
             self.metrics_label.setText("Accuracy\n" + "\n".join(parts))
         else:
             r2 = snap.r2_test
-            self.metrics_label.setText(f"R² (test)\n{r2:.3f}" if math.isfinite(r2) else "R² (test)\n–")
+            self.metrics_label.setText(f"R² (test)\n{readout(r2)}")   # a diverged R² of -1e150 too
         conf = np.asarray(snap.confusion)
         show = bool(snap.n_classes) and conf.ndim == 2 and conf.shape[0] == conf.shape[1] and conf.size > 0
         self._show_confusion(show)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
@@ -34,6 +34,29 @@ def _key(a: np.ndarray) -> tuple:
     """A cheap, exact fingerprint of an array (20 KB hashes in ~20 us)."""
     a = np.ascontiguousarray(a)
     return a.shape, a.dtype.str, hash(a.tobytes())
+
+
+class _Holder(QWidget):
+    """The room under the drawing row, where the plot is placed by hand (_fit_square)."""
+
+    def __init__(self, plot: QWidget, fit) -> None:
+        super().__init__()
+        self._plot, self._fit = plot, fit
+        self.row_height = 0               # of the drawing row, set by the view
+        plot.setParent(self)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self._plot.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        # the drawing row above takes its height out of the plot's minimum, so the panel,
+        # and the window, can be made as small as without the row (the plot then shrinks)
+        hint = self._plot.minimumSizeHint()
+        return QSize(hint.width(), max(hint.height() - self.row_height, 0))
 
 
 class SurfaceView(QWidget):
@@ -139,37 +162,36 @@ class SurfaceView(QWidget):
         self.bar.drawing_toggled.connect(self._drawing_toggled)
         self.bar.label_chosen.connect(self.set_draw_label)
         self.bar.clear_requested.connect(self.points_clear_requested)
-        self._holder = QWidget()                # the plot, kept square inside it
-        inner = QVBoxLayout(self._holder)
-        inner.setContentsMargins(0, 0, 0, 0)
-        inner.addWidget(self.plot)
+        self._holder = _Holder(self.plot, self._fit_square)   # the plot, kept square inside it
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         lay.addWidget(self.bar)
         lay.addWidget(self._holder, 1)
+        self._holder.row_height = self.bar.minimumSizeHint().height()
         vb.sigResized.connect(self._fit_square)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().resizeEvent(event)
-        self._fit_square()
 
     def _fit_square(self) -> None:
         """Keep the plot a square box, centred: in a wide (or tall) panel the locked aspect
-        would otherwise stretch one axis far past the data (to +-10 for +-6)."""
+        would otherwise stretch one axis far past the data (to +-10 for +-6).
+
+        The plot is placed by hand rather than with layout margins: margins count towards
+        a widget's minimum size, so the room they took in a wide, short window stayed as
+        the panel's minimum, and the window could never be made narrow again.
+        """
         rect = self.plot.getPlotItem().getViewBox().sceneBoundingRect()   # the data area, px
         if rect.width() < 1 or rect.height() < 1:
+            self.plot.setGeometry(0, 0, self._holder.width(), self._holder.height())
             return
         frame_w = self.plot.width() - rect.width()     # axes and title around the data area
         frame_h = self.plot.height() - rect.height()
         holder = self._holder
         side = max(min(holder.width() - frame_w, holder.height() - frame_h), 0)
-        spare_w = max(int(holder.width() - frame_w - side), 0)
-        spare_h = max(int(holder.height() - frame_h - side), 0)
-        want = (spare_w // 2, spare_h // 2, spare_w - spare_w // 2, spare_h - spare_h // 2)
-        m = holder.layout().contentsMargins()
-        if (m.left(), m.top(), m.right(), m.bottom()) != want:
-            holder.layout().setContentsMargins(*want)
+        w = min(int(round(side + frame_w)), holder.width())
+        h = min(int(round(side + frame_h)), holder.height())
+        want = QRect((holder.width() - w) // 2, (holder.height() - h) // 2, w, h)
+        if self.plot.geometry() != want:
+            self.plot.setGeometry(want)
 
     # -- inputs ---------------------------------------------------------------------
     def set_snapshot(self, snap: Snapshot) -> None:

@@ -1,4 +1,4 @@
-"""Trainer.train_steps: training inside an epoch, for networks whose epoch outlasts a frame.
+"""Trainer.train_batches: training inside an epoch, for networks whose epoch outlasts a frame.
 
 The reference is the same run made by whole epochs: the weights, counters, history and
 scores must be equal bit for bit, and mid-epoch scores must be those of the last epoch end.
@@ -31,7 +31,7 @@ def test_steps_in_any_sizes_equal_whole_epochs_bit_for_bit(config):
     whole.train_epochs(3)
     rng = np.random.default_rng(0)
     while steps.epoch < 3:
-        assert steps.train_steps(int(rng.integers(1, 9))) >= 1
+        assert steps.train_batches(int(rng.integers(1, 9))) >= 1
     assert state(steps) == state(whole)
     s1, s2 = steps.snapshot(), whole.snapshot()
     np.testing.assert_array_equal(s1.confusion, s2.confusion)
@@ -40,9 +40,9 @@ def test_steps_in_any_sizes_equal_whole_epochs_bit_for_bit(config):
 
 def test_a_call_stops_at_the_end_of_the_epoch():
     t = Trainer(Config(batch_size=10))            # 250 training points: 25 updates an epoch
-    assert t.train_steps(20) == 20 and t.epoch == 0 and t.batch == 20
-    assert t.train_steps(100) == 5 and t.epoch == 1 and t.batch == 0
-    assert t.train_steps(0) == 0
+    assert t.train_batches(20) == 20 and t.epoch == 0 and t.batch == 20
+    assert t.train_batches(100) == 5 and t.epoch == 1 and t.batch == 0
+    assert t.train_batches(0) == 0
 
 
 def test_mid_epoch_the_scores_are_those_of_the_last_epoch_end():
@@ -51,7 +51,7 @@ def test_mid_epoch_the_scores_are_those_of_the_last_epoch_end():
     t.train_epochs(2)
     at_end.train_epochs(2)
     ref = at_end.snapshot()                     # scores and outputs of the epoch-2 weights
-    t.train_steps(7)                            # no snapshot was taken in between
+    t.train_batches(7)                            # no snapshot was taken in between
     s = t.snapshot()
     assert not np.array_equal(s.weights[0], ref.weights[0])          # the weights moved on...
     assert (s.train_loss, s.test_loss, s.test_accuracy) == (ref.train_loss, ref.test_loss, ref.test_accuracy)
@@ -62,11 +62,11 @@ def test_mid_epoch_the_scores_are_those_of_the_last_epoch_end():
 
 def test_an_edit_mid_epoch_is_scored_at_once():
     t = Trainer(Config(seed=2))
-    t.train_steps(3)
+    t.train_batches(3)
     t.set_weight(0, 0, 0, 4.0)
     s = t.snapshot()
     twin = Trainer(Config(seed=2))
-    twin.train_steps(3)
+    twin.train_batches(3)
     twin.set_weight(0, 0, 0, 4.0)
     twin._refresh()
     assert s.test_loss == twin.test_loss and s.test_accuracy == np.trace(s.confusion) / len(t.test_x)
