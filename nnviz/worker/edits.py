@@ -98,32 +98,35 @@ class EditTracking:
         try:
             if target[0] == "weight":
                 old = t.get_weight(*target[1:])
+                was_dead = bool(t.dead[target[1]][target[2], target[3]])
                 t.set_weight(*target[1:], value)
             else:
-                old = t.get_bias(*target[1:])
+                old, was_dead = t.get_bias(*target[1:]), False
                 t.set_bias(*target[1:], value)
         except (ValueError, IndexError) as exc:
             self.message_posted.emit(f"Edit refused: {exc}")
         else:
             self._log_edit(f"{name} = {value:.6g}")
-            self._edited(target, old, value)
+            self._edited(target, old, value, was_dead)
         self._emit()
 
     def _log_edit(self, text: str) -> None:
         t = self.trainer
         self._edit_log.append(f"epoch {t.epoch}, step {t.total_steps}, network {self._network_id()}: {text}")
 
-    def _edited(self, target: tuple, old: float, new: float) -> None:
-        """A hand edit landed: report it for the undo stack and mark the work unsaved."""
+    def _edited(self, target: tuple, old: float, new: float, was_dead: bool = False) -> None:
+        """A hand edit landed: report it for the undo stack and mark the work unsaved.
+        was_dead: the link was dead (SGD under L1) before the edit revived it."""
         self._trained()
-        self.edit_applied.emit((target, float(old), float(new), self._net_id))
+        self.edit_applied.emit((target, float(old), float(new), self._net_id, was_dead))
 
     @Slot(object)
     def replay_edit(self, request: tuple) -> None:
-        """Undo or redo: (target, value, network number, words); target is
-        ("weight", layer, dst, src) or ("bias", layer, neuron). Applied exactly, not
-        reported back as a new edit."""
-        target, value, network, words = request
+        """Undo or redo: (target, value, network number, words, dead); target is
+        ("weight", layer, dst, src) or ("bias", layer, neuron); dead puts a link back
+        dead, as it was before the edit being undone. Applied exactly, not reported back
+        as a new edit."""
+        target, value, network, words, dead = request
         if self.trainer is None:
             return
         if network != self._network_id():
@@ -132,7 +135,7 @@ class EditTracking:
             return
         try:
             if target[0] == "weight":
-                self.trainer.set_weight(*target[1:], value)
+                self.trainer.set_weight(*target[1:], value, dead=dead)
             else:
                 self.trainer.set_bias(*target[1:], value)
         except (ValueError, IndexError) as exc:
