@@ -92,6 +92,12 @@ class RunSlots:
             except ValueError as exc:
                 self.message_posted.emit(f"A run side by side could not take the new data: {exc}")
 
+    def _others_take_points(self) -> None:
+        """Points drawn, erased or cleared on the active run (or a stroke undone): every run
+        takes the same points."""
+        if self._others():
+            self._others_do("set_data", *self.trainer.datasets())
+
     def _others_follow(self, old: Config, new: Config) -> None:
         """New data settings of the active run (data set, noise, split, seed) go to every run."""
         if self.runs is None or reset_scope(old, new) != "data":

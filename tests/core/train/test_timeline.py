@@ -295,3 +295,16 @@ def test_part_epochs_keep_the_timeline_and_restore_bit_for_bit() -> None:
     while t.epoch < 6:
         t.train_batches(9)
     assert_same_state(t, straight)
+
+
+def test_a_stroke_and_its_undo_are_steps_on_the_timeline() -> None:
+    t = Trainer(Config())
+    n = len(t.train_x)
+    t.train_epochs(3)
+    change = t.add_points([[3.0, 3.0], [4.0, 4.0]], [1.0, -1.0])
+    t.train_epochs(2)
+    t.replay_stroke(change, undo=True)                    # the drawn points go again
+    assert len(t.train_x) == n and len(t.timeline[-1].data[0]) == n + 2   # kept from before it
+    assert t.restore(5) == 5 and len(t.train_x) == n + 2  # back to before the undo
+    t.restore_checkpoint(t.timeline.epochs.index(3))      # and to before the stroke
+    assert len(t.train_x) == n and t.config == Config()

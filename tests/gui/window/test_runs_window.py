@@ -144,3 +144,19 @@ def test_a_side_run_that_diverges_stops_and_the_others_train_on(qtbot, tmp_path)
     qtbot.waitUntil(lambda: any("\u201clr 10\u201d diverged" in m for m in said))
     qtbot.waitUntil(lambda: w.runs_view.panels[1].view is not None and bool(w.runs_view.panels[1].view.diverged))
     w.close()
+
+
+def test_drawn_points_and_their_undo_reach_every_run(qtbot, window) -> None:
+    w = window
+    _three(qtbot, w)
+    act_and_wait(qtbot, w, w.step_epoch_requested.emit)
+    n = len(w.latest.train_x)
+    xy, labels = np.array([[3.0, 3.0], [4.0, 4.5]]), np.array([1.0, -1.0])
+    act_and_wait(qtbot, w, lambda: w.surface.points_add_requested.emit(xy, labels),
+                 lambda s: len(s.train_x) == n + 2)
+    for t in w.worker.runs.trainers:
+        assert t.train_x.tobytes() == w.worker.trainer.train_x.tobytes() and len(t.train_x) == n + 2
+        assert len(t.timeline[-1].data[0]) == n             # the points before it stay on its timeline
+    qtbot.waitUntil(lambda: w.undo_stack.count() == 1)
+    act_and_wait(qtbot, w, w.undo_stack.undo, lambda s: len(s.train_x) == n)
+    assert all(len(t.train_x) == n for t in w.worker.runs.trainers)
