@@ -133,3 +133,18 @@ def test_the_chart_spans_the_longest_run_when_a_later_one_is_shorter(qtbot) -> N
     view.paint()
     (x0, x1), _ = view.loss_plot.getPlotItem().getViewBox().viewRange()
     assert x0 == 0.0 and 200.0 <= x1 <= 250.0
+
+
+def test_run_curves_of_one_epoch_are_dots_and_take_their_pens_once(qtbot) -> None:
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(640, 520)
+    view.show()
+    view.set_snapshot(with_runs(make_snapshot(epochs=0)))
+    view.paint()
+    test, train = view.runs.curves[1]
+    assert test.opts["symbol"] == "o" and train.opts["symbol"] == "o"
+    view.set_snapshot(with_runs(make_snapshot(epochs=50), active=1))
+    view.paint()
+    assert test.opts["symbol"] is None and test.opts["pen"].widthF() == 3        # the active run's is wider
+    assert test.opts["pen"].color().getRgb()[:3] == palette.run_rgb(1) and len(test.getData()[0]) == 51

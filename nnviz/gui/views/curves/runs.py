@@ -24,6 +24,7 @@ class RunCurves:
         self.item, self.legend, self.single = item, legend, single
         self.curves: list[tuple[pg.PlotDataItem, pg.PlotDataItem]] = []
         self._keys: list[tuple | None] = []
+        self._styles: list[tuple | None] = []
         self._legend_key: tuple | None = None
 
     def _slot(self, k: int) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
@@ -34,6 +35,7 @@ class RunCurves:
                 self.item.addItem(c)
             self.curves.append((test, train))
             self._keys.append(None)
+            self._styles.append(None)
         return self.curves[k]
 
     def show(self, snap: Snapshot) -> tuple[np.ndarray, np.ndarray] | None:
@@ -53,16 +55,25 @@ class RunCurves:
             test, train = self._slot(k)
             colour = palette.run_rgb(run.colour)
             active = k == snap.active_run
-            key = (_key(run.history_epoch), _key(run.history_test), _key(run.history_train), run.colour, active)
+            key = (_key(run.history_epoch), _key(run.history_test), _key(run.history_train))
+            style = (run.colour, active, len(run.history_epoch) == 1)
             x = np.asarray(run.history_epoch, dtype=float)
+            if style != self._styles[k]:
+                # pens and symbols only when they change: a new pen restyles the whole curve
+                self._styles[k], self._keys[k] = style, None
+                dot = "o" if style[2] else None
+                test.setPen(pg.mkPen(colour, width=3 if active else 2))
+                train.setPen(pg.mkPen(colour, width=1.5, style=Qt.DashLine))
+                for curve, size in ((test, 7), (train, 5)):
+                    curve.setSymbol(dot)
+                    curve.setSymbolSize(size)
+                    curve.setSymbolPen(None)
+                    curve.setSymbolBrush(colour)
+                test.setZValue(3 if active else 2)
             if key != self._keys[k]:
                 self._keys[k] = key
-                dot = "o" if len(x) == 1 else None
-                test.setData(x, run.history_test, pen=pg.mkPen(colour, width=3 if active else 2),
-                             symbol=dot, symbolSize=7, symbolPen=None, symbolBrush=colour)
-                train.setData(x, run.history_train, pen=pg.mkPen(colour, width=1.5, style=Qt.DashLine),
-                              symbol=dot, symbolSize=5, symbolPen=None, symbolBrush=colour)
-                test.setZValue(3 if active else 2)
+                test.setData(x, run.history_test)
+                train.setData(x, run.history_train)
             xs.append(x)
             ys += [np.asarray(run.history_test, dtype=float), np.asarray(run.history_train, dtype=float)]
         return np.concatenate(xs), np.concatenate(ys)
