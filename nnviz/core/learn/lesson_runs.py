@@ -79,7 +79,11 @@ def ended_words(step: Step, snap: Snapshot) -> str:
 def outcome(step: Step, snap: Snapshot, earlier: dict[str, dict[str, float]]) -> Outcome:
     """Measure the run shown by `snap` and judge the step's claims and question on it;
     `earlier` holds the measures of steps already run, by step id."""
-    m = measure(snap)
+    return judge(step, measure(snap), earlier, ended_words(step, snap))
+
+
+def judge(step: Step, m: dict[str, float], earlier: dict[str, dict[str, float]], ended: str = "") -> Outcome:
+    """The Outcome of a run measured as `m` (kept measures judge again the same way)."""
     verdicts = tuple(check(c, m, earlier) for c in step.claims)
     q = step.question
     right: tuple[int, ...] = ()
@@ -88,7 +92,7 @@ def outcome(step: Step, snap: Snapshot, earlier: dict[str, dict[str, float]]) ->
             right = (q.answer,)
         else:
             right = tuple(i for i, c in enumerate(q.choices) if check(c.claim, m, earlier).held)
-    return Outcome(step, m, verdicts, right, fill(step.reveal, m, earlier), ended_words(step, snap))
+    return Outcome(step, dict(m), verdicts, right, fill(step.reveal, m, earlier), ended)
 
 
 def judge_answer(question: Question, answer: object, result: Outcome) -> tuple[bool, str]:
