@@ -3,7 +3,8 @@
 The figures are what the worker gets: `Trainer.train_epochs(n)` called with n sized to
 about one worker chunk (12 ms), so every epoch includes the train and test losses, the
 gradient sizes and the history entry. The kernels are compiled (or loaded from cache)
-before timing.
+before timing. The core.numpy rows time the numpy reference that trains on a first start
+while the kernel compiles in the background.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 import numpy as np
 
 from nnviz.bench import print_rows
-from nnviz.core import Config, Trainer
+from nnviz.core import Config, Trainer, compiled
 from nnviz.core.config import FEATURES
 from nnviz.core.train import kernels
 
@@ -134,6 +135,10 @@ def measure():
     yield "core.explain_pictures.B30", whole, "ms", "the same with the surfaces before and after, median"
     yield "core.card.B", card_us(NET_B.replace(optimizer="adam")), "us", "one formula card (a hover), network B, median"
     yield "core.csv.read", csv_ms(), "ms", "load_csv of 100,000 rows (x, y, label, split), median"
+    with compiled.numpy_only():   # the first start, while the kernel compiles in the background
+        yield "core.numpy.train.A", epochs_per_second(NET_A), "epochs/s", "network A on the numpy reference"
+        yield "core.numpy.train.B", epochs_per_second(NET_B), "epochs/s", "network B on the numpy reference"
+        yield "core.numpy.grid.B", grid_ms(NET_B), "ms", "the grid of network B in numpy float32"
 
 
 def run(json_out: bool = False) -> None:

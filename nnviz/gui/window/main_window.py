@@ -33,6 +33,7 @@ from nnviz.gui.views.curves import CurvesView
 from nnviz.gui.views.explain import ExplainPanel
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
+from nnviz.gui.window.placement import place
 from nnviz.gui.window.training_bar import TrainingBar
 from nnviz.gui.window.undo import EditHistory
 from nnviz.gui.window.unsaved import DISCARD, SAVE, UnsavedGuard
@@ -40,6 +41,7 @@ from nnviz.worker.training import start_worker
 
 PAINT_MS = 16
 CURVES_MS = 100   # while playing, the curves repaint at most 10 times a second
+SURFACE_SHARE = 0.47   # of the right column's height, for the decision surface
 
 
 class MainWindow(QMainWindow):
@@ -111,11 +113,7 @@ class MainWindow(QMainWindow):
         self._timer.timeout.connect(self.paint_latest)
         self._timer.start()
         self._restore_view_settings()
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1500, 920)
+        place(self, self.screen(), self.settings.value("window/geometry"))
 
     # -- construction -----------------------------------------------------------------
     def _build(self, config: Config) -> None:
@@ -144,6 +142,7 @@ class MainWindow(QMainWindow):
         banner_reset.clicked.connect(self.request_reset)
         banner_close.clicked.connect(self.banner.hide)
         self.banner.hide()
+        self._banner_network = 0   # network_id of the Snapshot shown when the banner was raised
 
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.surface)
@@ -167,7 +166,15 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.banner)
         lay.addWidget(body, 1)
         self.setCentralWidget(central)
-        self.statusBar().showMessage("Compiling the training kernel…")
+        self.splitters = (body, middle, right)
+        self._auto_panels = True        # share out the panels at every resize until a divider is dragged
+        for splitter in self.splitters:
+            splitter.splitterMoved.connect(self._panels_moved)
+        self.statusBar().showMessage("Starting…")
+        self.engine_label = QLabel()   # what the training kernel is doing, while that matters
+        self.engine_label.setStyleSheet("color: #555; padding: 0 6px;")
+        self.statusBar().addPermanentWidget(self.engine_label)
+        self.engine_label.hide()
 
         self.controls.config_changed.connect(self._config_edited)
         self.controls.regenerate_requested.connect(self._regenerate)
@@ -210,6 +217,7 @@ class MainWindow(QMainWindow):
         w.snapshot_ready.connect(self.receive_snapshot)
         w.message_posted.connect(self.show_problem)
         w.status_posted.connect(self.show_message)
+        w.engine_changed.connect(self._engine_changed)
         self.thread.start()
         self.speed_requested.emit(self.training_bar.speed_value())
 
@@ -242,14 +250,15 @@ class MainWindow(QMainWindow):
             self._curves_painted = now
             self.curves.set_snapshot(snap)
             self.curves.paint()
-        if not snap.diverged and self.banner.isVisible() and snap.epoch == 0:
-            self.banner.hide()
+        if self.banner.isVisible() and not snap.diverged and snap.network_id != self._banner_network:
+            self.banner.hide()   # about a network that has since been rebuilt
         self.snapshot_painted.emit(snap.seq)
 
     @Slot(str)
     def show_problem(self, text: str) -> None:
         """A message the user must see: the banner stays until dismissed or Reset."""
         self.banner_text.setText(text)
+        self._banner_network = self.latest.network_id if self.latest is not None else 0
         self.banner.show()
         self.statusBar().showMessage(text.split(".")[0], 8000)
 
@@ -271,6 +280,12 @@ class MainWindow(QMainWindow):
             self.show_problem(f"The session opened, but {exc}; they were left as they were.")
         else:
             self.classroom.apply(room)
+
+    @Slot(str)
+    def _engine_changed(self, text: str) -> None:
+        self.engine_label.setText(text)
+        self.engine_label.setToolTip(text)
+        self.engine_label.setVisible(bool(text))
 
     @Slot(object)
     def _config_replaced(self, config: Config) -> None:
@@ -320,6 +335,33 @@ class MainWindow(QMainWindow):
         self.surface.show_neuron(layer, index if layer >= 0 else None)
         if self.latest is not None:
             self.surface.paint()
+
+    # -- panel sizes ------------------------------------------------------------------
+    def _size_panels(self) -> None:
+        """Share the room among the panels for this window: the decision surface a square
+        about half the height, the curves below it, the graph all the width left."""
+        _, middle, right = self.splitters
+        height, width = right.height(), middle.width()
+        if height < 50 or width < 100:
+            return
+        surface = int(SURFACE_SHARE * height)
+        right.setSizes([surface, height - surface])
+        side = min(max(surface + 40, int(0.38 * width)), width // 2)   # + room for the axes
+        middle.setSizes([width - side, side])
+
+    @Slot()
+    def _panels_moved(self) -> None:
+        self._auto_panels = False
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._auto_panels:
+            self._size_panels()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._auto_panels:
+            self._size_panels()
 
     # -- shutdown ---------------------------------------------------------------------
     def shutdown(self) -> None:
