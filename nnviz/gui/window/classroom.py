@@ -64,7 +64,7 @@ def control_targets(w) -> dict[str, Targets]:
                                    ("optimizer", "momentum", "beta1", "beta2", "epsilon")]),
         "lr_decay": Targets(rows=[(train.form, train.lr_decay)]),
         "stop": Targets(rows=[(train.form, train.stop_epoch), (train.form, train.stop_loss)]),
-        "speed": Targets(widgets=[bar.speed, bar.speed_label]),
+        "speed": Targets(widgets=[bar.speed, bar.speed_label, bar.fastest_button], actions=[acts["fastest"]]),
         "explain": Targets(widgets=[bar.explain_button], actions=[acts["explain"]]),
         "edit": Targets(),
         "link_colour": Targets(widgets=[w.topology.decor.combo, w.topology.decor.combo_label],
