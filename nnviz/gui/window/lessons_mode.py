@@ -32,6 +32,7 @@ from nnviz.core.learn.lessons import Lesson, builtin_lessons, read_lesson
 from nnviz.core.learn.measures import MEASURES
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.views.lessons import LessonsPanel, StepState
+from nnviz.gui.views.lessons.panel import PANEL_WIDTH
 from nnviz.gui.window.training_bar import SPEEDS
 
 LESSON_FILTER = "nnviz lesson (*.toml);;All files (*)"
@@ -66,6 +67,7 @@ class LessonsMode(QObject):
         self._explain_phase = ""               # open explain mode at this phase once set up
         self._room_before: Classroom | None = None
         self._speed_before = -1
+        self._left_config: Config | None = None   # the settings of the last lesson step left
         p = self.panel
         p.lesson_chosen.connect(self.open_key)
         p.open_file_requested.connect(self.open_file)
@@ -105,8 +107,12 @@ class LessonsMode(QObject):
         return ""
 
     def show_panel(self) -> None:
+        first = not self.dock.isVisible()
         self.dock.show()
         self.dock.raise_()
+        if first:   # the panel's own width where the window has room; the views keep the rest
+            width = min(PANEL_WIDTH, max(260, round(self.w.width() * 0.24)))
+            self.w.resizeDocks([self.dock], [width], Qt.Horizontal)
 
     # -- opening and closing a lesson ---------------------------------------------------------
     @Slot(str)
@@ -163,6 +169,7 @@ class LessonsMode(QObject):
     def close_lesson(self) -> None:
         """Back to the list; the classroom and speed the learner had before come back."""
         if self.lesson is not None:
+            self._left_config = self.lesson.steps[self.index].config   # its network is still the lesson's
             if self._room_before is not None and self.w.classroom.current != self._room_before:
                 self.w.classroom.apply(self._room_before)
             if self._speed_before >= 0:
@@ -202,10 +209,8 @@ class LessonsMode(QObject):
         snap = self.w.latest
         if snap is None or not snap.unsaved or snap.diverged:
             return True
-        if self.lesson is None:
-            return False
-        mine = self.lesson.steps[self.index].config
-        return snap.config == mine and self.w.undo_stack.count() == 0
+        mine = self.lesson.steps[self.index].config if self.lesson is not None else self._left_config
+        return mine is not None and snap.config == mine and self.w.undo_stack.count() == 0
 
     def _enter(self, index: int, run_after: bool = False) -> None:
         """Set step `index` up: its settings, fresh weights, its view."""
@@ -220,6 +225,7 @@ class LessonsMode(QObject):
             self.current = (self.current[0], judge_answer(step.question, self.answers[step.id], self.current[0]),
                             True)
         self.phase = "setup"
+        self.w.statusBar().clearMessage()       # news of the step before (e.g. where it paused)
         self._send_settings(step.config)
         self._apply_view(step)
         self._save()

@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -162,10 +164,22 @@ class MainWindow(QMainWindow):
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
-        lay.addWidget(self.training_bar)
         lay.addWidget(self.banner)
         lay.addWidget(body, 1)
         self.setCentralWidget(central)
+        # The bar sits in a fixed tool bar, which spans the window above any side panel (the
+        # lessons), so opening one narrows only the panels under it: at 1280 px the bar's
+        # buttons and numbers alone need most of the width.
+        holder = QToolBar("Training", self)
+        holder.setObjectName("trainingBarHolder")
+        holder.setMovable(False)
+        holder.setFloatable(False)
+        holder.toggleViewAction().setVisible(False)
+        holder.setStyleSheet("QToolBar { border: none; padding: 0; spacing: 0; }")
+        holder.layout().setContentsMargins(0, 0, 0, 0)
+        self.training_bar.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        holder.addWidget(self.training_bar)
+        self.addToolBar(Qt.TopToolBarArea, holder)
         self.splitters = (body, middle, right)
         self._auto_panels = True        # share out the panels at every resize until a divider is dragged
         for splitter in self.splitters:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
 
-from helpers.window import START_MS, open_window
+from helpers.prompts import FakeMessageBox
+from helpers.window import START_MS, act_and_wait, open_window
 from nnviz.core.config import Config
 from nnviz.core.learn.lessons import builtin_lessons
 from nnviz.gui.window.main_window import MainWindow
@@ -72,6 +73,21 @@ def test_walk_the_backpropagation_lesson_to_its_last_reveal(window, qtbot) -> No
     # finished: back to the list, the lesson marked done, the learner's pace back
     assert mode.lesson is None and panel.pages.currentIndex() == 0
     assert mode._progress_words("builtin:backpropagation", lesson) == "done"
+    # the network left on screen is the lesson's: the next lesson starts without asking to save it
+    mode.open_key("builtin:forward-pass")
+    assert mode.lesson.id == "forward-pass" and FakeMessageBox.asked == []
+
+
+def test_the_learners_own_work_is_not_thrown_away_by_a_lesson(window, qtbot) -> None:
+    w, mode = window, window.lessons
+    act_and_wait(qtbot, w, w.step_epoch_requested.emit, lambda s: s.epoch == 1 and s.unsaved)
+    FakeMessageBox.answers = [FakeMessageBox.Cancel]
+    mode.open_key("builtin:learning-rate")
+    assert len(FakeMessageBox.asked) == 1 and "start the lesson" in str(FakeMessageBox.asked[0])
+    assert mode.lesson is None and w.latest.epoch == 1        # cancelled: nothing changed
+    mode.open_key("builtin:learning-rate")                    # Discard this time
+    wait_phase(qtbot, w, "ready")
+    assert w.latest.epoch == 0 and w.latest.config.learning_rate == 0.0001
 
 
 def test_a_number_prediction_is_judged_against_the_run(window, qtbot) -> None:
