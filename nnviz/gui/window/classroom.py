@@ -101,7 +101,7 @@ class ClassroomMode(QObject):
         self.note.setStyleSheet("color: #8a5a00; padding: 0 6px;")
         self.note.hide()
         window.statusBar().addPermanentWidget(self.note)
-        window.controls.config_shown.connect(self._restrict)
+        window.controls.config_shown.connect(self.restrict)
 
     def apply(self, classroom: Classroom) -> None:
         """Give back what the previous choice took away, let the controls show the Config by
@@ -120,15 +120,15 @@ class ClassroomMode(QObject):
                 act.setEnabled(True)
         for attr in ("data", "features", "network", "training"):
             getattr(self.w.controls, attr).setVisible(True)
-        self.w.controls.set_config(self.w.controls.config())   # the sections' rules, then _restrict
-        self._restrict()
+        self.w.controls.set_config(self.w.controls.config())   # the sections' rules, then restrict
+        self.restrict()
         hidden, locked = len(classroom.hide), len(classroom.lock)
         self.note.setText(f"Classroom mode: {hidden} hidden, {locked} locked")
         self.note.setToolTip("Lessons > Classroom mode\u2026 chooses what is hidden or locked")
         self.note.setVisible(classroom.active)
 
     @Slot()
-    def _restrict(self) -> None:
+    def restrict(self) -> None:
         room = self.current
         for name, targets in self.targets.items():
             state = room.state(name)

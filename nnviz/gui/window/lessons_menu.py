@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
@@ -16,19 +15,7 @@ from nnviz.core.errors import FormatError
 from nnviz.core.learn.lessons import save_with_classroom
 from nnviz.gui.window.classroom_dialog import ClassroomDialog
 from nnviz.gui.window.lessons_mode import LESSON_FILTER
-
-
-def _action(window, text: str, slot, shortcut=None, tip: str = "", checkable: bool = False) -> QAction:
-    act = QAction(text, window)
-    if shortcut:
-        act.setShortcut(QKeySequence(shortcut))
-        act.setShortcutContext(Qt.WindowShortcut)
-    if tip:
-        act.setStatusTip(tip)
-        act.setToolTip(tip)
-    act.setCheckable(checkable)
-    (act.toggled if checkable else act.triggered).connect(slot)
-    return act
+from nnviz.gui.window.menus import _add
 
 
 def build_lessons_menu(w) -> dict[str, QAction]:
@@ -46,36 +33,32 @@ def build_lessons_menu(w) -> dict[str, QAction]:
     acts["lessons_panel"] = panel
     menu.addSeparator()
     for key, lesson in w.lessons.builtin.items():
-        act = _action(w, lesson.title, lambda _=False, k=key: w.lessons.open_key(k), tip=lesson.summary)
-        menu.addAction(act)
-        acts[f"lesson:{lesson.id}"] = act
+        acts[f"lesson:{lesson.id}"] = _add(menu, w, lesson.title, lambda _=False, k=key: w.lessons.open_key(k),
+                                           tip=lesson.summary)
     menu.addSeparator()
-    acts["open_lesson"] = _action(w, "&Open lesson file\u2026", lambda: w.lessons.open_file(), "Ctrl+Shift+O",
-                                  "Open a lesson written as a .toml file (docs/lessons.md)")
-    menu.addAction(acts["open_lesson"])
+    acts["open_lesson"] = _add(menu, w, "&Open lesson file\u2026", lambda: w.lessons.open_file(), "Ctrl+Shift+O",
+                               "Open a lesson written as a .toml file (docs/lessons.md)")
     menu.addSeparator()
-    acts["classroom"] = _action(w, "&Classroom mode\u2026", lambda: edit_classroom(w),
-                                tip="Hide or lock controls for a class, and save that with a session or lesson")
-    menu.addAction(acts["classroom"])
-    acts["save_lesson"] = _action(w, "&Save lesson as\u2026", lambda: save_lesson_as(w),
-                                  tip="Write the open lesson, with the classroom choice, to a file to hand out")
-    menu.addAction(acts["save_lesson"])
+    acts["classroom"] = _add(menu, w, "&Classroom mode\u2026", lambda: edit_classroom(w),
+                             tip="Hide or lock controls for a class, and save that with a session or lesson")
+    acts["save_lesson"] = _add(menu, w, "&Save lesson as\u2026", lambda: save_lesson_as(w),
+                               tip="Write the open lesson, with the classroom choice, to a file to hand out")
     menu.aboutToShow.connect(lambda: acts["save_lesson"].setEnabled(w.lessons.lesson is not None))
 
     file_menu = bar.actions()[0].menu()
     after = w.recent_menu.menuAction()
     following = file_menu.actions()[file_menu.actions().index(after) + 1]
-    file_open_lesson = _action(w, "Open &lesson\u2026", lambda: w.lessons.open_file(),
-                               tip="Open a lesson written as a .toml file")
+    file_open_lesson = _add(file_menu, w, "Open &lesson\u2026", lambda: w.lessons.open_file(),
+                            tip="Open a lesson written as a .toml file")
+    file_menu.removeAction(file_open_lesson)        # added at the end; it belongs after Open recent
     file_menu.insertAction(following, file_open_lesson)
     acts["file_open_lesson"] = file_open_lesson
 
     view_menu = next(a.menu() for a in bar.actions() if a.text() == "&View")
     view_menu.addSeparator()
-    acts["presentation"] = _action(w, "&Presentation mode", w.presentation.set_active, "F11",
-                                   "Full screen with larger text, for a projector (F11 again to leave)",
-                                   checkable=True)
-    view_menu.addAction(acts["presentation"])
+    acts["presentation"] = _add(view_menu, w, "&Presentation mode", w.presentation.set_active, "F11",
+                                "Full screen with larger text, for a projector (F11 again to leave)",
+                                checkable=True)
     return acts
 
 

@@ -16,6 +16,7 @@ is their work, and the usual question about unsaved work comes first.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -142,9 +143,18 @@ class LessonsMode(QObject):
         value = self.w.settings.value("lessons/recent", [])
         return [value] if isinstance(value, str) else list(value or [])
 
+    def _busy(self) -> bool:
+        """While a file is being read into the session nothing may change it (the window
+        locks the controls then); a lesson waits too."""
+        if self.w.file_reads:
+            self.w.show_message("Wait until the file is read, then open the lesson.")
+        return bool(self.w.file_reads)
+
     def open_lesson(self, lesson: Lesson, key: str) -> None:
         """Start (or resume) a lesson, once any unsaved work of the learner's is dealt with."""
         self.show_panel()
+        if self._busy():
+            return
         if self._lesson_work():
             self._start(lesson, key)
         else:
@@ -199,6 +209,8 @@ class LessonsMode(QObject):
             self._save()
             self.close_lesson()
             return
+        if self._busy():
+            return
         if self._lesson_work():
             self._enter(index, run_after)
         else:
@@ -232,12 +244,15 @@ class LessonsMode(QObject):
         self._show()
 
     def _send_settings(self, config: Config) -> None:
-        """The settings as the controls send them, then Reset: the step's seed, weights and data."""
+        """The settings as the controls send them, then Reset: the step's seed, weights and
+        data. Every field goes, not only those that differ from what the controls show, so
+        the worker ends on exactly the step's settings whatever it ran before (unsaved work
+        was asked about before the step was entered)."""
         w = self.w
         w.training_bar.set_playing(False)
         w.pause_requested.emit()
         w.controls.set_config(config)
-        w.config_requested.emit(config)
+        w.config_requested.emit({f.name: getattr(config, f.name) for f in dataclasses.fields(Config)}, config)
         w.reset_requested.emit()
 
     def _apply_view(self, step) -> None:

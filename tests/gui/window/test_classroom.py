@@ -123,3 +123,10 @@ def test_presentation_mode_enlarges_the_text_and_gives_it_back(window, qtbot) ->
     window.actions["presentation"].setChecked(False)
     assert app.font().pointSizeF() == size and not window.isFullScreen()
     assert window.actions["presentation"].shortcut().toString() == "F11"
+
+
+def test_a_file_read_unlocking_the_controls_keeps_the_teachers_locks(window) -> None:
+    window.classroom.apply(ROOM)
+    window.begin_file_read("a file")         # the window locks every setting while a file is read…
+    window.end_file_read()                   # …and unlocks them after: not the teacher's
+    looks_like(window, ROOM)
