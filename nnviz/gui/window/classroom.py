@@ -58,6 +58,11 @@ def control_targets(w) -> dict[str, Targets]:
         "classes": Targets(rows=[(data.form, data.classes)]),
         "seed": Targets(widgets=[data.seed, _label_of(data.form, data.seed)]),
         "regenerate": Targets(widgets=[data.regenerate], actions=[acts["regenerate"]]),
+        "points": Targets(rows=[(data.form, data.points)]),
+        "balance": Targets(rows=[(data.form, data.balance)]),
+        "label_noise": Targets(rows=[(data.form, data.label_noise)]),
+        "outliers": Targets(rows=[(data.form, data.outliers)]),
+        "draw": Targets(widgets=[w.surface.bar], actions=[acts["draw"], acts["clear_points"]]),
         "output": Targets(rows=[(net.form, net.output)]),
         "init": Targets(rows=[(net.form, net.init), (net.form, net.init_scale)]),
         "optimizer": Targets(rows=[(train.form, getattr(train, n)) for n in
@@ -151,8 +156,8 @@ class ClassroomMode(QObject):
                 net.form.setRowVisible(row, False)
         if both:
             net.form.setRowVisible(net.caption, False)
-        sections = {"data": ("problem", "dataset", "classes", "noise", "train_ratio", "batch_size", "seed",
-                             "regenerate"),
+        sections = {"data": ("problem", "dataset", "classes", "points", "balance", "noise", "label_noise",
+                             "outliers", "train_ratio", "batch_size", "seed", "regenerate"),
                     "network": ("hidden_layers", "activation", "neurons", "output", "init"),
                     "training": ("learning_rate", "lr_decay", "optimizer", "regularization", "reg_rate", "stop")}
         for attr, names in sections.items():

@@ -17,7 +17,7 @@ from nnviz.gui.window.classroom_dialog import ClassroomDialog
 from nnviz.gui.window.lessons_menu import save_lesson_as
 from nnviz.gui.window.main_window import MainWindow
 
-ROOM = Classroom(hide=frozenset({"learning_rate", "play", "dataset", "edit"}),
+ROOM = Classroom(hide=frozenset({"learning_rate", "play", "dataset", "edit", "draw", "label_noise"}),
                  lock=frozenset({"seed", "activation", "reset"}))
 
 
@@ -35,13 +35,15 @@ def looks_like(w: MainWindow, room: Classroom) -> None:
     assert bar.reset_button.isEnabled() is ("reset" not in room.lock)
     assert w.actions["reset"].isEnabled() is ("reset" not in room.lock)
     assert w.topology.editable is ("edit" not in room.hide | room.lock)
+    assert w.actions["draw"].isVisible() is ("draw" not in room.hide)
+    assert data.form.isRowVisible(data.label_noise) is ("label_noise" not in room.hide)
     assert train.form.isRowVisible(train.reg_rate) and data.noise.isEnabled()    # untouched
     assert w.classroom.note.isVisibleTo(w) is room.active
 
 
 def test_every_control_name_has_something_on_screen(window) -> None:
     targets = window.classroom.targets
-    assert set(targets) == set(CONTROLS) and len(CONTROLS) == 30
+    assert set(targets) == set(CONTROLS) and len(CONTROLS) == 35
     assert all(t.rows or t.widgets or t.actions for n, t in targets.items() if n != "edit")
 
 
