@@ -17,8 +17,6 @@ is their work, and the usual question about unsaved work comes first.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import os
 
 from PySide6.QtCore import QObject, Qt, Slot
@@ -30,10 +28,10 @@ from nnviz.core.learn.classroom import Classroom
 from nnviz.core.learn.explain import stages
 from nnviz.core.learn.lesson_runs import finished, judge, judge_answer, outcome
 from nnviz.core.learn.lessons import Lesson, builtin_lessons, read_lesson
-from nnviz.core.learn.measures import MEASURES
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.views.lessons import LessonsPanel, StepState
 from nnviz.gui.views.lessons.panel import PANEL_WIDTH
+from nnviz.gui.window.lesson_progress import fits, load_progress, save_progress
 from nnviz.gui.window.training_bar import SPEEDS
 
 LESSON_FILTER = "nnviz lesson (*.toml);;All files (*)"
@@ -99,7 +97,7 @@ class LessonsMode(QObject):
         self.panel.show_catalogue(entries)
 
     def _progress_words(self, key: str, lesson: Lesson) -> str:
-        saved = self._load(key)
+        saved = load_progress(self.w.settings, key)
         runs = [s.id for s in lesson.steps if s.runs]
         if runs and set(runs) <= saved["done"]:
             return "done"
@@ -165,9 +163,9 @@ class LessonsMode(QObject):
             self._room_before = self.w.classroom.current
             self._speed_before = self.w.training_bar.speed.currentIndex()
         self.lesson, self.key = lesson, key
-        saved = self._load(key)
+        saved = load_progress(self.w.settings, key)
         self.answers = {s.id: saved["answers"][s.id] for s in lesson.steps
-                        if s.id in saved["answers"] and _fits(s.question, saved["answers"][s.id])}
+                        if s.id in saved["answers"] and fits(s.question, saved["answers"][s.id])}
         self.results, self.done = saved["results"], saved["done"]
         room = lesson.classroom if lesson.classroom.active else self._room_before
         if room != self.w.classroom.current:
@@ -362,53 +360,6 @@ class LessonsMode(QObject):
         done = {i for i, s in enumerate(self.lesson.steps) if s.id in self.done}
         self.panel.show_step(self.lesson, self.index, state, done)
 
-    def _load(self, key: str) -> dict:
-        """The kept progress, each part checked (the settings file is the user's to edit):
-        {"known", "step", "answers", "results", "done"}."""
-        out = {"known": False, "step": 0, "answers": {}, "results": {}, "done": set()}
-        try:
-            saved = json.loads(str(self.w.settings.value(_store_key(key), "{}")))
-        except ValueError:
-            return out
-        if not isinstance(saved, dict) or not saved:
-            return out
-        out["known"] = True
-        step = saved.get("step")
-        out["step"] = step if isinstance(step, int) and not isinstance(step, bool) else 0
-        answers = saved.get("answers")
-        if isinstance(answers, dict):
-            out["answers"] = {k: v for k, v in answers.items()
-                              if isinstance(v, (int, float)) and not isinstance(v, bool)}
-        results = saved.get("results")
-        if isinstance(results, dict):
-            out["results"] = {k: {m: float(x) for m, x in v.items()} for k, v in results.items()
-                              if isinstance(v, dict) and set(MEASURES) <= set(v)
-                              and all(isinstance(x, (int, float)) for x in v.values())}
-        done = saved.get("done")
-        if isinstance(done, list):
-            out["done"] = {d for d in done if isinstance(d, str)}
-        return out
-
     def _save(self) -> None:
-        if self.lesson is None:
-            return
-        data = {"step": self.index, "answers": self.answers, "results": self.results, "done": sorted(self.done)}
-        self.w.settings.setValue(_store_key(self.key), json.dumps(data))
-
-
-def _store_key(key: str) -> str:
-    """The settings key of a lesson's progress: a built-in one by its id, a file by a hash of
-    its path (a path's slashes would make settings groups)."""
-    kind, _, name = key.partition(":")
-    if kind == "file":
-        name = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return f"lessons/progress/{kind}-{name}"
-
-
-def _fits(question, answer: object) -> bool:
-    """Whether a kept prediction still fits the step's question (the file may have changed)."""
-    if question is None or isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        return False
-    if question.kind == "choice":
-        return isinstance(answer, int) and 0 <= answer < len(question.choices)
-    return question.lowest <= answer <= question.highest
+        if self.lesson is not None:
+            save_progress(self.w.settings, self.key, self.index, self.answers, self.results, self.done)
