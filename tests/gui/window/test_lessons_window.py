@@ -187,3 +187,21 @@ def test_leaving_a_lesson_gives_back_the_learners_settings_of_view(window, qtbot
     assert w.training_bar.speed_value() == 60.0 and w.latest.config.learning_rate == 0.0001
     qtbot.mouseClick(mode.panel.list_button, Qt.LeftButton)
     assert mode.lesson is None and w.training_bar.speed.currentIndex() == pace
+
+
+def test_a_run_paused_midway_goes_on_and_reveals_at_its_epoch(window, qtbot) -> None:
+    w, mode, panel = window, window.lessons, window.lessons.panel
+    mode.open_key("builtin:learning-rate")                # 300 epochs at 60 epochs/s
+    wait_phase(qtbot, w, "ready")
+    panel.number.setValue(0.5)
+    qtbot.mouseClick(panel.lock_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: w.latest.playing and w.latest.epoch >= 3, timeout=RUN_MS)
+    w.toggle_play()                                       # Space: the learner pauses
+    wait_phase(qtbot, w, "paused")
+    assert panel.run_button.text() == "Go on" and "paused" in panel.status.text()
+    assert w.latest.epoch < 300 and mode.current is None  # nothing revealed yet
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    wait_phase(qtbot, w, "revealed")
+    result = mode.current[0]
+    assert w.latest.epoch == 300 and result.ended == "" and result.held, result.failures()
