@@ -108,6 +108,8 @@ class FileActions(QObject):
         extra = {"discretize": self.w.actions["discretize"].isChecked(),
                  "show_test": self.w.actions["show_test"].isChecked(),
                  "log_scale": self.w.actions["log_scale"].isChecked()}
+        if self.w.classroom.current.active:      # hidden and locked controls go with the hand-out
+            extra["classroom"] = self.w.classroom.current.to_dict()
         self._call("save_session", path, extra)
 
     def export_weights(self) -> None:
@@ -279,6 +281,7 @@ def build_menus(w) -> dict[str, QAction]:
                              checkable=True)
     acts["log_scale"] = _add(v, w, "&Log-scale loss", w.curves.set_log_scale, "L", checkable=True)
     links = v.addMenu("Link &colour")
+    acts["links"] = links.menuAction()
     group = QActionGroup(w)
     for mode, label in LINK_MODES.items():
         acts[f"links_{mode}"] = act = _add(links, w, label, lambda on, m=mode: on and w.topology.set_link_mode(m),

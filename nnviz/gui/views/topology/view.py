@@ -95,6 +95,7 @@ class TopologyView(QWidget):
         self.inline = InlineEditor(self, self._apply_edit, self.message_posted.emit)
         self.editor, self.editor_message = self.inline.line, self.inline.message  # for tests
 
+        self.editable = True                            # clicks and the wheel edit (classroom mode may lock it)
         self.paint_count = 0
         self._snap: Snapshot | None = None
         self._painted: Snapshot | None = None
@@ -345,7 +346,15 @@ class TopologyView(QWidget):
                                  f"(Esc) to edit the live run, or Restore to go back to this epoch.")
         return True
 
+    def set_editable(self, on: bool) -> None:
+        """Whether a click opens the value editor and the wheel nudges (hover cards stay)."""
+        self.editable = bool(on)
+        if not on:
+            self.close_editor()
+
     def _on_click(self, event: QMouseEvent) -> bool:
+        if not self.editable:
+            return False
         hit = self._hit(QPointF(event.position()))
         target = self._target_of(hit)
         if target is None:
@@ -357,6 +366,8 @@ class TopologyView(QWidget):
         return True
 
     def _on_wheel(self, event: QWheelEvent) -> bool:
+        if not self.editable:
+            return False
         hit = self._hit(QPointF(event.position()))
         target = self._target_of(hit)
         if target is None:
