@@ -298,6 +298,8 @@ class LessonsMode(QObject):
     @Slot(object)
     def _snapshot(self, snap: Snapshot) -> None:
         step = self._step()
+        if step is not None and self._ran_unpredicted(step, snap):
+            return
         if step is None or self.phase not in ("setup", "running", "paused"):
             return
         if self.phase == "setup":
@@ -315,6 +317,19 @@ class LessonsMode(QObject):
         elif step.epochs:
             self.phase = "running" if snap.playing else "paused"
         self._show()
+
+    def _ran_unpredicted(self, step, snap: Snapshot) -> bool:
+        """The learner trained (Play, Step, Epoch) before locking in the step's prediction:
+        a prediction made while watching is no prediction, so the run is stopped and the
+        step set up again from its seed. Returns whether that happened."""
+        if (self.phase != "ready" or step.question is None or step.id in self.answers
+                or not (snap.playing or snap.total_steps > 0)):
+            return False
+        self.w.training_bar.set_playing(False)
+        self.w.pause_requested.emit()
+        self._enter(self.index)          # the lesson's own network: nothing to ask
+        self.w.show_message("Lock in your prediction first: the step starts again from the beginning.")
+        return True
 
     def _set_up(self, step) -> None:
         self.phase = ("revealed" if self.current is not None else "ready") if step.runs else "read"

@@ -205,3 +205,26 @@ def test_a_run_paused_midway_goes_on_and_reveals_at_its_epoch(window, qtbot) -> 
     wait_phase(qtbot, w, "revealed")
     result = mode.current[0]
     assert w.latest.epoch == 300 and result.ended == "" and result.held, result.failures()
+
+
+def test_a_run_before_the_prediction_is_locked_in_starts_the_step_again(window, qtbot) -> None:
+    """The prediction must be blind: Play (or Step, Epoch) before locking it in stops the
+    run and sets the step up again from its seed, with a word why."""
+    w, mode, panel = window, window.lessons, window.lessons.panel
+    mode.open_key("builtin:forward-pass")
+    wait_phase(qtbot, w, "read")
+    qtbot.mouseClick(panel.next_button, Qt.LeftButton)
+    wait_phase(qtbot, w, "ready")
+    start = w.latest.weights[0].copy()
+    for press in (w.toggle_play, w.step_epoch_requested.emit):
+        press()
+        qtbot.waitUntil(lambda: "prediction first" in w.statusBar().currentMessage(), timeout=RUN_MS)
+        wait_phase(qtbot, w, "ready")
+        qtbot.waitUntil(lambda: w.latest.total_steps == 0 and not w.latest.playing, timeout=RUN_MS)
+        assert (w.latest.weights[0] == start).all() and mode.lesson.steps[1].id not in mode.answers
+        w.statusBar().clearMessage()
+    panel.number.setValue(0.5)                       # locked in: now a run is the step's run
+    qtbot.mouseClick(panel.lock_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    wait_phase(qtbot, w, "revealed")
+    assert mode.current[0].held
