@@ -28,3 +28,23 @@ def test_readme_api_example_runs_without_qt(capsys) -> None:
     assert drawn.total_steps == 7 and namespace["stroke"].added == 2
     assert len(drawn.train_x) + len(drawn.test_x) == 2000 - gone.removed and gone.removed > 0
     assert gone.settings[0]["dataset"] == "spiral" and drawn.config.dataset == "custom"   # undone, then erased
+
+
+def test_readme_timeline_and_runs_example_runs_as_written(capsys, tmp_path, monkeypatch) -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("Going back in time, and runs side by side, from Python"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, str(README), "exec"), namespace)
+    first, second = capsys.readouterr().out.splitlines()
+    assert first == "[0, 1, 2, 3, 4, 5] 64"
+    trainer, runs = namespace["trainer"], namespace["runs"]
+    from nnviz.core import Config, Trainer, files
+    straight = Trainer(Config(dataset="spiral", hidden_layers=(8, 8)))
+    straight.train_epochs(300)
+    assert namespace["epoch"] <= 100 and trainer.epoch == 300
+    assert trainer.network.params.tobytes() == straight.network.params.tobytes()
+    assert runs.names() == ["SGD", "momentum", "Adam"] and second.startswith("['SGD', 'momentum', 'Adam']")
+    assert [t.epoch for t in runs.trainers] == [100] * 3
+    assert len(files.load_runs(tmp_path / "three.nnviz").trainers) == 3

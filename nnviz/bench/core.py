@@ -4,7 +4,9 @@ The figures are what the worker gets: `Trainer.train_epochs(n)` called with n si
 about one worker chunk (12 ms), so every epoch includes the train and test losses, the
 gradient sizes and the history entry. The kernels are compiled (or loaded from cache)
 before timing. The core.numpy rows time the numpy reference that trains on a first start
-while the kernel compiles in the background.
+while the kernel compiles in the background. The timeline's rows time what a checkpoint
+costs at an epoch end (the largest network, every optimiser array held) and what one
+step of the timeline's slider costs the worker (a checkpoint loaded and its Snapshot).
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ NET_B1 = NET_B.replace(batch_size=1)
 NET_B30L1 = NET_B.replace(batch_size=30, regularization="l1", reg_rate=0.003)
 # the largest network nnviz draws: 10 hidden layers of 32, every feature, 10,000 points
 NET_C = NET_B.replace(hidden_layers=(32,) * 10, n_points=10_000)
+# the same under Adam, for the timeline: a checkpoint copies the parameters and the optimiser's
+# memory (five arrays of 9,793), never the points
+NET_L = NET_C.replace(optimizer="adam", learning_rate=0.001)
 
 
 def epochs_per_second(config: Config, seconds: float = SECONDS, chunk_s: float = 0.012) -> float:
@@ -48,14 +53,7 @@ def epochs_per_second(config: Config, seconds: float = SECONDS, chunk_s: float =
 
 def grid_ms(config: Config, seconds: float = SECONDS) -> float:
     """Median milliseconds of network.grid_outputs() (every neuron over 100 x 100 points)."""
-    net = Trainer(config).network
-    times: list[float] = []
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds or len(times) < 20:
-        t0 = time.perf_counter()
-        net.grid_outputs()
-        times.append(time.perf_counter() - t0)
-    return 1000.0 * statistics.median(times)
+    return _median_ms(Trainer(config).network.grid_outputs, seconds)
 
 
 def explain_ms(config: Config, seconds: float = SECONDS) -> tuple[float, float]:
@@ -95,6 +93,39 @@ def card_us(config: Config) -> float:
             card_for(exp, stage, target, 0, stage[0] == "backward")
             times.append(time.perf_counter() - t0)
     return 1e6 * statistics.median(times)
+
+
+def _median_ms(call, seconds: float) -> float:
+    times: list[float] = []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds or len(times) < 20:
+        t0 = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - t0)
+    return 1000.0 * statistics.median(times)
+
+
+def checkpoint_us(config: Config, seconds: float = SECONDS) -> float:
+    """Median microseconds to keep one checkpoint (copies of the parameters, gradient, last
+    update and optimiser memory, then the thinning), as at an epoch end on the grid."""
+    trainer = Trainer(config)
+    trainer.train_epochs(2)          # the optimiser's memory and the last update hold numbers
+    return 1000.0 * _median_ms(lambda: trainer._capture("epoch"), seconds)
+
+
+def look_ms(config: Config, seconds: float = SECONDS) -> float:
+    """Median ms for one step of the timeline's slider in the worker: a copy of the run put
+    at a checkpoint (load_checkpoint) and its Snapshot (the grid and every neuron's picture)."""
+    trainer = Trainer(config)
+    trainer.train_epochs(200)
+    viewer = trainer.fork()
+    k = len(trainer.timeline)
+    count = iter(range(10**9))
+
+    def look() -> None:
+        viewer.load_checkpoint(trainer.timeline[next(count) % k])
+        viewer.snapshot()
+    return _median_ms(look, seconds)
 
 
 def csv_ms(rows: int = 100_000, seconds: float = SECONDS) -> float:
@@ -169,6 +200,9 @@ def measure():
     yield "core.explain_pictures.B30", whole, "ms", "the same with the surfaces before and after, median"
     yield "core.card.B", card_us(NET_B.replace(optimizer="adam")), "us", "one formula card (a hover), network B, median"
     yield "core.csv.read", csv_ms(), "ms", "load_csv of 100,000 rows (x, y, label, split), median"
+    yield ("core.checkpoint.L", checkpoint_us(NET_L), "us",
+           "one timeline checkpoint, 7 inputs and 10 x 32 tanh, Adam, median")
+    yield "core.look.B", look_ms(NET_B), "ms", "one slider step: a checkpoint loaded and its Snapshot, network B, median"
     yield "core.lesson.reveal.B", reveal_ms(NET_B), "ms", "measure and judge a lesson step's run, network B, median"
     yield "core.lessons.check", lessons_check_s(), "s", "every claim of the 15 built-in lessons, headless"
     with compiled.numpy_only():   # the first start, while the kernel compiles in the background

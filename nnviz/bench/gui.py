@@ -7,6 +7,9 @@ gui.gap.C: the longest interval between two repaints of the window in that time,
     (network C: 10 hidden layers of 32, all features, 10,000 points);
 gui.cpu.C: CPU ms the GUI thread spends per repaint of network C (steadier than frames/s
     on a busy machine);
+gui.play.A3 / gui.fps.A3 / gui.cpu.A3: the same with three runs of network A side by side
+    (SGD, momentum, Adam): epochs/s of each run; frames/s and GUI CPU ms per frame, a frame
+    counted once the runs' small panels were drawn with it too;
 gui.starved: the share of the time the playing threads were ready to run but waited for a
     CPU taken by other programs, the most of the three runs (Linux only): the figures above
     hold for a machine that lets nnviz run only when this is near 0;
@@ -86,19 +89,25 @@ def _window(config: Config):
     return w, settings
 
 
-def _play(app, config: Config, seconds: float) -> dict[str, float]:
+def _play(app, config: Config, seconds: float, runs: int = 1) -> dict[str, float]:
     """Playing at full speed: epochs/s, surface repaints/s, the longest ms between two
-    painted frames, the GUI thread's CPU ms per repaint and the share of time starved."""
+    painted frames, the GUI thread's CPU ms per repaint and the share of time starved.
+    runs > 1: that many runs side by side (SGD, momentum, Adam)."""
     w, settings = _window(config)
     w.show()
     if not _wait(app, lambda: w.latest is not None and compiled.available(), 60):
         raise RuntimeError("the worker did not start, or its kernel did not load")
+    if runs > 1:
+        w.run_controls.add_classic()
+        if not _wait(app, lambda: len(w.latest.runs) == runs, 10):
+            raise RuntimeError("the runs side by side did not start")
     gc.freeze()                             # as the application does once its window is up
     w.training_bar.speed.setCurrentIndex(FASTEST)   # the default pace is one epoch a frame
     w.toggle_play()
     _wait(app, lambda: w.latest.playing, 10)
     _wait(app, lambda: False, 1.0)          # past the first frames of the run
     start_epoch, start_paint = w.latest.epoch, w.surface.paint_count
+    start_panels = w.runs_view.paint_count
     stamps: list[float] = []
     w.snapshot_painted.connect(lambda _seq: stamps.append(time.perf_counter()))
     s0, t0 = _sched(), time.perf_counter()
@@ -106,6 +115,8 @@ def _play(app, config: Config, seconds: float) -> dict[str, float]:
     s1, elapsed = _sched(), time.perf_counter() - t0
     epochs = w.latest.epoch - start_epoch
     paints = w.surface.paint_count - start_paint
+    if runs > 1:        # a frame counts once the runs' panels were drawn with it too
+        paints = min(paints, w.runs_view.paint_count - start_panels)
     gap = max(((b - a) for a, b in zip([t0, *stamps], [*stamps, time.perf_counter()])), default=elapsed)
     w.close_without_asking()   # a benchmark has no work to save
     settings.clear()
@@ -219,11 +230,13 @@ def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
     app = QApplication.instance() or QApplication([])
     rows = [("gui.first_frame", _first_frame(app), "s")]
     starved = 0.0
-    for name, config in (("A", NETWORK_A), ("B", NETWORK_B), ("C", NETWORK_C)):
-        got = _play(app, config, seconds)
+    for name, config, runs in (("A", NETWORK_A, 1), ("B", NETWORK_B, 1), ("C", NETWORK_C, 1), ("A3", NETWORK_A, 3)):
+        got = _play(app, config, seconds, runs)
         rows += [(f"gui.play.{name}", got["play"], "epochs/s"), (f"gui.fps.{name}", got["fps"], "frames/s")]
         if name == "C":
             rows += [("gui.gap.C", got["gap"], "ms"), ("gui.cpu.C", got["cpu"], "ms")]
+        if name == "A3":
+            rows.append(("gui.cpu.A3", got["cpu"], "ms"))
         starved = max(starved, got["starved"])
     rows.append(("gui.starved", starved, "%"))
     rows.append(("gui.edit_latency", _edit_latency(app), "ms"))

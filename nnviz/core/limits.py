@@ -34,10 +34,11 @@ MAX_FILE_BYTES = 50 * 2**20    # a session or weights file; larger ones are refu
 MAX_CSV_BYTES = 64 * 2**20     # a point file: 100,000 rows of many columns
 MAX_CSV_LINE = 65_536          # characters in one line of a point file
 MAX_CSV_LINES = 1_000_000      # lines of any kind (blank, comment) in a point file
-# An .npz may unpack to this much in all: the largest session (100,000 points, a full
-# history, the largest network) is about 5 MB, so this leaves room without letting a small
-# compressed file expand into gigabytes.
-MAX_UNPACKED_BYTES = 32 * 2**20
+# An .npz may unpack to this much in all: one run of the largest session (100,000 points, a
+# full history, the largest network) is about 5 MB, and its timeline at most 6 MB
+# (core/train/timeline.py), so four runs side by side stay below 45 MB; this leaves room
+# without letting a small compressed file expand into gigabytes.
+MAX_UNPACKED_BYTES = 64 * 2**20
 MAX_META_BYTES = 2**20         # the JSON text stored in an .npz (a few kB in practice)
 MAX_JSON_BYTES = 4 * 2**20     # a weights .json: the largest network writes about 300 kB
 # Elements of JSON text, counted before parsing: every "[" and "{" (containers) and every

@@ -72,8 +72,35 @@ class Snapshot:
     # the optimiser's velocity per weight (momentum's buffer, Adam's first moment), like
     # weights; () for SGD and RMSprop, which keep none
     velocity: tuple[np.ndarray, ...] = field(default_factory=tuple)
+    # the timeline (core/train/timeline.py): epoch and reason of each checkpoint, oldest first
+    timeline_epochs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))   # (K,)
+    timeline_reasons: tuple[str, ...] = field(default_factory=tuple)
+    viewing: int = -1                     # index of the checkpoint shown (a look back), -1: the live run
+    live_epoch: int = -1                  # while looking back: the epoch the live run waits at
+    runs: tuple["RunView", ...] = field(default_factory=tuple)   # every run side by side; () for one
+    active_run: int = 0                   # index into runs of the run shown in the big views
 
     @property
     def n_layers(self) -> int:
         """Number of weight matrices (hidden layers + 1)."""
         return len(self.weights)
+
+
+@dataclass(frozen=True)
+class RunView:
+    """What the views show of one run among several side by side (core/learn/runs.py):
+    its curves in the shared chart and its decision surface as a small panel."""
+
+    name: str                             # what differs from the other runs, e.g. "Adam"
+    colour: int                           # index of the run's colour, kept for its life
+    epoch: int
+    train_loss: float
+    test_loss: float
+    history_epoch: np.ndarray             # (H,)
+    history_train: np.ndarray             # (H,)
+    history_test: np.ndarray              # (H,)
+    surface: np.ndarray                   # (n_out, GRID, GRID) float32: the output layer's grid
+    output_kind: str
+    n_classes: int
+    diverged: str
+    config: Config

@@ -91,7 +91,7 @@ class EditTracking:
             f"b[{target[1]}][{target[2]}]"
         if network != self._network_id():
             self.status_posted.emit(f"Edit of {name} not applied: the network changed (rebuilt, reset, "
-                                    "opened or imported) after you picked it. Pick it again.")
+                                    "opened, imported, or another run shown) after you picked it. Pick it again.")
             self._emit()
             return
         t = self.trainer

@@ -1,4 +1,4 @@
-"""File requests handled inside the worker thread, where the only Trainer lives.
+"""File requests handled inside the worker thread, where every Trainer lives.
 
 Every reader validates the whole file before anything changes, so a bad file leaves
 the session exactly as it was; writers go through a temporary file (core.files.atomic).
@@ -11,6 +11,7 @@ import os
 from nnviz.core import files
 from nnviz.core.data.datasets import Dataset
 from nnviz.core.errors import FormatError, shorten
+from nnviz.core.learn.runs import RunSet
 
 MAX_MESSAGE = 600      # characters of a refusal; the values it quotes are shorter still
 FILE_REQUESTS = ("save_session", "open_session", "export_weights", "import_weights",
@@ -45,18 +46,21 @@ class FileSlots:
 
     def save_session(self, path: str, extra: dict) -> None:
         def save():
-            files.save_session(self.trainer, path, extra)
+            self.runs.save(path, extra)       # every run and its timeline
             self._saved()
         self._attempt("save_session", path, save)
         self._emit()                     # the unsaved mark goes (after file_done, in order)
 
     def open_session(self, path: str) -> None:
         def load():
-            trainer, extra = files.load_session(path)
-            self.session_extra = extra
-            self.trainer = trainer          # replace_trainer below emits the Snapshot
+            saved = files.load_runs(path)
+            self.session_extra = saved.extra
+            self._pause_quietly()
+            self.trainer = None                           # no look into the old session's past
+            self.runs = RunSet.from_saved(saved)          # every run, the active one shown
             self._saved()
-            self.replace_trainer(trainer)
+            self._edit_log.clear()
+            self._emit()
         self._attempt("open_session", path, load)
 
     def export_weights(self, path: str) -> None:
@@ -95,7 +99,9 @@ class FileSlots:
             if len(points.data) < 2:
                 raise FormatError("the file has fewer than two points")
             cfg = self.trainer.config
-            self.trainer.set_data(*points.train_test(cfg.train_ratio, cfg.seed))
+            train, test = points.train_test(cfg.train_ratio, cfg.seed)
+            self.trainer.set_data(train, test)
+            self._others_do("set_data", train, test)     # the same points for every run
             self._data_changed()
             self._emit()
             how = ("split as the file's split column says" if points.is_test is not None

@@ -23,6 +23,7 @@ class StrokeSlots:
             self.message_posted.emit(f"{failed}: {exc}")
         else:
             if change is not None:
+                self._others_take_points()      # the runs side by side train on the same points
                 self._data_changed()
                 self.data_edited.emit((change, self._network_id()))
         self._emit()
@@ -62,6 +63,7 @@ class StrokeSlots:
         except ValueError as exc:
             self.message_posted.emit(f"{words} refused: {exc}.")
         else:
+            self._others_take_points()
             self._data_changed()
             self._log_edit(f"{words.lower()}: {change.words.lower()}")
         self._emit()

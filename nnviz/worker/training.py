@@ -1,4 +1,5 @@
-"""TrainingWorker: owns the only Trainer and runs it in its own QThread.
+"""TrainingWorker: owns every Trainer (the runs side by side, runs.py) and runs them in
+its own QThread.
 
 Requests arrive as queued slot calls; training runs in time-boxed chunks on a timer
 inside the worker thread, so every request is handled between chunks and none is lost.
@@ -42,6 +43,7 @@ from nnviz.core.learn.explain import explain_step, step_pictures
 from nnviz.core.train.trainer import Trainer
 from nnviz.worker.edits import EditTracking
 from nnviz.worker.files import FILE_REQUESTS, FileSlots
+from nnviz.worker.runs import RunSlots
 from nnviz.worker.strokes import StrokeSlots
 from nnviz.worker.timebox import TimeBox
 
@@ -54,7 +56,7 @@ COMPILING = ("First start on this computer: the fast training kernel is being co
              "background (about half a minute). Training already runs, with plain numpy.")
 
 
-class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
+class TrainingWorker(RunSlots, FileSlots, EditTracking, StrokeSlots, QObject):
     """The training side of the application (QtCore only, no widgets).
 
     Signals:
@@ -97,7 +99,7 @@ class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
     def __init__(self, config: Config):
         super().__init__()
         self._config = config            # the settings the controls were last known to show
-        self.trainer: Trainer | None = None
+        self._init_runs()                # self.trainer: the active run's (runs.py)
         self._timer: QTimer | None = None
         self._playing = False
         self._speed = MAX_SPEED          # epochs per second; 0 = as fast as it goes
@@ -203,6 +205,7 @@ class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
         self._pause_quietly()
         if self.trainer is not None and not self.trainer.diverged:
             self.trainer.step_batch()
+            self._step_others(whole_epoch=False)
             self._trained()
             self._check_divergence() or self._check_stuck()
         self._emit()
@@ -212,6 +215,7 @@ class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
         self._pause_quietly()
         if self.trainer is not None and not self.trainer.diverged:
             self.trainer.step_epoch()
+            self._step_others(whole_epoch=True)
             self._trained()
             self._check_divergence() or self._check_stuck()
         self._emit()
@@ -219,7 +223,8 @@ class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
     @Slot()
     def reset(self) -> None:
         self._pause_quietly()
-        self.trainer.reset()
+        self.runs.reset()                # every run back to epoch 0: the comparison starts again
+        self._told_runs.clear()
         self._edit_log.clear()
         self._emit()
 
@@ -266,10 +271,13 @@ class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
             return
         was_playing = self._playing
         self._pause_quietly()
+        old = self.trainer.config
         try:
             self.trainer.set_config(config)
         except ValueError as exc:      # e.g. a generator refusing its settings: nothing changed
             self.message_posted.emit(f"Settings not applied: {exc}")
+        else:
+            self._others_follow(old, self.trainer.config)
         self._settings_applied()
         if was_playing and not self.trainer.diverged:
             self.play()
@@ -280,12 +288,14 @@ class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
     def regenerate(self, seed: int) -> None:
         """New data points, same weights and epoch (the Playground's Regenerate)."""
         self.trainer.regenerate(seed)
+        self._others_do("regenerate", seed)
         self._data_changed()
         self._emit()
 
     @Slot(object, object)
     def set_data(self, train, test) -> None:
         self.trainer.set_data(train, test)
+        self._others_do("set_data", train, test)
         self._data_changed()
         self._emit()
 
@@ -309,6 +319,7 @@ class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
         """Work out the next update (points None) or one from the given training points,
         without making it: training pauses, the trainer is left as it was."""
         self._pause_quietly()
+        self._look = -1                  # the step explained is the live run's next one
         t = self.trainer
         if t is None:
             return
@@ -372,9 +383,12 @@ class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
                 if self.epoch_limit:
                     n = min(n, max(self.epoch_limit - t.epoch, 1))
                 ran = done = t.train_epochs(n, self.target_loss)
+                self._pace(done)             # the other runs side by side, as many epochs
                 self._box.measured(time.perf_counter() - now, done * t.batches_per_epoch)
             else:            # part of an epoch: the epoch is longer than what is left of the box
                 ran = t.train_batches(n)
+                if ran:
+                    self._pace_part()        # the other runs as far through their epoch
                 self._box.measured(time.perf_counter() - now, ran)
                 done = 1 if ran and t.batch == 0 else 0
                 self._unscored = t.batch != 0   # losses are scored at the epoch's end
@@ -452,7 +466,8 @@ class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
             self._config = self.trainer.config
             self.config_replaced.emit(self._config)
         if self._unscored and not self._playing:   # paused mid-epoch: show the losses of these weights
-            self.trainer.score()
+            for t in (self.trainer, *self._others()):
+                t.score()
             self._unscored = False
         self._seq += 1
         # frames are due a frame apart from when each began: a Snapshot that takes long to
@@ -461,7 +476,9 @@ class TrainingWorker(FileSlots, EditTracking, StrokeSlots, QObject):
         self._last_emit = time.perf_counter()
         snap = self.trainer.snapshot(seq=self._seq, playing=self._playing)
         snap = dataclasses.replace(snap, edit_log=tuple(self._edit_log), network_id=self._network_id(),
-                                   unsaved=self.unsaved)
+                                   unsaved=self.unsaved, runs=self.runs.views(snap.grid[-1]),
+                                   active_run=self.runs.active)
+        snap = self._look_snapshot(snap)
         if self._timer is not None and self._playing:
             self._timer.setInterval(0)
         self.snapshot_ready.emit(snap)

@@ -26,15 +26,15 @@ from nnviz.core.files.weights import (
 )
 
 if TYPE_CHECKING:
-    from nnviz.core.files.session import load_session, save_session
+    from nnviz.core.files.session import load_runs, load_session, save_session
 
 __all__ = ["CsvColumns", "CsvPoints", "FormatError", "atomic_write", "check_fits", "export_history_csv", "export_pytorch", "export_weights",
-           "import_weights", "load_csv", "load_session", "network_meta", "preview_csv", "read_bytes", "read_npz",
+           "import_weights", "load_csv", "load_runs", "load_session", "network_meta", "preview_csv", "read_bytes", "read_npz",
            "save_csv", "save_session", "weights_json"]
 
 
 def __getattr__(name: str):
-    if name in ("save_session", "load_session"):
+    if name in ("save_session", "load_session", "load_runs"):
         from nnviz.core.files import session
         return getattr(session, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -64,6 +64,11 @@ class Network:
         net.params[:] = self.params
         return net
 
+    def __deepcopy__(self, memo: dict) -> "Network":
+        """A copy whose weights and biases are views into its own params again (a plain
+        deep copy would turn them into separate arrays that no longer follow params)."""
+        return self.copy()
+
     def set_params(self, params: Array) -> None:
         """Overwrite every parameter in place (views stay valid)."""
         self.params[:] = params

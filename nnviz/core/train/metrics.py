@@ -7,6 +7,9 @@ datasets.class_index, so the thresholds live in one place each.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 
 from nnviz.core.data.datasets import class_index
@@ -105,6 +108,19 @@ class Series:
         return f"Series({self.array()!r})"
 
 
+@dataclass(frozen=True)
+class HistoryMark:
+    """What a History looked like at one moment, enough to put it back (History.cut_back):
+    its length and stride, and its latest entry (which a later epoch may have replaced)."""
+
+    length: int
+    stride: int
+    epoch: int
+    train: float
+    test: float
+    grad: Array               # (L,)
+
+
 class History:
     """Loss curves and gradient sizes per epoch: epoch 0, then each epoch end.
 
@@ -139,6 +155,40 @@ class History:
             mask[-1] = True           # the latest stays
             self.keep(mask)
         self._last_off_stride = epoch % self.stride != 0
+
+    def mark(self) -> HistoryMark:
+        """The history as it is now, for a checkpoint (see cut_back). Entries of a divergence
+        at its end (an infinite or NaN loss or gradient) are left out: they belonged to
+        weights since replaced, and files hold finite numbers only."""
+        n = len(self.epoch)
+        train, test, grad = self.train.array(), self.test.array(), self.grad.array()
+        while n > 1 and not (math.isfinite(train[n - 1]) and not math.isinf(test[n - 1])
+                             and np.all(np.isfinite(grad[n - 1]))):
+            n -= 1
+        return HistoryMark(n, self.stride, int(self.epoch.array()[n - 1]), float(train[n - 1]),
+                           float(test[n - 1]), grad[n - 1].copy())
+
+    def cut_back(self, mark: HistoryMark) -> None:
+        """Back to what it was at `mark`, dropping the later epochs.
+
+        Exact while the history has not been thinned since (the stride is the same: the
+        entries before the latest one are then unchanged); after a thinning, the entries
+        left before the mark's epoch are kept at the present stride, with the mark's entry.
+        """
+        epochs = self.epoch.array()
+        if self.stride == mark.stride and len(epochs) >= mark.length - 1 and (
+                mark.length < 2 or epochs[mark.length - 2] < mark.epoch):
+            keep = mark.length - 1
+        else:
+            keep = int(np.searchsorted(epochs, mark.epoch))
+        for s in (self.epoch, self.train, self.test, self.grad):
+            s.truncate(keep)
+        self.epoch.append(mark.epoch)
+        self.train.append(mark.train)
+        self.test.append(mark.test)
+        self.grad.append(mark.grad)
+        n = len(self.epoch)
+        self._last_off_stride = bool(n > 1 and mark.epoch % self.stride)
 
     def restart(self, train: float, test: float, grad_norms: Array) -> None:
         """Epoch 0's entry anew (the data or weights changed before any training step)."""

@@ -13,8 +13,9 @@ the same seed, so one seed fixes a whole run and Reset returns to the same weigh
 The class is split by role: hand edits in trainer_edits.py, data changes in
 trainer_data.py, saving and loading its state in trainer_state.py, the next update worked
 out on copies (and an update from chosen points) in trainer_preview.py, part of an epoch
-in one call (the worker's time box) in trainer_parts.py, and the numpy path that stands in
-for the kernel while it compiles (nnviz.core.compiled) in trainer_reference.py.
+in one call (the worker's time box) in trainer_parts.py, the numpy path that stands in
+for the kernel while it compiles (nnviz.core.compiled) in trainer_reference.py, and
+checkpoints and going back in time in trainer_timeline.py (`timeline`, `restore`, `fork`).
 """
 
 from __future__ import annotations
@@ -36,18 +37,22 @@ from nnviz.core.train.metrics import History
 from nnviz.core.train.optimizers import OPT_CODES, REG_CODES, Hyper, OptimizerState
 from nnviz.core.train.trainer_data import DataMixin
 from nnviz.core.train.trainer_edits import EditsMixin
+from nnviz.core.train.timeline import next_due
 from nnviz.core.train.trainer_parts import PartsMixin
 from nnviz.core.train.trainer_preview import PreviewMixin
 from nnviz.core.train.trainer_reference import ReferenceMixin
 from nnviz.core.train.trainer_state import StateMixin, check_data, resolve_output
+from nnviz.core.train.trainer_timeline import TimelineMixin
 
 WEIGHT_STREAM = 1      # second word of the weights' seed sequence
 RUN_EPOCHS = 4096      # most epochs in one kernel call (bounds the results buffer)
 Array = np.ndarray
 
 
-class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, ReferenceMixin):
+class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, ReferenceMixin, TimelineMixin):
     """Train a Network on a (train, test) pair; see the module doc for seeds and order."""
+
+    _defer_large = False    # inside train_epochs: weights past the limit are dated at its end
 
     def __init__(self, config: Config, data: tuple[Dataset, Dataset] | None = None):
         self.config = config
@@ -114,6 +119,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
         self.history = History(net.n_layers)
         self._refresh()
         self.history.record(0, self.train_loss, self.test_loss, self._first_grad_norms())
+        self._timeline_begin("start")
 
     def _first_grad_norms(self) -> Array:
         """Gradient size at epoch 0: that of the first mini-batch at the initial weights."""
@@ -260,6 +266,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
 
     def _run(self, count: int) -> None:
         """Batches self.batch .. self.batch + count - 1 in one kernel call, then scores."""
+        self._before_training()
         cfg, net = self.config, self.network
         hyper = Hyper.from_config(cfg, self.epoch).vector()
         first, counts, carried = self.batch, self._counts(), self.carried
@@ -283,6 +290,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
             self.batch = 0
             self.history.record(self.epoch, self.train_loss, self.test_loss, self._out[5:])
         self._after_run()
+        self._after_epochs()
 
     def _after_run(self, scored: bool = True) -> None:
         """Which points the carry now holds; a frozen layer found (when the run was scored:
@@ -300,13 +308,17 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
         return np.concatenate([carried, np.arange(lo, hi, dtype=np.int64)])
 
     def step_batch(self) -> None:
-        """Exactly one mini-batch update (the epoch ends if it was the last batch)."""
+        """Exactly one mini-batch update (the epoch ends if it was the last batch). The
+        state before it is kept on the timeline."""
         if len(self._xtr):
+            self.checkpoint("step")
             self._run(1)
 
     def step_epoch(self) -> None:
-        """Run to the end of the current epoch (a whole one if at a boundary)."""
+        """Run to the end of the current epoch (a whole one if at a boundary). The state
+        before it is kept on the timeline."""
         if len(self._xtr):
+            self.checkpoint("step")
             self._run(self.batches_per_epoch - self.batch)
 
     def train_epochs(self, n: int, target_loss: float = 0.0) -> int:
@@ -314,7 +326,8 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
         target_loss (> 0), or at the epoch the network is found unable to learn (see
         `stuck`; once found, later calls train on). Returns how many epochs were completed
         (the first may finish a started one). Whole epochs run in one kernel call each
-        RUN_EPOCHS, bit for bit the same as step_epoch() repeated.
+        RUN_EPOCHS, bit for bit the same as step_epoch() repeated; a call also ends at each
+        epoch the timeline keeps a checkpoint of.
         """
         if n < 1 or not len(self._xtr) or self.diverged:
             return 0
@@ -324,18 +337,35 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
             done = 1
             if (target_loss > 0 and self.test_loss <= target_loss) or (self._stuck_at >= 0 and not was_stuck):
                 return done
-        while done < n and not self.diverged:
-            want = min(n - done, RUN_EPOCHS)
+        # as one kernel call would: on through weights past the limit until the loss is not
+        # finite, the divergence dated at the end (the calls end at checkpoints, which are
+        # never made of such weights)
+        self._defer_large = True
+        try:
+            done = self._epoch_calls(n, done, target_loss, was_stuck)
+        finally:
+            self._defer_large = False
+        self._check()
+        return done
+
+    def _epoch_calls(self, n: int, done: int, target_loss: float, was_stuck: bool) -> int:
+        """train_epochs' kernel calls, each of whole epochs up to the next checkpoint."""
+        while done < n and not self._not_finite():
+            want = min(n - done, RUN_EPOCHS, next_due(self.epoch) - self.epoch)
             got = self._run_epochs(want, target_loss)
             done += got
-            if got < want:   # the kernel stopped early: diverged, reached the target or froze
+            # the kernel stopped early (diverged, reached the target or froze), or the call
+            # ended at a checkpoint just as one of those happened
+            if got < want or (target_loss > 0 and self.test_loss <= target_loss) or (
+                    self._stuck_at >= 0 and not was_stuck):
                 break
         return done
 
     def _run_epochs(self, n: int, target_loss: float) -> int:
         """n whole epochs (from an epoch boundary) in one kernel call; returns those done."""
         if not compiled.available():
-            return self._reference_epochs(n, target_loss)
+            return self._reference_epochs(n, target_loss)   # epoch by epoch through _run
+        self._before_training()
         cfg, net = self.config, self.network
         hyper = Hyper.from_config(cfg, 0).vector()       # the kernel decays the rate per epoch
         rows = np.empty((n, self._out.size))             # (n, 5 + L), see kernels.train_eval
@@ -359,6 +389,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
         self.batch = 0
         self._take_out()
         self._after_run()
+        self._after_epochs()
         return int(got)
 
     # -- divergence ---------------------------------------------------------------------
@@ -376,7 +407,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
         return bool(np.any(np.abs(self.network.params) > MAX_PARAM))
 
     def _check(self) -> None:
-        if self._diverged_at < 0 and self._bad():
+        if self._diverged_at < 0 and (self._not_finite() or (not self._defer_large and self._too_large())):
             self._diverged_at = self.epoch
 
     @property
@@ -408,11 +439,14 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
     # -- settings -----------------------------------------------------------------------
     def set_learning_rate(self, lr: float) -> None:
         """A new learning rate; weights, optimiser state, epoch and history are kept."""
+        self._before_change("settings")
         self.config = self.config.replace(learning_rate=float(lr))
 
     def set_config(self, new: Config) -> None:
         """Apply new settings; what is rebuilt follows config.reset_scope."""
         scope = reset_scope(self.config, new)
+        if scope == "live":
+            self._before_change("settings")
         if scope == "data" and new.dataset not in CUSTOM:
             data = self._generate(new, new.seed)    # may raise: nothing has changed yet
             self._set_data(*data)
@@ -450,4 +484,6 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
             dead=tuple(d.copy() for d in self.dead), carried=self.carried.copy(),
             carried_count=self.carried_count, stuck=self.stuck,
             last_update=tuple(u.copy() for u in self._weight_views(self.last_update)),
-            velocity=tuple(m.copy() for m in self.velocity))
+            velocity=tuple(m.copy() for m in self.velocity),
+            timeline_epochs=np.array(self.timeline.epochs, dtype=np.int64),
+            timeline_reasons=tuple(c.reason for c in self.timeline.entries))

@@ -49,6 +49,7 @@ class DataMixin:
             return
         new = self.config.replace(seed=int(seed))      # may raise: nothing has changed yet
         data = self._generate(new, int(seed))
+        self._before_change("data")     # the old points stay on the timeline with their weights
         self.config = new
         self._replace_data(*data)
         self.data_seed = int(seed)
@@ -58,6 +59,7 @@ class DataMixin:
         "custom-regression"), so the settings say what the data is."""
         k = train.n_classes
         check_data(train, test)   # refuse before anything changes
+        self._before_change("data")
         self.config = self.config.replace(dataset="custom-regression" if k == 0 else "custom",
                                           custom_classes=k if k >= 2 else self.config.custom_classes,
                                           output=self.config.output if k == 2 else "auto")
@@ -67,6 +69,10 @@ class DataMixin:
     def _sets(self) -> tuple[Dataset, Dataset]:
         k = self.n_classes
         return Dataset(self.train_x, self.train_y, k), Dataset(self.test_x, self.test_y, k)
+
+    def datasets(self) -> tuple[Dataset, Dataset]:
+        """(train, test) as they are now: what another run takes to train on the same points."""
+        return self._sets()
 
     def _stroke(self, change: DataChange | None) -> DataChange | None:
         """Apply a new stroke and note the settings before and after it in the change."""
@@ -103,6 +109,7 @@ class DataMixin:
         fields = change.settings[0 if undo else 1] if change.settings else {}
         config = self.config.replace(**fields)
         check_data(train, test)
+        self._before_change("data")     # the points before it stay on the timeline
         self.config = config
         self._replace_data(train, test)
 

@@ -56,7 +56,9 @@ class EditsMixin:
         layer = self._index(layer, self.network.n_layers, "layer")
         n_out, n_in = self.network.weights[layer].shape
         dst, src = self._index(dst, n_out, "neuron"), self._index(src, n_in, "input")
-        self.network.weights[layer][dst, src] = self._value(value)
+        value = self._value(value)
+        self._before_change("edit")     # the state before it stays on the timeline
+        self.network.weights[layer][dst, src] = value
         self.dead[layer][dst, src] = 1 if dead else 0
         self._refresh()
         self._fresh_start()
@@ -65,7 +67,9 @@ class EditsMixin:
         """biases[layer][neuron] = value (the output neuron's too)."""
         layer = self._index(layer, self.network.n_layers, "layer")
         neuron = self._index(neuron, self.network.biases[layer].size, "neuron")
-        self.network.biases[layer][neuron] = self._value(value)
+        value = self._value(value)
+        self._before_change("edit")
+        self.network.biases[layer][neuron] = value
         self._refresh()
         self._fresh_start()
 
@@ -84,8 +88,10 @@ class EditsMixin:
             raise ValueError("the weights hold NaN or infinite values")
         if np.abs(p).max() > MAX_PARAM:
             raise ValueError(f"a weight lies beyond +-{MAX_PARAM:g}")
+        self._before_change("edit")
         self.network.set_params(p)
         self.grad[:] = 0.0
+        self.last_update[:] = 0.0   # the change the last update made was to the old weights
         self._opt.clear()
         self._carry.clear()    # the leftover points' gradient was taken at the old weights
         self.carried = np.zeros(0, dtype=np.int64)

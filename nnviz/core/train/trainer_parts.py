@@ -42,6 +42,7 @@ class PartsMixin:
         are taken first if still owed (the weights they describe are about to change), so
         a mid-epoch Snapshot's confusion matrix matches its accuracy."""
         self._scored_test_outputs()
+        self._before_training()          # the timeline keeps the state a hand change left
         cfg, net = self.config, self.network
         hyper = Hyper.from_config(cfg, self.epoch).vector()
         first, counts, carried = self.batch, self._counts(), self.carried

@@ -144,6 +144,8 @@ class PreviewMixin:
         if not len(self._xtr) or self.diverged:
             return
         idx = self._checked_points(points)
+        self.checkpoint("step")         # the state before it stays on the timeline
+        self._before_training()
         counts = np.array([self._opt.t, 0], dtype=np.int64)
         self._kernel_step(self.network.params, self.grad, self._opt.m, self._opt.v, np.zeros_like(self.grad),
                           self._dead, counts, self.last_update, idx)

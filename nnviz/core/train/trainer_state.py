@@ -285,6 +285,7 @@ class StateMixin:
         self._refresh()
         if self.batch and self.batch >= self.batches_per_epoch:
             self._finish_old_epoch()
+        self._timeline_begin("loaded")
 
     def _finish_old_epoch(self) -> None:
         """An old SGD file saved just before its epoch's short batch: that batch is now the

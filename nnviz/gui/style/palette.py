@@ -114,3 +114,53 @@ def class_image(probs: np.ndarray, discretize: bool = False) -> np.ndarray:
     grey = np.array(GREY, dtype=float)
     img = grey + (cols - grey) * (0.25 + 0.75 * strength)[..., None]
     return np.clip(np.round(img), 0, 255).astype(np.uint8)
+
+
+# One colour per run side by side (core/learn/runs.py gives each run an index for its life):
+# the first stays near black, as a single run's test curve is; none is the classes' orange
+# or blue, so a run's frame is never read as a class.
+RUN_COLOURS = ((0x22, 0x22, 0x22), (0x1B, 0x9E, 0x77), (0x75, 0x70, 0xB3), (0xE7, 0x29, 0x8A),
+               (0xA6, 0x76, 0x1D))
+
+
+def run_rgb(index: int) -> tuple[int, int, int]:
+    return RUN_COLOURS[index % len(RUN_COLOURS)]
+
+
+def surface_rgb(output: np.ndarray, output_kind: str, discretize: bool = False,
+                alpha: float = 160 / 255) -> np.ndarray:
+    """A decision surface (n_out, H, W) as (H, W, 3) uint8 on white, row 0 at the top,
+    coloured as the big surface colours it (at the Playground's alpha over white)."""
+    if output.shape[0] >= 3:
+        rgb = class_image(output, discretize).astype(np.float64)
+    else:
+        values = decision_values(output, output_kind)
+        if discretize:
+            values = np.where(values >= 0, 1.0, -1.0)
+        v = np.nan_to_num(np.clip(values, -1.0, 1.0))
+        rgb = LUT[np.round((v + 1.0) * 127.5).astype(np.int64)].astype(np.float64)
+    out = 255.0 + (rgb - 255.0) * alpha
+    return np.ascontiguousarray(np.clip(np.round(out), 0, 255).astype(np.uint8)[::-1])
+
+
+def _pack(rgb: np.ndarray) -> np.ndarray:
+    """(..., 3) uint8 -> (...) uint32 0xffRRGGBB words."""
+    rgb = rgb.astype(np.uint32)
+    return 0xFF000000 | (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+
+
+# LUT's colours at the surface's alpha over white, packed: a one- or two-output surface
+# is then one gather per pixel (the small panels of the runs repaint with every frame)
+SURFACE_ARGB = _pack(np.clip(np.round(255.0 + (LUT.astype(np.float64) - 255.0) * (160 / 255)), 0, 255))
+
+
+def surface_argb(output: np.ndarray, output_kind: str, discretize: bool = False) -> np.ndarray:
+    """surface_rgb's image at the default alpha as (H, W) uint32 0xffRRGGBB words (what a
+    QImage of Format_RGB32 holds), row 0 at the top."""
+    if output.shape[0] >= 3:
+        return np.ascontiguousarray(_pack(surface_rgb(output, output_kind, discretize)))
+    values = decision_values(output, output_kind)
+    if discretize:
+        values = np.where(values >= 0, 1.0, -1.0)
+    v = np.nan_to_num(np.clip(values, -1.0, 1.0))
+    return np.ascontiguousarray(SURFACE_ARGB[np.round((v + 1.0) * 127.5).astype(np.int64)][::-1])

@@ -142,3 +142,38 @@ def make_snapshot(n_classes: int = 2, hidden: tuple[int, ...] = (4, 2), epochs: 
         train_x=train_x, train_y=train_y, test_x=test_x, test_y=test_y,
         last_batch=np.asarray(batch_idx, dtype=np.int64), n_classes=n_classes, seq=seq,
         dead=dead if dead_links else (), carried=carried_idx, carried_count=carried)
+
+
+def with_runs(snap: Snapshot, names: tuple[str, ...] = ("SGD", "momentum", "Adam"), active: int = 0) -> Snapshot:
+    """The Snapshot with made-up runs side by side: each learns at its own rate (curves
+    falling faster run by run) and has its own surface (the spiral turned a little)."""
+    from dataclasses import replace
+
+    from nnviz.core.snapshot import RunView
+
+    xx, yy = np.meshgrid(GRID_AXIS, GRID_AXIS)
+    e = np.asarray(snap.history_epoch, dtype=float)
+    runs = []
+    for k, name in enumerate(names):
+        rate = 40.0 / (1 + 1.5 * k)
+        test = 0.03 + 0.47 * np.exp(-e / rate)
+        c, s = np.cos(0.4 * k), np.sin(0.4 * k)
+        surface = np.tanh(2.0 * _spiral_logits(c * xx - s * yy, s * xx + c * yy, 2)[:1]).astype(np.float32)
+        runs.append(RunView(name=name, colour=k, epoch=int(e[-1]), train_loss=float(test[-1] - 0.01),
+                            test_loss=float(test[-1]), history_epoch=e, history_train=test - 0.01,
+                            history_test=test, surface=surface, output_kind="tanh_mse", n_classes=2,
+                            diverged="", config=snap.config))
+    return replace(snap, runs=tuple(runs), active_run=active)
+
+
+def with_timeline(snap: Snapshot, viewing: int = -1) -> Snapshot:
+    """The Snapshot with a made-up timeline of checkpoints (every epoch to 20, then every
+    tenth), looking at checkpoint `viewing` (-1: live)."""
+    from dataclasses import replace
+
+    epochs = np.array([*range(21), *range(30, int(snap.epoch) + 1, 10)], dtype=np.int64)
+    reasons = ("start",) + ("epoch",) * (len(epochs) - 1)
+    if viewing < 0:
+        return replace(snap, timeline_epochs=epochs, timeline_reasons=reasons)
+    return replace(snap, timeline_epochs=epochs, timeline_reasons=reasons, viewing=viewing,
+                   live_epoch=snap.epoch, epoch=int(epochs[viewing]))

@@ -42,6 +42,7 @@ from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
 from nnviz.gui.window.placement import place
 from nnviz.gui.window.requests import RequestsMixin
+from nnviz.gui.window.runs import RunControls
 from nnviz.gui.window.training_bar import TrainingBar
 from nnviz.gui.window.stroke_undo import StrokeHistory
 from nnviz.gui.window.undo import EditHistory
@@ -151,6 +152,9 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.topology = TopologyView()
         self.surface = SurfaceView()
         self.curves = CurvesView()
+        self.run_controls = RunControls(self)    # the timeline bar and the runs side by side
+        self.timeline = self.run_controls.timeline
+        self.runs_view = self.run_controls.runs
         self.explain_panel = ExplainPanel()
         self.lower_stack = QStackedWidget()      # the curves, or the explain panel while explaining
         self.lower_stack.addWidget(self.curves)
@@ -172,13 +176,26 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.banner.hide()
         self._banner_network = 0   # network_id of the Snapshot shown when the banner was raised
 
+        # the timeline's slider sits right under the curves it moves a cursor on
+        lower = QWidget()
+        lower_lay = QVBoxLayout(lower)
+        lower_lay.setContentsMargins(0, 0, 0, 0)
+        lower_lay.setSpacing(0)
+        lower_lay.addWidget(self.lower_stack, 1)
+        lower_lay.addWidget(self.timeline)
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.surface)
-        right.addWidget(self.lower_stack)
+        right.addWidget(lower)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
+        # the runs side by side: small surfaces under the graph of the run they choose
+        graph = QSplitter(Qt.Vertical)
+        graph.addWidget(self.topology)
+        graph.addWidget(self.runs_view)
+        graph.setStretchFactor(0, 4)
+        graph.setStretchFactor(1, 1)
         middle = QSplitter(Qt.Horizontal)
-        middle.addWidget(self.topology)
+        middle.addWidget(graph)
         middle.addWidget(right)
         middle.setStretchFactor(0, 1)
         middle.setStretchFactor(1, 1)
@@ -268,6 +285,7 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.stop_requested.connect(w.stop)
         self.edit_replay_requested.connect(w.replay_edit)
         self.file_requested.connect(w.handle_file)
+        self.run_controls.connect_worker(w)
         self.explain_requested.connect(w.explain)
         self.explain_apply_requested.connect(w.apply_explained)
         self.snapshot_painted.connect(w.snapshot_shown)
@@ -299,6 +317,7 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.painted_seq = snap.seq
         self._painted_at = time.perf_counter()
         self.training_bar.show_snapshot(snap)
+        self.run_controls.show_snapshot(snap)
         self._paint_graph(snap)
         self.surface.set_snapshot(snap)
         self.surface.paint()
@@ -397,6 +416,13 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.surface.show_neuron(layer, index if layer >= 0 else None)
         if self.latest is not None:
             self.surface.paint()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """Escape ends a look back in time (keys a focused editor takes never come here)."""
+        if event.key() == Qt.Key_Escape and self.run_controls.looking():
+            self.run_controls.live_requested.emit()
+            return
+        super().keyPressEvent(event)
 
     # -- panel sizes ------------------------------------------------------------------
     def _size_panels(self) -> None:

@@ -275,6 +275,7 @@ def build_menus(w) -> dict[str, QAction]:
 
     v = bar.addMenu("&View")
     acts["discretize"] = _add(v, w, "&Discretize output", w.surface.set_discretize, "D", checkable=True)
+    acts["discretize"].toggled.connect(w.runs_view.set_discretize)
     acts["show_test"] = _add(v, w, "Show &test data", w.surface.set_show_test, "T", checkable=True)
     acts["highlight"] = _add(v, w, "&Highlight last mini-batch", w.surface.set_highlight_batch, "H",
                              checkable=True)
@@ -296,6 +297,8 @@ def build_menus(w) -> dict[str, QAction]:
         acts[name].toggled.connect(lambda _=False: w.repaint_views())
     acts["highlight"].setChecked(True)
 
+    acts.update(w.run_controls.build_menu(bar, _add))
+
     h = bar.addMenu("&Help")
     _add(h, w, "&Keyboard shortcuts", lambda: QMessageBox.information(w, "Keyboard shortcuts", SHORTCUTS))
     _add(h, w, "&About nnviz", lambda: QMessageBox.about(w, "About nnviz", ABOUT))
@@ -315,6 +318,9 @@ P\tDraw points: click, drag; right-drag or Shift-drag erases
 Ctrl+O / Ctrl+S\tOpen / save a session
 Ctrl+E / Ctrl+I\tExport / import weights
 Ctrl+Z / Ctrl+Shift+Z\tUndo / redo a weight or bias edit, or a stroke of points
+Ctrl+D	A run side by side
+Alt+Left / Alt+Right	Look back / forward one checkpoint of the timeline
+Esc or Alt+End	Back to the live run
 Hover a link or neuron to read it; click to edit; wheel to nudge."""
 
 ABOUT = ("<b>nnviz</b><br>Watch a small neural network learn, and steer it while it learns."

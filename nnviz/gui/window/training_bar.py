@@ -209,6 +209,9 @@ class TrainingBar(QFrame):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         self.labels["epoch"].setText(f"{snap.epoch:,}".replace(",", " "))
+        looking = snap.viewing >= 0      # a checkpoint from the timeline, not the live run
+        self.heads["epoch"].setText("Epoch (looking back)" if looking else "Epoch")
+        self.labels["epoch"].setStyleSheet(f"font-size: 17px; font-weight: 500;{' color: #b41e1e;' * looking}")
         text, tip = batch_readout(snap)
         self.labels["batch"].setText(text)
         self.labels["batch"].parentWidget().setToolTip(tip)

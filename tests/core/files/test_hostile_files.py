@@ -100,8 +100,8 @@ def test_a_json_weights_file_is_bounded_before_parsing(tmp_path) -> None:
 
 
 def test_an_npz_meta_text_is_bounded_before_parsing(tmp_path) -> None:
-    with pytest.raises(FormatError, match="unpacks to more than 32 MB"):
-        files.import_weights(npz_meta_lists(tmp_path, lists=5_000_000))     # 60 MB as text
+    with pytest.raises(FormatError, match="unpacks to more than 64 MB"):
+        files.import_weights(npz_meta_lists(tmp_path, lists=6_000_000))     # 72 MB as text
     with pytest.raises(FormatError, match="'meta' text unpacks to 11 MB"):
         files.import_weights(npz_meta_lists(tmp_path, lists=1_000_000))
 

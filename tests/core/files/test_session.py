@@ -85,7 +85,7 @@ def test_session_file_is_a_plain_npz(tmp_path):
     with np.load(tmp_path / "s.nnviz", allow_pickle=False) as z:
         meta = json.loads(str(z["meta"][()]))
         assert z["params"].dtype == np.float64 and z["epoch"].shape == ()
-    assert meta["format"] == "nnviz-session" and meta["version"] == 1
+    assert meta["format"] == "nnviz-session" and meta["version"] == 2
     assert meta["config"] == json.loads(json.dumps(dataclasses.asdict(t.config)))
     assert meta["config"]["hidden_layers"] == [4, 2] and meta["extra"] == {"log_scale": True}
     assert meta["scalars"]["epoch"] == "int" and "params" in meta["arrays"]
@@ -118,7 +118,7 @@ def _refused(tmp_path, meta: dict | None, arrays: dict, *words: str) -> None:
 
 
 @pytest.mark.parametrize("spoil,words", [
-    (lambda m, a: m.update(version=2), ["version"]),
+    (lambda m, a: m.update(version=3), ["version"]),
     (lambda m, a: m.update(format="nnviz-weights"), ["format"]),
     (lambda m, a: m["config"].update(speed=3), ["unknown setting"]),
     (lambda m, a: m["config"].update(noise=99), ["noise"]),

@@ -114,7 +114,7 @@ BAD_FILES = [
     ("open_session", "empty.nnviz", b"", ["empty"]),
     ("open_session", "json.nnviz", lambda g: g[".json"], ["not an .npz"]),
     ("open_session", "format.nnviz", lambda g: session(g, meta_set("format", "keras")), ["format"]),
-    ("open_session", "version.nnviz", lambda g: session(g, meta_set("version", 2)), ["version"]),
+    ("open_session", "version.nnviz", lambda g: session(g, meta_set("version", 3)), ["version"]),
     ("open_session", "meta.nnviz", lambda g: session(g, lambda t: t[:-5]), ["JSON"]),
     ("open_session", "shapes.nnviz", lambda g: session(g, params=params_of(g)[:-1]), ["shape"]),
     ("open_session", "nan.nnviz", lambda g: session(g, params=with_nan(params_of(g))), ["NaN"]),

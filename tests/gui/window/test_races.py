@@ -84,7 +84,7 @@ def settled(qtbot, w: MainWindow):
 @pytest.mark.parametrize("how", ["open", "start"])
 def test_a_click_while_a_session_is_read_cannot_undo_it(qtbot, tmp_path, dialogs, monkeypatch, how, delay_ms):
     path, saved = session_file(tmp_path)
-    gate = Gate(monkeypatch, "load_session")
+    gate = Gate(monkeypatch, "load_runs")     # the reader the worker opens sessions with
     if how == "open":          # File > Open while the window runs
         w = new_window(qtbot, tmp_path / "win")
         dialogs.choose(path)

@@ -33,7 +33,9 @@ def fit_range(item: pg.PlotItem, x: np.ndarray, y: np.ndarray) -> None:
     if len(x) == 0 or len(y) == 0:
         vb.enableAutoRange()
         return
-    x0, x1 = float(x[0]), max(float(x[-1]), float(x[0]) + 10.0)
+    # x need not be sorted: several runs' epochs one after the other, a run added later shorter
+    x0 = float(np.min(x))
+    x1 = max(float(np.max(x)), x0 + 10.0)
     if len(x) == 1:
         x0 -= 0.5   # room for the dot a lone point is drawn as
     lo, hi = float(y.min()), float(y.max())

@@ -35,12 +35,21 @@ from nnviz.gui.views.curves.plotting import SAMPLES_PER_PIXEL
 from nnviz.gui.views.curves.plotting import fit_range as _fit_range
 from nnviz.gui.views.curves.plotting import key as _key
 from nnviz.gui.views.curves.plotting import style_plot as _style
+from nnviz.gui.views.curves.runs import RunCurves
 
 def _fmt_loss(v: float) -> str:
     """Three decimals as the Playground, but keep small values readable on a log scale."""
     if not math.isfinite(v):
         return "–"
     return readout(v) if abs(v) >= 0.001 or v == 0 else f"{v:.3g}"
+
+
+def _nearest(epochs: np.ndarray, x: float) -> int:
+    """Index of the entry of a rising (H,) array nearest to x."""
+    if len(epochs) < 2:
+        return 0
+    i = int(np.clip(np.searchsorted(epochs, x), 1, len(epochs) - 1))
+    return i - 1 if abs(epochs[i - 1] - x) <= abs(epochs[i] - x) else i
 
 
 class CurvesView(QWidget):
@@ -77,6 +86,14 @@ class CurvesView(QWidget):
                                         border=pg.mkPen("#bbb"), anchor=(0, 0))
         for it in (self.readout_line, self.readout_text):
             it.setZValue(20)
+            it.hide()
+            item.addItem(it, ignoreBounds=True)
+        self.runs = RunCurves(item, self.legend, (self.train_curve, self.test_curve))
+        # looking back in time (the timeline): where on the curves the network shown stands
+        self.cursor_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((180, 30, 30), width=2))
+        self.cursor_text = pg.TextItem(color=(180, 30, 30), fill=pg.mkBrush(255, 255, 255, 220), anchor=(0, 1))
+        for it in (self.cursor_line, self.cursor_text):
+            it.setZValue(15)
             it.hide()
             item.addItem(it, ignoreBounds=True)
 
@@ -154,11 +171,40 @@ class CurvesView(QWidget):
         if self._hover_x is not None:
             self.show_readout(self._hover_x)
 
+    def _paint_cursor(self, snap: Snapshot) -> None:
+        looking = snap.viewing >= 0
+        self.cursor_line.setVisible(looking)
+        self.cursor_text.setVisible(looking)
+        if looking:
+            x = snap.epoch + (snap.batch / snap.batches_per_epoch if snap.batches_per_epoch else 0)
+            self.cursor_line.setPos(x)
+            self.cursor_text.setText(f"epoch {snap.epoch:,}")
+            self._place_cursor_text()
+
+    def _place_cursor_text(self) -> None:
+        """The cursor's words at the foot of its line, on the side with room."""
+        if not self.cursor_text.isVisible():
+            return
+        (x0, x1), (y0, _) = self.loss_plot.getPlotItem().getViewBox().viewRange()
+        x = float(self.cursor_line.value())
+        self.cursor_text.setAnchor((1, 1) if x > (x0 + x1) / 2 else (0, 1))
+        self.cursor_text.setPos(x, y0)
+
+    def cursor(self) -> float | None:
+        """The epoch the cursor marks (a look back), or None."""
+        return float(self.cursor_line.value()) if self.cursor_line.isVisible() else None
+
     def _paint_loss(self, snap: Snapshot) -> None:
-        key = (_key(snap.history_epoch), _key(snap.history_train), _key(snap.history_test))
+        self._paint_cursor(snap)
+        key = (_key(snap.history_epoch), _key(snap.history_train), _key(snap.history_test),
+               tuple((_key(r.history_test), r.name, r.colour) for r in snap.runs), snap.active_run)
         if key == self._loss_key:
             return
         self._loss_key = key
+        drawn = self.runs.show(snap)
+        if drawn is not None:
+            _fit_range(self.loss_plot.getPlotItem(), *drawn)
+            return
         x = np.asarray(snap.history_epoch, dtype=float)          # (H,)
         train = np.asarray(snap.history_train, dtype=float)
         test = np.asarray(snap.history_test, dtype=float)
@@ -255,11 +301,18 @@ class CurvesView(QWidget):
         if snap is None or len(snap.history_epoch) == 0:
             return None
         epochs = np.asarray(snap.history_epoch, dtype=float)
-        i = int(np.clip(np.searchsorted(epochs, x), 1, len(epochs) - 1)) if len(epochs) > 1 else 0
-        if len(epochs) > 1 and abs(epochs[i - 1] - x) <= abs(epochs[i] - x):
-            i -= 1
+        i = _nearest(epochs, x)
         text = (f"epoch {epochs[i]:g}\ntrain {_fmt_loss(float(snap.history_train[i]))}"
                 f"\ntest {_fmt_loss(float(snap.history_test[i]))}")
+        if snap.runs:      # every run at that epoch: its test (and train) loss
+            lines = [f"epoch {epochs[i]:g}: test (train)"]
+            for k, run in enumerate(snap.runs):
+                ep = np.asarray(run.history_epoch, dtype=float)
+                if len(ep):
+                    j = _nearest(ep, epochs[i])
+                    lines.append(f"{run.name or f'run {k + 1}'}: {_fmt_loss(float(run.history_test[j]))} "
+                                 f"({_fmt_loss(float(run.history_train[j]))})")
+            text = "\n".join(lines)
         return i, text
 
     def show_readout(self, x: float | None) -> None:
@@ -282,6 +335,7 @@ class CurvesView(QWidget):
         self.readout_text.show()
 
     def _on_range_changed(self, *_args) -> None:
+        self._place_cursor_text()
         if self._hover_x is not None:
             self.show_readout(self._hover_x)
 

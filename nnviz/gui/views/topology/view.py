@@ -338,6 +338,14 @@ class TopologyView(QWidget):
         self.card.show()
         self.card.raise_()
 
+    def _looking_back(self) -> bool:
+        """A look into the past (the timeline) is read-only: say so instead of editing."""
+        if self._snap is None or self._snap.viewing < 0:
+            return False
+        self.message_posted.emit(f"This is epoch {self._snap.epoch:,} from the timeline, read-only: press Live "
+                                 f"(Esc) to edit the live run, or Restore to go back to this epoch.")
+        return True
+
     def set_editable(self, on: bool) -> None:
         """Whether a click opens the value editor and the wheel nudges (hover cards stay)."""
         self.editable = bool(on)
@@ -352,6 +360,8 @@ class TopologyView(QWidget):
         if target is None:
             self.close_editor()
             return False
+        if self._looking_back():
+            return True
         self._open_editor(target, QPointF(event.position()))
         return True
 
@@ -362,6 +372,8 @@ class TopologyView(QWidget):
         target = self._target_of(hit)
         if target is None:
             return False
+        if self._looking_back():
+            return True
         delta = event.angleDelta().y() or event.angleDelta().x()  # Shift may turn the wheel sideways
         step = FINE_NUDGE if event.modifiers() & Qt.ShiftModifier else NUDGE
         value = self._current_value(target) + step * delta / 120.0
@@ -407,6 +419,8 @@ class TopologyView(QWidget):
         """The inline editor's Enter: send the request, or say why not."""
         if self._snap is None or not self._target_valid(self._snap, target):
             return "The network changed while you typed; that link or neuron is gone."
+        if self._snap.viewing >= 0:
+            return "This is a look back in time, read-only: press Live (Esc) first."
         if self._snap.network_id != self._editing_network:
             return ("The network changed while you typed (rebuilt, reset or loaded); "
                     "nothing was sent. Press Escape and pick the link again.")
