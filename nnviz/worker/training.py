@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from nnviz.core.config import Config
 from nnviz.core.train.trainer import Trainer
 from nnviz.worker.files import FILE_REQUESTS, FileSlots
+from nnviz.worker.landscape import LandscapeSlots
 
 FRAME_S = 1.0 / 60.0     # one frame at 60 Hz
 CHUNK_S = 0.012          # longest stretch of training between two looks at the queue
@@ -25,7 +26,7 @@ MAX_SPEED = 0            # speed value meaning "as fast as it goes"
 STALE_S = 0.25           # emit anyway if the GUI has not acknowledged a frame for this long
 
 
-class TrainingWorker(FileSlots, QObject):
+class TrainingWorker(LandscapeSlots, FileSlots, QObject):
     """The training side of the application (QtCore only, no widgets).
 
     Signals:
@@ -37,6 +38,7 @@ class TrainingWorker(FileSlots, QObject):
         stopped(): the worker has stopped its timer; the thread may quit.
         config_replaced(object): the worker changed the settings itself (custom data,
             an opened session); emitted just before the Snapshot that shows it.
+        landscape_ready(object): a core Landscape for the landscape panel (see landscape.py).
     """
 
     snapshot_ready = Signal(object)
@@ -46,6 +48,7 @@ class TrainingWorker(FileSlots, QObject):
     file_failed = Signal(str, str)
     stopped = Signal()
     config_replaced = Signal(object)
+    landscape_ready = Signal(object)
 
     def __init__(self, config: Config):
         super().__init__()
@@ -76,6 +79,7 @@ class TrainingWorker(FileSlots, QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._tick)
+        self._landscape_start()
         self._emit()
 
     @Slot()
@@ -83,6 +87,7 @@ class TrainingWorker(FileSlots, QObject):
         self._playing = False
         if self._timer is not None:
             self._timer.stop()
+        self._landscape_stop()
         self.stopped.emit()
         self.thread().quit()  # quit is thread-safe; a queued quit would never run while the GUI thread waits
 
@@ -310,6 +315,7 @@ class TrainingWorker(FileSlots, QObject):
         if self._timer is not None and self._playing:
             self._timer.setInterval(0)
         self.snapshot_ready.emit(snap)
+        self._landscape_changed()
 
 
 GIL_SWITCH_S = 0.0005    # Python's default 5 ms: see start_worker

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +28,7 @@ from nnviz.core.config import CUSTOM, Config
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.controls.panel import ControlsPanel
 from nnviz.gui.views.curves import CurvesView
+from nnviz.gui.views.landscape.view import LandscapeView
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
 from nnviz.gui.window.training_bar import TrainingBar
@@ -44,7 +46,8 @@ class MainWindow(QMainWindow):
         step_batch_requested(), step_epoch_requested(), reset_requested(),
         regenerate_requested(int), speed_requested(float),
         weight_edit_requested(int, int, int, float), bias_edit_requested(int, int, float),
-        points_add_requested(float, float, float), points_erase_requested(float, float, float)
+        points_add_requested(float, float, float), points_erase_requested(float, float, float),
+        landscape_requested(object): the landscape panel's settings
     Events:
         snapshot_painted(int): the seq of a Snapshot just painted.
     """
@@ -64,6 +67,7 @@ class MainWindow(QMainWindow):
     snapshot_painted = Signal(int)
     stop_requested = Signal()
     file_requested = Signal(str, object)
+    landscape_requested = Signal(object)
 
     def __init__(self, config: Config | None = None, settings: QSettings | None = None):
         super().__init__()
@@ -100,6 +104,13 @@ class MainWindow(QMainWindow):
         self.topology = TopologyView()
         self.surface = SurfaceView()
         self.curves = CurvesView()
+        self.landscape = LandscapeView()
+        # the landscape is a tab beside the curves: both are pictures of the loss, and the
+        # graph (where parameters are picked) and the surface stay in view beside it
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.setDocumentMode(True)
+        self.lower_tabs.addTab(self.curves, "Curves")
+        self.lower_tabs.addTab(self.landscape, "Loss landscape")
         self.banner = QWidget()
         self.banner.setStyleSheet("background: #fdecea; border: 1px solid #e0a0a0;")
         banner_lay = QHBoxLayout(self.banner)
@@ -118,7 +129,7 @@ class MainWindow(QMainWindow):
 
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.surface)
-        right.addWidget(self.curves)
+        right.addWidget(self.lower_tabs)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
         middle = QSplitter(Qt.Horizontal)
@@ -153,6 +164,12 @@ class MainWindow(QMainWindow):
         self.topology.message_posted.connect(self.show_message)
         self.surface.point_add_requested.connect(self.points_add_requested)
         self.surface.point_erase_requested.connect(self.points_erase_requested)
+        self.lower_tabs.currentChanged.connect(
+            lambda _: self.landscape.set_active(self.lower_tabs.currentWidget() is self.landscape))
+        self.landscape.settings_changed.connect(self.landscape_requested)
+        self.landscape.pick_requested.connect(self.topology.set_pick_mode)
+        self.landscape.marks_changed.connect(self.topology.set_marks)
+        self.topology.parameter_picked.connect(self._parameter_picked)
 
     def _build_worker(self, config: Config) -> None:
         self.worker, self.thread = start_worker(config)
@@ -173,6 +190,8 @@ class MainWindow(QMainWindow):
         self.points_erase_requested.connect(w.erase_points)
         self.stop_requested.connect(w.stop)
         self.file_requested.connect(w.handle_file)
+        self.landscape_requested.connect(w.set_landscape)
+        w.landscape_ready.connect(self.receive_landscape)
         self.snapshot_painted.connect(w.snapshot_shown)
         w.config_replaced.connect(self._config_replaced)
         w.snapshot_ready.connect(self.receive_snapshot)
@@ -180,6 +199,7 @@ class MainWindow(QMainWindow):
         w.status_posted.connect(self.show_message)
         self.thread.start()
         self.speed_requested.emit(self.training_bar.speed_value())
+        self.landscape_requested.emit(self.landscape.settings())
 
     # -- worker -> GUI ----------------------------------------------------------------
     @Slot(object)
@@ -211,6 +231,20 @@ class MainWindow(QMainWindow):
         if not snap.diverged and self.banner.isVisible() and snap.epoch == 0:
             self.banner.hide()
         self.snapshot_painted.emit(snap.seq)
+
+    @Slot(object)
+    def receive_landscape(self, result) -> None:
+        """A landscape refresh (a few a second at most): draw it at once."""
+        self.landscape.set_landscape(result)
+        self.landscape.paint()
+
+    @Slot(object)
+    def _parameter_picked(self, target: tuple) -> None:
+        self.show_landscape()
+        self.landscape.add_pick(target)
+
+    def show_landscape(self) -> None:
+        self.lower_tabs.setCurrentWidget(self.landscape)
 
     @Slot(str)
     def show_problem(self, text: str) -> None:
@@ -288,6 +322,10 @@ class MainWindow(QMainWindow):
             value = self.settings.value(f"view/{name}")
             if value is not None:
                 self.actions[name].setChecked(str(value).lower() in ("true", "1"))
+        try:
+            self.landscape.restore(json.loads(str(self.settings.value("view/landscape", "{}"))))
+        except (ValueError, AttributeError):  # also json.JSONDecodeError; not a dict
+            pass
         speed = self.settings.value("run/speed_index")
         if speed is not None and str(speed).isdigit():
             self.training_bar.speed.setCurrentIndex(min(int(speed), self.training_bar.speed.count() - 1))
@@ -296,6 +334,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("run/config", json.dumps(self.controls.config().to_dict()))
         self.settings.setValue("run/speed_index", self.training_bar.speed.currentIndex())
+        self.settings.setValue("view/landscape", json.dumps(self.landscape.state()))
         for name in ("discretize", "show_test", "highlight", "log_scale"):
             self.settings.setValue(f"view/{name}", self.actions[name].isChecked())
 
