@@ -29,10 +29,12 @@ MAX_N = 401               # grid points per axis: 160,801 forward passes of the 
 
 
 def axis(lo: float, hi: float, n: int) -> Array:
-    """(n,) evenly spaced coordinates from lo to hi; for a symmetric range and odd n the
-    middle one is exactly 0, so the plane's centre is exactly the current weights."""
-    u = (np.arange(n) * 2.0 - (n - 1)) / (n - 1)          # -1 .. 1, exact 0 in the middle
-    return 0.5 * (lo + hi) + 0.5 * (hi - lo) * u
+    """(n,) evenly spaced coordinates from exactly lo to exactly hi, each half counted from
+    its own end; for a symmetric range and odd n the middle one is exactly 0, so the
+    plane's centre is exactly the current weights."""
+    k = np.arange(n, dtype=np.float64)
+    span = float(hi) - float(lo)
+    return np.where(k <= (n - 1) / 2, lo + span * (k / (n - 1)), hi - span * ((n - 1 - k) / (n - 1)))
 
 
 def _ranges(extent) -> tuple[tuple[float, float], tuple[float, float]]:
