@@ -1,4 +1,5 @@
-"""Engine speed: training epochs per second (losses included) and the grid pass.
+"""Engine speed: training epochs per second (losses included), the grid pass, and the loss
+landscape (a plane, the slice along the gradient, the path's principal components).
 
 The figures are what the worker gets: `Trainer.train_epochs(n)` called with n sized to
 about one worker chunk (12 ms), so every epoch includes the train and test losses, the
@@ -12,8 +13,10 @@ import statistics
 import time
 
 from nnviz.bench import print_rows
-from nnviz.core import Config, Trainer
+from nnviz.core import Config, PathRecorder, Trainer, gradient_slice, loss_landscape, random_directions
 from nnviz.core.config import FEATURES
+from nnviz.core.learn import landscape_kernel
+from nnviz.core.learn.directions import pca_directions, project
 from nnviz.core.train import kernels
 
 SECONDS = 2.0   # time spent on each measurement
@@ -21,6 +24,7 @@ ALL_FEATURES = tuple(FEATURES)
 NET_A = Config(dataset="circle", features=("x1", "x2"), hidden_layers=(4, 2), activation="tanh", batch_size=10)
 NET_B = Config(dataset="spiral", features=ALL_FEATURES, hidden_layers=(8,) * 6, activation="tanh", batch_size=10)
 NET_B1 = NET_B.replace(batch_size=1)
+NET_MAX = NET_B.replace(hidden_layers=(32,) * 10)   # the largest network: 9,793 parameters
 
 
 def epochs_per_second(config: Config, seconds: float = SECONDS, chunk_s: float = 0.012) -> float:
@@ -50,6 +54,48 @@ def grid_ms(config: Config, seconds: float = SECONDS) -> float:
     return 1000.0 * statistics.median(times)
 
 
+def median_ms(fn, seconds: float = SECONDS, least: int = 10) -> float:
+    """Median milliseconds of fn() over about `seconds` (at least `least` calls)."""
+    fn()
+    times: list[float] = []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds or len(times) < least:
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return 1000.0 * statistics.median(times)
+
+
+def landscape_ms(config: Config, n: int = 41) -> float:
+    """An n x n plane through the weights after 20 epochs, filter-normalised random directions."""
+    trainer = Trainer(config)
+    trainer.train_epochs(20)
+    d1, d2 = random_directions(trainer.network, seed=0)
+    return median_ms(lambda: loss_landscape(trainer, d1, d2, 1.0, n))
+
+
+def slice_ms(config: Config) -> float:
+    """gradient_slice: the next step on a copy of the trainer, then the line (81 points, widened as needed)."""
+    trainer = Trainer(config)
+    trainer.train_epochs(20)
+    return median_ms(lambda: gradient_slice(trainer))
+
+
+def path_pca_ms(config: Config) -> float:
+    """Principal components of a full path recorder and the path projected onto them."""
+    trainer = Trainer(config)
+    rec = PathRecorder()
+    for _ in range(rec.capacity):
+        trainer.step_batch()
+        rec.record(trainer.network.params, trainer.total_steps, trainer.epoch)
+    centre = trainer.network.params
+
+    def work() -> None:
+        d1, d2, _ = pca_directions(rec.points, centre)
+        project(rec.points, centre, d1, d2)
+    return median_ms(work)
+
+
 def measure():
     """Rows (name, value, unit, note), yielded as each is measured."""
     t0 = time.perf_counter()
@@ -60,6 +106,14 @@ def measure():
     yield "core.train.B1", epochs_per_second(NET_B1), "epochs/s", "the same, batch 1 (target >= 1000)"
     yield ("core.grid.B", grid_ms(NET_B), "ms",
            "100x100 grid, every neuron, network B, median (target <= 5)")
+    landscape_kernel.warm_up()
+    yield ("core.landscape.B", landscape_ms(NET_B), "ms",
+           "41x41 plane of network B over its 250 training points, median (target <= 50)")
+    yield "core.landscape.A", landscape_ms(NET_A), "ms", "the same plane of network A"
+    yield "core.landscape.max", landscape_ms(NET_MAX), "ms", "the same plane of 10 hidden layers of 32"
+    yield "core.slice.B", slice_ms(NET_B), "ms", "the line along the next step's gradient, network B"
+    yield ("core.path_pca.max", path_pca_ms(NET_MAX), "ms",
+           "components of a full path (256 positions) of 9,793 parameters, and its projection")
 
 
 def run(json_out: bool = False) -> None:

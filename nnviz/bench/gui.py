@@ -2,7 +2,10 @@
 
 gui.play.A / gui.play.B: epochs/s while playing at full speed for a fixed time;
 gui.fps.A / gui.fps.B: repaints/s of the decision surface in that time;
-gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface.
+gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface;
+gui.*.B.landscape: the same play of network B with the loss-landscape panel on screen, so
+its plane (41 x 41, the path's principal components) and slice refresh live meanwhile;
+gui.landscape.B: how many of those refreshes reached the panel per second.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ def _wait(app, cond, timeout_s: float) -> bool:
     return cond()
 
 
-def _play(app, config: Config, seconds: float) -> tuple[float, float]:
+def _play(app, config: Config, seconds: float, landscape: bool = False) -> tuple[float, float, float]:
     from PySide6.QtCore import QSettings
 
     from nnviz.gui.window.main_window import MainWindow
@@ -49,17 +52,22 @@ def _play(app, config: Config, seconds: float) -> tuple[float, float]:
     w.show()
     if not _wait(app, lambda: w.latest is not None, 60):
         raise RuntimeError("the worker did not start")
+    if landscape:
+        w.show_landscape()
+        if not _wait(app, lambda: w.landscape.paint_count > 0, 60):
+            raise RuntimeError("the landscape did not arrive")
     w.toggle_play()
     _wait(app, lambda: w.latest.playing, 10)
-    start_epoch, start_paint = w.latest.epoch, w.surface.paint_count
+    start_epoch, start_paint, start_ls = w.latest.epoch, w.surface.paint_count, w.landscape.paint_count
     t0 = time.perf_counter()
     _wait(app, lambda: False, seconds)
     elapsed = time.perf_counter() - t0
     epochs = w.latest.epoch - start_epoch
     paints = w.surface.paint_count - start_paint
+    refreshes = w.landscape.paint_count - start_ls
     w.close()
     settings.clear()
-    return epochs / elapsed, paints / elapsed
+    return epochs / elapsed, paints / elapsed, refreshes / elapsed
 
 
 def _edit_latency(app, repeats: int = 30) -> float:
@@ -94,7 +102,10 @@ def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
     app = QApplication.instance() or QApplication([])
     rows = []
     for name, config in (("A", NETWORK_A), ("B", NETWORK_B)):
-        epochs_s, fps = _play(app, config, seconds)
+        epochs_s, fps, _ = _play(app, config, seconds)
         rows += [(f"gui.play.{name}", epochs_s, "epochs/s"), (f"gui.fps.{name}", fps, "frames/s")]
+    epochs_s, fps, refreshes = _play(app, NETWORK_B, seconds, landscape=True)
+    rows += [("gui.play.B.landscape", epochs_s, "epochs/s"), ("gui.fps.B.landscape", fps, "frames/s"),
+             ("gui.landscape.B", refreshes, "refresh/s")]
     rows.append(("gui.edit_latency", _edit_latency(app), "ms"))
     return rows

@@ -244,11 +244,13 @@ class LandscapeJob:
         return True
 
     def _finish(self, note: str) -> None:
+        """A result without a plane or slice, saying why in words."""
         empty = np.zeros(0)
-        self.result = Landscape(mode=self.settings.mode, labels=("", ""), a=empty, b=empty, z=np.zeros((0, 0)),
-                                path=np.zeros((0, 2)), path_steps=np.zeros(0, dtype=np.int64),
-                                next_xy=np.full(2, np.nan), slice=None, note=note, seq=self._seq,
-                                **{k: v for k, v in self._head.items()})
+        fields = {**self._head, "mode": self._head.get("mode", self.settings.mode), "labels": ("", ""),
+                  "a": empty, "b": empty, "z": np.zeros((0, 0)), "path": np.zeros((0, 2)),
+                  "path_steps": np.zeros(0, dtype=np.int64), "next_xy": np.full(2, np.nan), "slice": None,
+                  "note": note, "seq": self._seq, "explained": ()}
+        self.result = Landscape(**fields)
 
 
 class _Frozen:

@@ -55,7 +55,7 @@ def test_the_centre_of_the_plane_is_the_trainers_loss(name: str) -> None:
     for data, expected in (("train", t.train_loss), ("test", t.test_loss)):
         a, b, z = loss_landscape(t, d1, d2, extent=0.5, n=41, data=data)
         assert a[20] == 0.0 and b[20] == 0.0
-        assert abs(z[20, 20] - expected) <= 1e-12
+        assert z[20, 20] == expected                 # bit for bit: the same forward pass and loss code
         assert z.shape == (41, 41) and a.shape == b.shape == (41,)
 
 
@@ -200,6 +200,36 @@ def test_no_slice_without_a_step() -> None:
     t.train_epochs(50)
     assert t.diverged
     assert gradient_slice(t) is None and next_step(t) is None
+
+
+def test_the_first_use_compiles_in_the_background(monkeypatch) -> None:
+    import threading
+    monkeypatch.setattr(landscape_kernel, "_compiled", threading.Event())
+    monkeypatch.setattr(landscape_kernel, "_compiling", threading.Lock())
+    started = []
+    monkeypatch.setattr(landscape_kernel, "warm_up", lambda: started.append(1) or landscape_kernel._compiled.set())
+    from nnviz.core.learn.landscape_job import LandscapeMaker
+    t = Trainer(NET_A)
+    maker = LandscapeMaker()
+    maker.settings = maker.settings.replace(active=True, mode="random")
+    job = maker.job(t)
+    done = job.run()                          # the compile starts in a thread; the job waits for it
+    if not done:
+        assert job.waiting
+        landscape_kernel._compiled.wait(10)
+        done = job.run()
+    assert done and started == [1] and job.result.has_plane
+
+
+def test_a_failed_compile_is_reported_in_words(monkeypatch) -> None:
+    import threading
+    monkeypatch.setattr(landscape_kernel, "_compiled", threading.Event())
+    monkeypatch.setattr(landscape_kernel, "_failed", ["no LLVM today"])
+    from nnviz.core.learn.landscape_job import LandscapeMaker
+    maker = LandscapeMaker()
+    maker.settings = maker.settings.replace(active=True, mode="random")
+    job = maker.job(Trainer(NET_A))
+    assert job.run() and "could not be compiled: no LLVM today" in job.result.note
 
 
 def test_the_kernel_is_rebuilt_when_the_training_kernel_changes(tmp_path) -> None:

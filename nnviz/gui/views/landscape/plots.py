@@ -23,6 +23,7 @@ CMAP = "viridis"
 N_CONTOURS = 10
 PATH_PEN = pg.mkPen((255, 255, 255), width=1.6)
 NOW = (228, 26, 28)                 # red: where the weights are
+DOTS_UP_TO = 60                     # path positions drawn as dots as well as a line
 DATA_NAMES = {"train": "train loss", "test": "test loss"}
 PLANE_KEY = ("<span style='background-color:#3b528b; color:white'>&nbsp;○—•— path&nbsp;</span>"
              "&nbsp; <span style='color:#e41a1c'>●</span> now &nbsp;"
@@ -185,7 +186,8 @@ class LandscapePlots(pg.GraphicsLayoutWidget):
         self.contours.setVisible(contours)
         path = r.path
         shown = path if len(path) > 1 else np.zeros((0, 2))     # one position is just "now"
-        self.path.setData(shown[:, 0], shown[:, 1])
+        # a dot per position while they can be told apart; beyond that they would merge into a band
+        self.path.setData(shown[:, 0], shown[:, 1], symbol="o" if len(shown) <= DOTS_UP_TO else None)
         self.start.setData(shown[:1, 0], shown[:1, 1])
         nx = r.next_xy
         if np.all(np.isfinite(nx)):

@@ -35,7 +35,8 @@ MODE_TIPS = {
     "pca": "The plane of the path's first two principal components (Li et al. 2018): the path "
            "lies as flat on it as any plane allows, and is projected exactly.",
     "random": "Two random directions, filter-normalised (Li et al. 2018): each neuron's part is "
-              "scaled to the size of that neuron's weights. Fixed until you ask for new ones.",
+              "scaled to the size of that neuron's weights. Fixed until you ask for new ones (or "
+              "the network is rebuilt).",
     "params": "Two weights or biases you pick in the network graph: the axes read their values "
               "relative to now, everything else held where it is.",
 }

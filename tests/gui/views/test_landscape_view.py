@@ -172,3 +172,21 @@ def test_export_writes_both_plots(tmp_path, view: LandscapeView) -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     text = svg.read_text()
     assert "<svg" in text and "<image" in text           # the plane is embedded as a picture
+
+
+@pytest.mark.parametrize("case, words", [
+    ({"loss": [1.0, 0.9, 1.2], "batch": [1.0, 0.8, 1.1], "step_t": 2.0, "next": 1.2}, "overshoots"),
+    ({"loss": [1.0, 0.9, 1.2], "batch": [1.0, 0.8, 0.7], "step_t": 2.0, "next": 1.2}, "pulls another way"),
+    ({"loss": [1.0, 0.8, 0.9], "batch": [1.0, 0.8, 0.7], "step_t": 1.5, "next": 0.85}, "lands past the lowest point"),
+    ({"loss": [1.0, 0.9, 0.8], "batch": [1.0, 0.9, 0.8], "step_t": 0.5, "next": 0.95}, "further on (at 2)"),
+])
+def test_the_words_under_the_slice(case: dict, words: str) -> None:
+    from nnviz.core.learn.landscape import Slice
+    r = make_landscape()
+    sl = Slice(np.array([0.0, 1.0, 2.0]), np.array(case["loss"]), np.array(case["batch"]), case["step_t"],
+               0.0, case["next"], 1.0)
+    text = LandscapeView._slice_words(type(r)(**{**r.__dict__, "slice": sl, "loss": 1.0}))
+    assert words in text and "1.0000 \u2192" in text
+    off = Slice(sl.t, sl.loss, sl.batch_loss, sl.step_t, 0.42, sl.next_loss, 1.0)
+    text = LandscapeView._slice_words(type(r)(**{**r.__dict__, "slice": off, "loss": 1.0, "optimizer": "adam"}))
+    assert "42 % of the step's length leaves this line: adam" in text
