@@ -187,7 +187,7 @@ class LandscapeJob:
                 labels = (f"PC1 ({100 * share[0]:.1f} % of the path)", f"PC2 ({100 * share[1]:.1f} %)")
                 return d1, d2, "pca", labels, tuple(float(v) for v in share), ""
             except ValueError as exc:
-                note = f"{str(exc).capitalize()}: showing random directions until it turns."
+                note = _sentence(f"{exc}: showing random directions until it turns.")
         else:
             note = ""
         d1, d2 = maker.random_directions(net)
@@ -226,7 +226,7 @@ class LandscapeJob:
         try:
             self.waiting = not landscape_kernel.ready()
         except RuntimeError as exc:
-            self._finish(f"{str(exc).capitalize()}.")
+            self._finish(_sentence(f"{exc}."))
             return True
         if self.waiting:
             return False
@@ -251,6 +251,11 @@ class LandscapeJob:
                   "path_steps": np.zeros(0, dtype=np.int64), "next_xy": np.full(2, np.nan), "slice": None,
                   "note": note, "seq": self._seq, "explained": ()}
         self.result = Landscape(**fields)
+
+
+def _sentence(text: str) -> str:
+    """text with its first letter in capitals (str.capitalize would lower all the others)."""
+    return text[:1].upper() + text[1:]
 
 
 class _Frozen:
