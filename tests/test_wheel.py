@@ -46,8 +46,9 @@ def test_list_presets_works_from_a_non_editable_install(wheel, tmp_path) -> None
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
     py = venv / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "-q", wheel.filename], check=True,
-                   capture_output=True, timeout=300)
+    # --ignore-installed: the venv sees this environment's (often editable) nnviz of the same version
+    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--ignore-installed", "-q", wheel.filename],
+                   check=True, capture_output=True, timeout=300)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     run = subprocess.run([str(venv / "bin" / "nnviz"), "--list-presets"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)

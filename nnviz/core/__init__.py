@@ -32,7 +32,8 @@ from nnviz.core.model.network import Network
 from nnviz.core.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from nnviz.core.files import export_weights, import_weights, load_session, save_session
+    from nnviz.core.files import (export_pytorch, export_weights, import_weights, load_session,
+                                  save_session)
     from nnviz.core.learn.directions import parameter_direction, pca_directions, project, random_directions
     from nnviz.core.learn.landscape import gradient_slice, loss_landscape
     from nnviz.core.learn.path import PathRecorder
@@ -40,15 +41,16 @@ if TYPE_CHECKING:
 
 # name -> module it is imported from on first use
 _LAZY = {"Trainer": "nnviz.core.train.trainer", "export_weights": "nnviz.core.files",
+         "export_pytorch": "nnviz.core.files",
          "import_weights": "nnviz.core.files", "save_session": "nnviz.core.files",
          "load_session": "nnviz.core.files", "loss_landscape": "nnviz.core.learn.landscape",
          "gradient_slice": "nnviz.core.learn.landscape", "random_directions": "nnviz.core.learn.directions",
          "parameter_direction": "nnviz.core.learn.directions", "pca_directions": "nnviz.core.learn.directions",
          "project": "nnviz.core.learn.directions", "PathRecorder": "nnviz.core.learn.path"}
 
-__all__ = ["Config", "Dataset", "FormatError", "Network", "PathRecorder", "Snapshot", "Trainer", "export_weights",
-           "gradient_slice", "import_weights", "load_session", "loss_landscape", "make_data", "parameter_direction",
-           "pca_directions", "project", "random_directions", "save_session"]
+__all__ = ["Config", "Dataset", "FormatError", "Network", "PathRecorder", "Snapshot", "Trainer", "export_pytorch",
+           "export_weights", "gradient_slice", "import_weights", "load_session", "loss_landscape", "make_data",
+           "parameter_direction", "pca_directions", "project", "random_directions", "save_session"]
 
 
 def __getattr__(name: str):

@@ -43,7 +43,10 @@ class FileSlots:
         self._attempt("open_session", path, load)
 
     def export_weights(self, path: str) -> None:
-        self._attempt("export_weights", path, lambda: files.export_weights(self.trainer.network, path))
+        if path.lower().endswith(".py"):   # a script that trains on needs the settings and data too
+            self._attempt("export_weights", path, lambda: files.export_pytorch(self.trainer, path))
+        else:
+            self._attempt("export_weights", path, lambda: files.export_weights(self.trainer.network, path))
 
     def import_weights(self, path: str) -> None:
         def load():

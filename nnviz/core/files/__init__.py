@@ -17,6 +17,7 @@ from nnviz.core.files.history_csv import export_history_csv
 from nnviz.core.files.safe_read import read_bytes, read_npz
 from nnviz.core.files.weights import (
     check_fits,
+    export_pytorch,
     export_weights,
     import_weights,
     network_meta,
@@ -26,7 +27,7 @@ from nnviz.core.files.weights import (
 if TYPE_CHECKING:
     from nnviz.core.files.session import load_session, save_session
 
-__all__ = ["FormatError", "atomic_write", "check_fits", "export_history_csv", "export_weights",
+__all__ = ["FormatError", "atomic_write", "check_fits", "export_history_csv", "export_pytorch", "export_weights",
            "import_weights", "load_csv", "load_session", "network_meta", "read_bytes", "read_npz",
            "save_csv", "save_session", "weights_json"]
 

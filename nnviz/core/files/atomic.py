@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
 import tempfile
 from typing import BinaryIO, Callable
@@ -41,3 +42,29 @@ def atomic_write(path, write_fn: Callable[[BinaryIO], None]) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def atomic_write_all(writes: list[tuple[object, Callable[[BinaryIO], None]]]) -> None:
+    """Write several files that belong together (a script and its weights), all or none.
+
+    Each is first written in full, through atomic_write, to a hidden file beside its
+    target; only once every one is written are they renamed into place. A failure before
+    that removes the hidden files and leaves every old file as it was.
+    """
+    staged: list[tuple[str, str]] = []
+    try:
+        for path, write_fn in writes:
+            path = os.fspath(path)
+            folder, name = os.path.split(os.path.abspath(path))
+            stage = os.path.join(folder, f".nnviz-{secrets.token_hex(6)}-{name}.part")
+            staged.append((stage, path))
+            atomic_write(stage, write_fn)
+        for stage, path in staged:
+            with contextlib.suppress(OSError):   # overwriting keeps the permissions
+                os.chmod(stage, stat.S_IMODE(os.stat(path).st_mode))
+            os.replace(stage, path)
+    except BaseException:
+        for stage, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(stage)
+        raise

@@ -145,13 +145,19 @@ def _suffix(path) -> str:
 
 
 def export_weights(network: Network, path) -> None:
-    """Write the network as .json, .npz or .onnx, chosen by the file's suffix."""
+    """Write the network as .json, .npz, .onnx, .safetensors or a PyTorch script (.py),
+    chosen by the file's suffix. A network alone carries no training settings or data, so
+    its script only rebuilds the model; export_pytorch(trainer, path) writes one that trains on.
+    """
     suffix = _suffix(path)
-    if suffix not in (".json", ".npz", ".onnx"):
+    if suffix not in (".json", ".npz", ".onnx", ".safetensors", ".py"):
         raise ValueError(f"cannot export weights as {suffix or 'a file without suffix'!r}: "
-                         f"use .json, .npz or .onnx")
+                         f"use .json, .npz, .onnx, .safetensors or .py")
     check_exportable(network)
-    if suffix == ".json":
+    if suffix in (".safetensors", ".py"):
+        from nnviz.core.files import torch_export
+        torch_export.write(network, network_meta(network), path)
+    elif suffix == ".json":
         text = weights_json(network).encode("utf-8")
         atomic_write(path, lambda f: f.write(text))
     elif suffix == ".npz":
@@ -166,6 +172,19 @@ def export_weights(network: Network, path) -> None:
         except ImportError as exc:
             raise ValueError(f"ONNX export needs the onnx package ({exc})") from exc
         atomic_write(path, lambda f: f.write(data))
+
+
+def export_pytorch(trainer, path) -> None:
+    """Write a PyTorch script `x.py` that rebuilds the Trainer's network and trains on with
+    its settings, with the weights `x.safetensors` and the data `x.csv` beside it (all or
+    none); a `.safetensors` path writes the weights alone."""
+    suffix = _suffix(path)
+    if suffix not in (".py", ".safetensors"):
+        raise ValueError(f"cannot export for PyTorch as {suffix or 'a file without suffix'!r}: "
+                         f"use .py or .safetensors")
+    check_exportable(trainer.network)
+    from nnviz.core.files import torch_export
+    torch_export.write(trainer.network, network_meta(trainer.network), path, trainer)
 
 
 def weights_json(network: Network) -> str:

@@ -12,9 +12,12 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
+from nnviz.core.files.torch_export import companions
+
 MAX_RECENT = 8
 SESSION_FILTER = "nnviz session (*.nnviz)"
-WEIGHT_FILTER = "Weights JSON (*.json);;NumPy (*.npz);;ONNX model (*.onnx)"
+WEIGHT_FILTER = ("Weights JSON (*.json);;NumPy (*.npz);;ONNX model (*.onnx);;"
+                 "PyTorch script, weights and data (*.py);;safetensors (*.safetensors)")
 IMPORT_WEIGHT_FILTER = "Weights (*.json *.npz)"
 PICTURE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 CSV_FILTER = "CSV (*.csv)"
@@ -96,8 +99,23 @@ class FileActions(QObject):
 
     def export_weights(self) -> None:
         path = self._ask_save("Export weights", WEIGHT_FILTER, "weights.json")
-        if path:
+        if path and (not path.lower().endswith(".py") or self._may_replace(path)):
             self._call("export_weights", path)
+
+    def _may_replace(self, script: str) -> bool:
+        """A script export also writes its weights and data beside it; the file dialog asked
+        only about the script, so ask before replacing those."""
+        there = [os.path.basename(p) for p in companions(script, self.w.controls.config().optimizer)
+                 if os.path.exists(p)]
+        if not there:
+            return True
+        answer = QMessageBox.question(
+            self.w, "Export PyTorch script",
+            f"The script {os.path.basename(script)} comes with {' and '.join(there)} beside it, "
+            f"which already exist{'s' if len(there) == 1 else ''}. Replace "
+            f"{'it' if len(there) == 1 else 'them'}?",
+            QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+        return answer == QMessageBox.Yes
 
     def import_weights(self) -> None:
         path = self._ask_open("Import weights", IMPORT_WEIGHT_FILTER)
@@ -142,7 +160,10 @@ class FileActions(QObject):
             self.add_recent(path)
         if action == "open_session":
             self.w.session_opened()
+        if action == "export_weights" and path.lower().endswith(".py"):
+            action = "export_script"
         self.w.show_message({"save_session": "Saved session", "open_session": "Opened session",
+                             "export_script": "Exported a PyTorch script with its weights and data",
                              "export_weights": "Exported weights", "import_weights": "Imported weights",
                              "export_history": "Exported loss history", "export_data": "Exported data",
                              "import_data": "Imported data"}.get(action, "Done") + f": {path}")
@@ -190,7 +211,8 @@ def build_menus(w) -> dict[str, QAction]:
     acts["import_weights"] = _add(m, w, "&Import weights…", files.import_weights, "Ctrl+I",
                                   "Load weights from .json or .npz into the current network")
     acts["export_weights"] = _add(m, w, "&Export weights…", files.export_weights, "Ctrl+E",
-                                  "Write the weights as JSON, NumPy .npz or an ONNX model")
+                                  "Write the weights as JSON, NumPy .npz, ONNX or safetensors, "
+                                  "or a PyTorch script that trains on")
     pictures = m.addMenu("Export &picture")
     for name, title in (("topology", "Network graph"), ("surface", "Decision surface"),
                         ("curves", "Loss curves"), ("landscape", "Loss landscape")):
