@@ -241,3 +241,15 @@ def test_the_kernel_is_rebuilt_when_the_training_kernel_changes(tmp_path) -> Non
     data = Path(kernels.__file__).read_bytes()
     assert cells[0] == int.from_bytes(hashlib.sha256(data).digest()[:7], "little")
     assert landscape_kernel.ready() or landscape_kernel._compiling.locked()
+
+
+def test_every_caller_uses_the_one_compiled_signature() -> None:
+    t = trained(NET_A)
+    d1, d2 = random_directions(t.network, seed=0)
+    landscape_kernel.warm_up()
+    loss_landscape(t, d1, d2, 1.0, 5, data="test")
+    rows = PlaneRows(t.network, d1, d2, axis(-1, 1, 5), axis(-1, 1, 5), t._xtr, t._ttr)
+    while not rows.run(1e-6):
+        pass
+    gradient_slice(t)
+    assert len(landscape_kernel.plane_losses.signatures) == 1

@@ -194,7 +194,8 @@ class LandscapeView(QWidget):
         if not self._active:
             self.note.setText("")
         elif self._result is None:
-            self.note.setText("Computing the landscape\u2026")
+            self.note.setText("Computing the landscape\u2026 (on a new machine its kernel is compiled "
+                              "first, which takes a few seconds once)")
         self.settings_changed.emit(self.settings())
 
     # -- drawing ------------------------------------------------------------------------
