@@ -179,6 +179,7 @@ def test_export_writes_both_plots(tmp_path, view: LandscapeView) -> None:
     ({"loss": [1.0, 0.9, 1.2], "batch": [1.0, 0.8, 0.7], "step_t": 2.0, "next": 1.2}, "pulls another way"),
     ({"loss": [1.0, 0.8, 0.9], "batch": [1.0, 0.8, 0.7], "step_t": 1.5, "next": 0.85}, "lands past the lowest point"),
     ({"loss": [1.0, 0.9, 0.8], "batch": [1.0, 0.9, 0.8], "step_t": 0.5, "next": 0.95}, "further on (at 2)"),
+    ({"loss": [0.9, 1.0, 1.1], "batch": [1.0, 0.9, 0.8], "step_t": 0.5, "next": 0.95}, "already sit at the lowest"),
 ])
 def test_the_words_under_the_slice(case: dict, words: str) -> None:
     from nnviz.core.learn.landscape import Slice
@@ -187,6 +188,8 @@ def test_the_words_under_the_slice(case: dict, words: str) -> None:
                0.0, case["next"], 1.0)
     text = LandscapeView._slice_words(type(r)(**{**r.__dict__, "slice": sl, "loss": 1.0}))
     assert words in text and "1.0000 \u2192" in text
+    tiny = LandscapeView._slice_words(type(r)(**{**r.__dict__, "slice": sl, "loss": 2.5e-6}))
+    assert "2.5e-06 \u2192" in tiny
     off = Slice(sl.t, sl.loss, sl.batch_loss, sl.step_t, 0.42, sl.next_loss, 1.0)
     text = LandscapeView._slice_words(type(r)(**{**r.__dict__, "slice": off, "loss": 1.0, "optimizer": "adam"}))
     assert "42 % of the step's length leaves this line: adam" in text

@@ -51,6 +51,13 @@ def _combo(items, tip: str) -> QComboBox:
     return box
 
 
+def _loss(v: float) -> str:
+    """A loss to 4 decimals, or to 3 significant digits once it is that small."""
+    if not math.isfinite(v):
+        return "overflow"
+    return f"{v:.4f}" if abs(v) >= 0.001 or v == 0 else f"{v:.3g}"
+
+
 def _count(n: int) -> str:
     """A whole number with thin spaces between thousands, as the training bar shows them."""
     return f"{n:,}".replace(",", "\u2009")
@@ -236,19 +243,22 @@ class LandscapeView(QWidget):
             return "No slice: there is no next step to take (no training points, or a zero gradient)."
         data = DATA_NAMES.get(r.settings.data, "loss")
         words = (f"Next step ({r.optimizer}, rate {r.learning_rate:g}) goes {sl.step_t:.3g} along "
-                 f"\u2212gradient: {data} {r.loss:.4f} \u2192 {sl.next_loss:.4f}")
+                 f"\u2212gradient: {data} {_loss(r.loss)} \u2192 {_loss(sl.next_loss)}")
         batch = [(t, v) for t, v in zip(sl.t, sl.batch_loss) if math.isfinite(v)]
         line = [(t, v) for t, v in zip(sl.t, sl.loss) if math.isfinite(v)]
         if len(batch) > 1 and len(line) > 1:
             bt, bv = zip(*batch)
             before, after = (float(np.interp(x, bt, bv)) for x in (0.0, sl.step_t))
             t_min = min(line, key=lambda p: p[1])[0]
+            here = abs(t_min) <= 0.5 * (sl.t[-1] - sl.t[0]) / max(len(sl.t) - 1, 1)   # the sample at 0
             if after > before:
                 words += (". It overshoots: even the batch's own loss rises, the rate is too large "
                           "for this valley.")
             elif sl.next_loss > r.loss:
                 words += (". The batch's loss falls but the whole set's rises: this batch pulls "
                           "another way than the rest.")
+            elif here:
+                words += ". The weights already sit at the lowest point along this line."
             elif sl.step_t > t_min:
                 words += f". It lands past the lowest point along this line (at {t_min:.3g})."
             else:
