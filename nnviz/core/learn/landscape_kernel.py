@@ -186,9 +186,13 @@ def _build(stamp: int):
                         p[q] = params[q] + a * d1[q] + b * d2[q]
                     for r in range(U(n1)):
                         o = r * bl
-                        for k in range(mm):
-                            Z[a1 + o + k] = Zi[o + k] + b * U2[o + k]
-                        _activate(code1, Z, A, a1 + o, mm, 0.0, one)
+                        if one or code1 != K.TANH:
+                            for k in range(mm):
+                                Z[a1 + o + k] = Zi[o + k] + b * U2[o + k]
+                            _activate(code1, Z, A, a1 + o, mm, 0.0, one)
+                        else:                    # the common case in one pass: no Z row to keep
+                            for k in range(mm):
+                                A[a1 + o + k] = K._tanh(Zi[o + k] + b * U2[o + k])
                     if one and code1 == K.SOFTMAX:
                         _softmax(Z, A, U(node[1]), U(n1), mm)
                     _upper_layers(p, w_off, b_off, sizes, acts, node, m, Z, A)
