@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import contourpy
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
@@ -49,22 +50,24 @@ def levels(v: np.ndarray) -> tuple[float, float]:
 
 
 def contour_lines(v: np.ndarray, a: np.ndarray, b: np.ndarray, count: int = N_CONTOURS) -> tuple[np.ndarray, np.ndarray]:
-    """x, y of `count` iso-lines of v (n_a, n_b) in plane coordinates, nan between lines."""
+    """x, y of `count` iso-lines of v (n_a, n_b) in plane coordinates, nan between lines.
+
+    contourpy (matplotlib's contouring, compiled) takes a third of a millisecond for ten
+    levels of a 41 x 41 plane; pyqtgraph's pure-Python isocurve took 6 to 20 ms of the GUI
+    thread on every refresh.
+    """
     lo, hi = levels(v)
     filled = np.where(np.isfinite(v), v, hi)      # overflowed cells count as high ground
-    xs, ys = [], []
-    da = (a[-1] - a[0]) / (len(a) - 1) if len(a) > 1 else 1.0
-    db = (b[-1] - b[0]) / (len(b) - 1) if len(b) > 1 else 1.0
+    gen = contourpy.contour_generator(a, b, filled.T, line_type=contourpy.LineType.ChunkCombinedNan)
+    parts = []
     for level in np.linspace(lo, hi, count + 2)[1:-1]:
-        for line in pg.functions.isocurve(filled, level, connected=True):
-            pts = np.asarray(line, dtype=float)          # index coordinates, pixel centres at +0.5
-            xs.append(a[0] + (pts[:, 0] - 0.5) * da)
-            ys.append(b[0] + (pts[:, 1] - 0.5) * db)
-            xs.append([np.nan])
-            ys.append([np.nan])
-    if not xs:
+        for chunk in gen.lines(level)[0]:
+            if chunk is not None:
+                parts += [chunk, np.full((1, 2), np.nan)]
+    if not parts:
         return np.zeros(0), np.zeros(0)
-    return np.concatenate(xs), np.concatenate(ys)
+    xy = np.concatenate(parts)
+    return xy[:, 0], xy[:, 1]
 
 
 def _at(t: np.ndarray, y: np.ndarray, x: float) -> float:
