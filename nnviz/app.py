@@ -63,8 +63,12 @@ def main(argv: list[str] | None = None) -> int:
         QTimer.singleShot(300, window.toggle_play)
     if args.screenshot:
         def shoot() -> None:
-            window.grab().save(args.screenshot)
-            window.close()
+            from nnviz.gui.style.pictures import save_png
+            try:
+                save_png(window.grab().toImage(), args.screenshot)
+            except (OSError, ValueError) as exc:
+                print(f"nnviz: could not write {args.screenshot}: {exc}", file=sys.stderr)
+            window.close_without_asking()   # a scripted run: no one to answer a question
         QTimer.singleShot(int(args.seconds * 1000), shoot)
     return app.exec()
 

@@ -3,6 +3,8 @@
 gui.play.A / gui.play.B: epochs/s while playing at full speed for a fixed time;
 gui.fps.A / gui.fps.B: repaints/s of the decision surface in that time;
 gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface;
+gui.export_svg: ms to export the decision surface (500 points, test data shown) as an SVG
+that librsvg draws right, written atomically (median of 5).
 gui.*.B.landscape: the same play of network B with the loss-landscape panel on screen, so
 its plane (41 x 41, the path's principal components) and slice refresh live meanwhile;
 gui.landscape.B: how many of those refreshes reached the panel per second.
@@ -65,7 +67,7 @@ def _play(app, config: Config, seconds: float, landscape: bool = False) -> tuple
     epochs = w.latest.epoch - start_epoch
     paints = w.surface.paint_count - start_paint
     refreshes = w.landscape.paint_count - start_ls
-    w.close()
+    w.close_without_asking()   # a benchmark has no work to save
     settings.clear()
     return epochs / elapsed, paints / elapsed, refreshes / elapsed
 
@@ -91,8 +93,30 @@ def _edit_latency(app, repeats: int = 30) -> float:
         _wait(app, lambda: w.latest.seq > seq and w.surface.paint_count > count, 5)
         times.append((time.perf_counter() - t0) * 1000)
         assert w.latest.weights[2][1, 3] == value
-    w.close()
+    w.close_without_asking()   # a benchmark has no work to save
     settings.clear()
+    return statistics.median(times)
+
+
+def _export_svg(repeats: int = 5) -> float:
+    import tempfile
+
+    from nnviz.gui.views.demo_snapshot import make_snapshot
+    from nnviz.gui.views.surface import SurfaceView
+
+    view = SurfaceView()
+    view.resize(600, 600)
+    view.show()
+    view.set_show_test(True)
+    view.set_snapshot(make_snapshot(n_classes=2, n_points=500))
+    view.paint()
+    times = []
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            view.export_svg(os.path.join(folder, "surface.svg"))
+            times.append((time.perf_counter() - t0) * 1000)
+    view.close()
     return statistics.median(times)
 
 
@@ -108,4 +132,5 @@ def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
     rows += [("gui.play.B.landscape", epochs_s, "epochs/s"), ("gui.fps.B.landscape", fps, "frames/s"),
              ("gui.landscape.B", refreshes, "refresh/s")]
     rows.append(("gui.edit_latency", _edit_latency(app), "ms"))
+    rows.append(("gui.export_svg", _export_svg(), "ms"))
     return rows

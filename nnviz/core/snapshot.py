@@ -55,6 +55,9 @@ class Snapshot:
     diverged: str = ""                    # non-empty: a message in words about the divergence
     seq: int = 0                          # increases with every snapshot the worker emits
     edit_log: tuple[str, ...] = field(default_factory=tuple)  # recent edits applied, newest last
+    history_stride: int = 1               # the history keeps epochs that are multiples of this, and the latest
+    network_id: int = 0                   # the worker's number for this network; a rebuild gives a new one
+    unsaved: bool = False                 # trained or edited since the last save or open
 
     @property
     def n_layers(self) -> int:

@@ -33,12 +33,18 @@ class FileSlots:
             self.file_done.emit(action, path)
 
     def save_session(self, path: str, extra: dict) -> None:
-        self._attempt("save_session", path, lambda: files.save_session(self.trainer, path, extra))
+        def save():
+            files.save_session(self.trainer, path, extra)
+            self._saved()
+        self._attempt("save_session", path, save)
+        self._emit()                     # the unsaved mark goes (after file_done, in order)
 
     def open_session(self, path: str) -> None:
         def load():
             trainer, extra = files.load_session(path)
             self.session_extra = extra
+            self.trainer = trainer          # replace_trainer below emits the Snapshot
+            self._saved()
             self.replace_trainer(trainer)
         self._attempt("open_session", path, load)
 
@@ -53,6 +59,8 @@ class FileSlots:
             net = files.import_weights(path)
             files.check_fits(net, self.trainer.network)
             self.trainer.load_params(net.params)
+            self._new_weights()
+            self._trained()
             self._log_edit(f"weights imported from {path}")
             self._emit()
         self._attempt("import_weights", path, load)
@@ -76,5 +84,6 @@ class FileSlots:
             if len(train) == 0 or len(test) == 0:
                 raise FormatError("too few points to split into training and test sets")
             self.trainer.set_data(train, test)
+            self._data_changed()
             self._emit()
         self._attempt("import_data", path, load)

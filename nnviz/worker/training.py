@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from nnviz.core.config import Config
 from nnviz.core.train.trainer import Trainer
+from nnviz.worker.edits import EditTracking
 from nnviz.worker.files import FILE_REQUESTS, FileSlots
 from nnviz.worker.landscape import LandscapeSlots
 
@@ -26,7 +27,7 @@ MAX_SPEED = 0            # speed value meaning "as fast as it goes"
 STALE_S = 0.25           # emit anyway if the GUI has not acknowledged a frame for this long
 
 
-class TrainingWorker(LandscapeSlots, FileSlots, QObject):
+class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
     """The training side of the application (QtCore only, no widgets).
 
     Signals:
@@ -38,6 +39,8 @@ class TrainingWorker(LandscapeSlots, FileSlots, QObject):
         stopped(): the worker has stopped its timer; the thread may quit.
         config_replaced(object): the worker changed the settings itself (custom data,
             an opened session); emitted just before the Snapshot that shows it.
+        edit_applied(object): (target, old, new, network number) after a hand edit of a
+            weight or bias, old read exactly as it was (see edits.py); before its Snapshot.
         landscape_ready(object): a core Landscape for the landscape panel (see landscape.py).
     """
 
@@ -48,6 +51,7 @@ class TrainingWorker(LandscapeSlots, FileSlots, QObject):
     file_failed = Signal(str, str)
     stopped = Signal()
     config_replaced = Signal(object)
+    edit_applied = Signal(object)
     landscape_ready = Signal(object)
 
     def __init__(self, config: Config):
@@ -67,6 +71,7 @@ class TrainingWorker(LandscapeSlots, FileSlots, QObject):
         self.epoch_limit = 0             # config.stop_epoch while it lies ahead, else 0 (none)
         self.target_loss = 0.0           # config.stop_loss while not yet reached, else 0 (none)
         self.session_extra: dict = {}    # GUI settings read from the last opened session
+        self._init_tracking()
 
     # -- life cycle (runs in the worker thread) -------------------------------------
     @Slot()
@@ -116,6 +121,7 @@ class TrainingWorker(LandscapeSlots, FileSlots, QObject):
         self._pause_quietly()
         if self.trainer is not None and not self.trainer.diverged:
             self.trainer.step_batch()
+            self._trained()
             self._check_divergence()
         self._emit()
 
@@ -124,6 +130,7 @@ class TrainingWorker(LandscapeSlots, FileSlots, QObject):
         self._pause_quietly()
         if self.trainer is not None and not self.trainer.diverged:
             self.trainer.step_epoch()
+            self._trained()
             self._check_divergence()
         self._emit()
 
@@ -154,6 +161,7 @@ class TrainingWorker(LandscapeSlots, FileSlots, QObject):
         was_playing = self._playing
         self._pause_quietly()
         self.trainer.set_config(config)
+        self._settings_applied()
         if was_playing and not self.trainer.diverged:
             self.play()
         else:
@@ -163,11 +171,13 @@ class TrainingWorker(LandscapeSlots, FileSlots, QObject):
     def regenerate(self, seed: int) -> None:
         """New data points, same weights and epoch (the Playground's Regenerate)."""
         self.trainer.regenerate(seed)
+        self._data_changed()
         self._emit()
 
     @Slot(object, object)
     def set_data(self, train, test) -> None:
         self.trainer.set_data(train, test)
+        self._data_changed()
         self._emit()
 
     @Slot(float, float, float)
@@ -177,32 +187,41 @@ class TrainingWorker(LandscapeSlots, FileSlots, QObject):
             self.trainer.add_point(x, y, label)
         except ValueError as exc:
             self.message_posted.emit(f"Point not added: {exc}")
+        else:
+            self._data_changed()
         self._emit()
 
     @Slot(float, float, float)
     def erase_points(self, x: float, y: float, radius: float) -> None:
         """Remove the points (train and test) within radius of (x, y)."""
+        n = len(self.trainer.train_x) + len(self.trainer.test_x)
         self.trainer.erase_points(x, y, radius)
+        if len(self.trainer.train_x) + len(self.trainer.test_x) != n:
+            self._data_changed()
         self._emit()
 
     @Slot(int, int, int, float)
     def set_weight(self, layer: int, dst: int, src: int, value: float) -> None:
         try:
+            old = self.trainer.get_weight(layer, dst, src)
             self.trainer.set_weight(layer, dst, src, value)
         except (ValueError, IndexError) as exc:
             self.message_posted.emit(f"Edit refused: {exc}")
         else:
             self._log_edit(f"w[{layer}][{dst},{src}] = {value:.6g}")
+            self._edited(("weight", layer, dst, src), old, value)
         self._emit()
 
     @Slot(int, int, float)
     def set_bias(self, layer: int, neuron: int, value: float) -> None:
         try:
+            old = self.trainer.get_bias(layer, neuron)
             self.trainer.set_bias(layer, neuron, value)
         except (ValueError, IndexError) as exc:
             self.message_posted.emit(f"Edit refused: {exc}")
         else:
             self._log_edit(f"b[{layer}][{neuron}] = {value:.6g}")
+            self._edited(("bias", layer, neuron), old, value)
         self._emit()
 
     @Slot(object)
@@ -249,6 +268,7 @@ class TrainingWorker(LandscapeSlots, FileSlots, QObject):
                 n = min(n, max(self.epoch_limit - t.epoch, 1))
             done = t.train_epochs(n, self.target_loss)
             if done:
+                self._trained()
                 self._epoch_s = 0.7 * self._epoch_s + 0.3 * (time.perf_counter() - now) / done
                 self._owed -= done if self._speed > 0 else 0
             if done < n or t.diverged or self._stop_reason():
@@ -310,7 +330,8 @@ class TrainingWorker(LandscapeSlots, FileSlots, QObject):
             self.config_replaced.emit(self._config)
         self._seq += 1
         snap = self.trainer.snapshot(seq=self._seq, playing=self._playing)
-        snap = dataclasses.replace(snap, edit_log=tuple(self._edit_log))
+        snap = dataclasses.replace(snap, edit_log=tuple(self._edit_log), network_id=self._network_id(),
+                                   unsaved=self.unsaved)
         self._last_emit = time.perf_counter()
         if self._timer is not None and self._playing:
             self._timer.setInterval(0)

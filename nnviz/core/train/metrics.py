@@ -79,6 +79,10 @@ class Series:
         self._buf[:len(values)] = values
         self._n = len(values)
 
+    def truncate(self, n: int) -> None:
+        """Keep the first n values."""
+        self._n = max(0, min(int(n), self._n))
+
     def __len__(self) -> int:
         return self._n
 
@@ -105,7 +109,9 @@ class History:
 
     Beyond CAP entries every other one is dropped and only epochs that are multiples of
     `stride` (doubled each time) are kept, so a run of millions of epochs stays a few
-    hundred kB and a frame's copy stays cheap; the latest values are always on the Trainer.
+    hundred kB and a frame's copy stays cheap. The latest epoch end is always the last
+    entry, on the stride or not, so curves and the CSV reach the epoch the counter shows;
+    it gives way to the next one when that comes.
     """
 
     CAP = 10_000
@@ -116,17 +122,27 @@ class History:
         self.test = Series()                    # (H,) test loss
         self.grad = Series(width=n_layers)      # (H, L) RMS weight gradient per layer
         self.stride = 1
+        self._last_off_stride = False           # the last entry is kept only as the latest
 
     def record(self, epoch: int, train: float, test: float, grad_norms: Array) -> None:
-        if epoch % self.stride:
-            return
+        if self._last_off_stride:     # the previous latest, off the stride: it gives way
+            for s in (self.epoch, self.train, self.test, self.grad):
+                s.truncate(len(s) - 1)
         self.epoch.append(epoch)
         self.train.append(train)
         self.test.append(test)
         self.grad.append(grad_norms)
         if len(self.epoch) >= self.CAP:
             self.stride *= 2
-            self.keep(self.epoch.array() % self.stride == 0)
+            mask = self.epoch.array() % self.stride == 0
+            mask[-1] = True           # the latest stays
+            self.keep(mask)
+        self._last_off_stride = epoch % self.stride != 0
+
+    def restart(self, train: float, test: float, grad_norms: Array) -> None:
+        """Epoch 0's entry anew (the data or weights changed before any training step)."""
+        self.load(np.zeros(1, np.int64), np.array([train]), np.array([test]),
+                  np.asarray(grad_norms, dtype=np.float64).reshape(1, -1), 1)
 
     def keep(self, mask: Array) -> None:
         for s in (self.epoch, self.train, self.test, self.grad):
@@ -138,3 +154,5 @@ class History:
         self.test.set(test)
         self.grad.set(grad)
         self.stride = int(stride)
+        n = len(self.epoch)
+        self._last_off_stride = bool(n > 1 and self.epoch.array()[-1] % self.stride)

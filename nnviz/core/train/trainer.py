@@ -101,6 +101,13 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
             return np.zeros(self.network.n_layers)
         return self._norms(reference.gradient(self.network, self._xtr[:b], self._ttr[:b]))
 
+    def _fresh_start(self) -> None:
+        """Until the first training step, epoch 0's history entry follows the network and
+        the data as they are now (a hand edit, Regenerate), so the curve starts where the
+        read-outs are."""
+        if self.total_steps == 0 and self.epoch == 0:
+            self.history.restart(self.train_loss, self.test_loss, self._first_grad_norms())
+
     def _norms(self, g: Array) -> Array:
         """(L,) RMS of each layer's weight gradient in a flat gradient g (P,)."""
         return np.array([math.sqrt(float(np.mean(g[w0:b0] ** 2)))
@@ -130,6 +137,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
     history_train = property(lambda self: self.history.train)
     history_test = property(lambda self: self.history.test)
     history_grad = property(lambda self: self.history.grad)
+    history_stride = property(lambda self: self.history.stride)
 
     def _accuracy(self, correct: float, n: int) -> float:
         return correct / n if self.n_classes and n else float("nan")
@@ -305,7 +313,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
             r2_test=self._r2(out_test),
             confusion=metrics.confusion_matrix(kind, out_test, self.test_y, self.n_classes),
             history_epoch=h.epoch.array().copy(), history_train=h.train.array().copy(),
-            history_test=h.test.array().copy(), history_grad=h.grad.array().copy(),
+            history_test=h.test.array().copy(), history_grad=h.grad.array().copy(), history_stride=h.stride,
             train_x=self.train_x.copy(), train_y=self.train_y.copy(), test_x=self.test_x.copy(),
             test_y=self.test_y.copy(), last_batch=self.last_batch.copy(), n_classes=self.n_classes,
             playing=playing, diverged=self.diverged, seq=seq)

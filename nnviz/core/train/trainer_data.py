@@ -30,15 +30,21 @@ class DataMixin:
             return
         self._kernel_data()
         self._refresh()
+        self._fresh_start()
 
     def regenerate(self, seed: int) -> None:
-        """A new draw of the generator with this seed (config.seed is left alone).
+        """A new draw of the generator with this seed, which becomes config.seed (as the
+        Playground puts the new seed in its URL), so the settings say how to make these
+        points again; the weights, epoch and history are kept.
 
         Custom data (loaded or drawn) has no generator and is kept.
         """
         if self.config.dataset in CUSTOM:
             return
-        self._replace_data(*self._generate(self.config, int(seed)))
+        new = self.config.replace(seed=int(seed))      # may raise: nothing has changed yet
+        data = self._generate(new, int(seed))
+        self.config = new
+        self._replace_data(*data)
         self.data_seed = int(seed)
 
     def set_data(self, train: Dataset, test: Dataset) -> None:

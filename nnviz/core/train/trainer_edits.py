@@ -15,7 +15,8 @@ Array = np.ndarray
 
 
 class EditsMixin:
-    """set_weight, set_bias and load_params for Trainer; each refreshes the losses."""
+    """set_weight, set_bias and load_params for Trainer; each refreshes the losses. The
+    getters read one value exactly, with the same index checks."""
 
     @staticmethod
     def _value(value: float) -> float:
@@ -34,6 +35,16 @@ class EditsMixin:
             raise ValueError(f"{what} {i!r} does not exist (0..{n - 1})")
         return int(i)
 
+    def get_weight(self, layer: int, dst: int, src: int) -> float:
+        """weights[layer][dst, src], exactly (what an undo puts back)."""
+        layer = self._index(layer, self.network.n_layers, "layer")
+        n_out, n_in = self.network.weights[layer].shape
+        return float(self.network.weights[layer][self._index(dst, n_out, "neuron"), self._index(src, n_in, "input")])
+
+    def get_bias(self, layer: int, neuron: int) -> float:
+        layer = self._index(layer, self.network.n_layers, "layer")
+        return float(self.network.biases[layer][self._index(neuron, self.network.biases[layer].size, "neuron")])
+
     def set_weight(self, layer: int, dst: int, src: int, value: float) -> None:
         """weights[layer][dst, src] = value; losses updated at once."""
         layer = self._index(layer, self.network.n_layers, "layer")
@@ -41,6 +52,7 @@ class EditsMixin:
         dst, src = self._index(dst, n_out, "neuron"), self._index(src, n_in, "input")
         self.network.weights[layer][dst, src] = self._value(value)
         self._refresh()
+        self._fresh_start()
 
     def set_bias(self, layer: int, neuron: int, value: float) -> None:
         """biases[layer][neuron] = value (the output neuron's too)."""
@@ -48,6 +60,7 @@ class EditsMixin:
         neuron = self._index(neuron, self.network.biases[layer].size, "neuron")
         self.network.biases[layer][neuron] = self._value(value)
         self._refresh()
+        self._fresh_start()
 
     def load_params(self, params: Array) -> None:
         """Imported weights (P,) for this same shape; counters and history are kept."""
@@ -59,3 +72,4 @@ class EditsMixin:
         self.network.set_params(p)
         self._diverged_at = -1
         self._refresh()
+        self._fresh_start()

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 import numpy as np
-from PySide6.QtCore import QObject, QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QObject, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QGuiApplication, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,8 +30,14 @@ LONGEST_LABEL = "Regularisation"   # every form's label column is this wide, so 
 
 @contextmanager
 def signals_blocked(root: QObject) -> Iterator[None]:
-    """Block the signals of root and every object below it (widgets, button groups)."""
-    blockers = [QSignalBlocker(obj) for obj in (root, *root.findChildren(QObject))]
+    """Block the signals of root and every object below it (widgets, button groups).
+
+    Item models are left alone: their signals are how a combo box learns that an item's
+    text changed, and blocked they left "Auto (Tanh)" on screen over a softmax network
+    until the mouse passed over the box.
+    """
+    blockers = [QSignalBlocker(obj) for obj in (root, *root.findChildren(QObject))
+                if not isinstance(obj, QAbstractItemModel)]
     try:
         yield
     finally:

@@ -186,6 +186,20 @@ class DataSection(QWidget):
             self._grid.addWidget(b, i // COLUMNS, i % COLUMNS)
             b.show()
 
+    def _show_classes(self, config: Config) -> None:
+        """Blobs: the chosen 3..5, editable. Any other set: the classes it really has (2
+        for circle, 3 for the 3-arm spiral, those of loaded points), greyed out."""
+        if config.dataset == "blobs":
+            self.classes.setRange(3, 5)
+            self.classes.setValue(config.n_classes)
+            self.classes.setToolTip("How many classes (blobs) the Blobs data set makes")
+        else:
+            n = max(config.classes, 2)
+            self.classes.setRange(n, n)
+            self.classes.setValue(n)
+            self.classes.setToolTip(f"This data set has {n} classes; only Blobs lets you choose")
+        self.classes.setEnabled(config.dataset == "blobs")
+
     def show_config(self, config: Config) -> None:
         with signals_blocked(self):
             problem = config.problem
@@ -199,8 +213,7 @@ class DataSection(QWidget):
                 ratio = device_ratio()
                 img = thumbnails.dataset_image("blobs", config.n_classes, round(ICON * ratio))
                 self.dataset_buttons["blobs"].setIcon(pixmap_from_rgb(img, ratio))
-            self.classes.setValue(config.n_classes)
-            self.classes.setEnabled(config.dataset == "blobs")
+            self._show_classes(config)
             self.form.setRowVisible(self.classes, problem == "classification")
             self.noise.set_value(config.noise)
             self.ratio.set_value(config.train_ratio)

@@ -59,18 +59,35 @@ def cache_axes(plot_item, sides=("left", "bottom")) -> None:
 
 
 def picture_values(values: np.ndarray, layer: int, last_layer: int, output_kind: str) -> np.ndarray:
-    """Map a neuron picture (..., H, W) onto the [-1, 1] colour scale, the same in every view.
+    """Map a layer's neuron pictures (n, H, W) onto the [-1, 1] colour scale, the same in
+    every view.
 
     Inputs span +-6 (or 36 for squares), so each is scaled by its largest magnitude as the
-    Playground does; probability outputs (sigmoid, softmax) go from 0..1 to -1..1.
+    Playground does; probability outputs (sigmoid, softmax) go from 0..1 to -1..1. With a
+    two-class softmax, output neuron 0 is the probability of class -1 (orange): its
+    picture is turned round so that it, too, is orange where its class wins.
     """
     if layer == 0:
         mag = np.abs(np.nan_to_num(values, posinf=0.0, neginf=0.0))
         peak = mag.max(axis=(-2, -1), keepdims=True) if values.size else 1.0
         return values / np.where(peak > 0, peak, 1.0)
     if layer == last_layer and output_kind in ("sigmoid_bce", "softmax_ce"):
-        return 2.0 * values - 1.0
+        out = 2.0 * values - 1.0
+        if output_kind == "softmax_ce" and values.ndim == 3 and values.shape[0] == 2:
+            out[0] = -out[0]
+        return out
     return values
+
+
+def decision_values(output: np.ndarray, output_kind: str) -> np.ndarray:
+    """The decision surface of a one- or two-output layer (n_out, H, W) on the [-1, 1]
+    scale: blue (+1) where class +1 wins, orange (-1) where class -1 does, grey at even
+    odds. Two-class softmax: p(+1) - p(-1), since output 0 is class -1 and 1 class +1."""
+    if output.shape[0] == 2:
+        return output[1] - output[0]
+    if output_kind == "sigmoid_bce":
+        return 2.0 * output[0] - 1.0
+    return output[0]
 
 
 def class_image(probs: np.ndarray, discretize: bool = False) -> np.ndarray:
@@ -87,79 +104,3 @@ def class_image(probs: np.ndarray, discretize: bool = False) -> np.ndarray:
     grey = np.array(GREY, dtype=float)
     img = grey + (cols - grey) * (0.25 + 0.75 * strength)[..., None]
     return np.clip(np.round(img), 0, 255).astype(np.uint8)
-
-
-# -- picture export shared by the views (Qt imported lazily: this module stays numpy-only) --
-def _atomic_target(path: str) -> str:
-    """A temporary name beside `path` with the same extension (Qt picks the format by it)."""
-    import os
-    head, tail = os.path.split(path)
-    stem, ext = os.path.splitext(tail)
-    tmp = os.path.join(head, f".{stem}.part{ext}")
-    with open(tmp, "wb"):  # Qt's writers only say "failed": let the OS say why, up front
-        pass
-    return tmp
-
-
-def export_png(item, path: str, min_width: int = 600) -> None:
-    """Write a pyqtgraph item (e.g. a PlotItem) as PNG, never leaving a half-written file."""
-    import os
-
-    import pyqtgraph.exporters as exporters
-    exporter = exporters.ImageExporter(item)
-    if int(exporter.parameters()["width"]) < min_width:   # never-shown widgets are tiny
-        exporter.parameters()["width"] = int(min_width)
-    tmp = _atomic_target(path)
-    try:
-        if not exporter.export(tmp):
-            raise OSError(f"could not write {path}")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def export_svg(item, path: str) -> None:
-    """Write a pyqtgraph item as SVG through Qt's QSvgGenerator.
-
-    pyqtgraph 0.14's SVGExporter fails on the closed paths newer Qt writes (pyqtgraph
-    issue #3495), so this renders with pyqtgraph's export mode (vector points and
-    curves) into QSvgGenerator instead; images are embedded as PNG.
-    """
-    import os
-
-    import pyqtgraph.exporters as exporters
-    from PySide6.QtCore import QRect, QRectF, QSize
-    from PySide6.QtGui import QColor, QPainter
-    from PySide6.QtSvg import QSvgGenerator
-
-    class _Exporter(exporters.Exporter):
-        def parameters(self):
-            return None
-
-    exp = _Exporter(item)
-    source = exp.getSourceRect()
-    w, h = max(1, int(round(source.width()))), max(1, int(round(source.height())))
-    tmp = _atomic_target(path)
-    gen = QSvgGenerator()
-    gen.setFileName(tmp)
-    gen.setSize(QSize(w, h))
-    gen.setViewBox(QRect(0, 0, w, h))
-    gen.setTitle("nnviz")
-    painter = QPainter(gen)
-    try:
-        painter.fillRect(QRectF(0, 0, w, h), QColor("white"))
-        exp.setExportMode(True, {"antialias": True, "background": QColor("white"),
-                                 "painter": painter, "resolutionScale": 1.0})
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        exp.getScene().render(painter, QRectF(0, 0, w, h), source)
-    finally:
-        exp.setExportMode(False)
-        painter.end()
-    try:
-        if not os.path.exists(tmp) or os.path.getsize(tmp) == 0:
-            raise OSError(f"could not write {path}")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

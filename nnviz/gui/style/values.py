@@ -31,6 +31,13 @@ def parse_value(text: str) -> float:
     return value
 
 
-def format_value(value: float) -> str:
-    """Three significant digits, as the hover card shows weights, biases and gradients."""
-    return f"{value:.3g}"
+def format_value(value: float, digits: int = 3) -> str:
+    """Significant digits, as the hover card shows weights, biases and gradients; a zero
+    is "0", never "-0" (L1 and hand edits can leave a negative zero)."""
+    return f"{float(value) + 0.0:.{digits}g}"
+
+
+def fixed(value: float, decimals: int = 3) -> str:
+    """Fixed decimals with no "-0.000" for a small negative value that rounds to zero."""
+    text = f"{float(value):.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text

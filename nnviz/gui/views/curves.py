@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core.snapshot import Snapshot
-from nnviz.gui.style import palette
+from nnviz.gui.style import palette, pictures
 from nnviz.gui.style.axes import ValueAxis
 
 SAMPLES_PER_PIXEL = 1.0   # auto-downsampling target (pyqtgraph's default 5); "peak" keeps min and max
@@ -376,7 +376,7 @@ class CurvesView(QWidget):
         hover = self._hover_x
         self.show_readout(None)
         try:
-            palette.export_png(self.loss_plot.getPlotItem(), path)
+            pictures.plot_png(self.loss_plot.getPlotItem(), path)
         finally:
             self.show_readout(hover)
 
@@ -385,7 +385,7 @@ class CurvesView(QWidget):
         hover = self._hover_x
         self.show_readout(None)
         try:
-            palette.export_svg(self.loss_plot.getPlotItem(), path)
+            pictures.plot_svg(self.loss_plot.getPlotItem(), path)
         finally:
             self.show_readout(hover)
 

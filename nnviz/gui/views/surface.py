@@ -15,7 +15,8 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from nnviz.core.snapshot import GRID, Snapshot
-from nnviz.gui.style import palette
+from nnviz.gui.style import palette, pictures
+from nnviz.gui.style.values import fixed
 
 EXTENT = 6.0                                   # the data square is [-EXTENT, EXTENT]^2
 _CELL = 2 * EXTENT / (GRID - 1)                # grid values sit at pixel centres
@@ -193,7 +194,7 @@ class SurfaceView(QWidget):
         if self._neuron is not None:
             layer, idx = self._neuron
             if 0 <= layer <= last and 0 <= idx < snap.grid[layer].shape[0]:
-                values = palette.picture_values(snap.grid[layer][idx], layer, last, kind)
+                values = palette.picture_values(snap.grid[layer], layer, last, kind)[idx]
                 if layer == 0:
                     name = snap.feature_names[idx] if idx < len(snap.feature_names) else f"input {idx + 1}"
                     return values, f"Input {name}"
@@ -203,9 +204,7 @@ class SurfaceView(QWidget):
         out = snap.grid[last]
         if out.shape[0] >= 3:
             return out, "Output (classes)"
-        if kind == "sigmoid_bce":
-            return 2.0 * out[0] - 1.0, "Output"
-        return out[0], "Output"
+        return palette.decision_values(out, kind), "Output"
 
     def _paint_image(self, snap: Snapshot) -> None:
         values, title = self._picture(snap)
@@ -273,7 +272,7 @@ class SurfaceView(QWidget):
 
     def hover_text(self, x: float, y: float) -> str:
         """Coordinates and the shown picture's value at (x, y), e.g. 'x 1.20  y -3.40  out 0.731'."""
-        text = f"x {x:.2f}  y {y:.2f}"
+        text = f"x {fixed(x, 2)}  y {fixed(y, 2)}"
         values = self._values
         if values is None:
             return text
@@ -284,9 +283,10 @@ class SurfaceView(QWidget):
             c = int(np.argmax(probs))
             return f"{text}  class {c} (p {float(probs[c]):.3f})"
         v = float(values[iy, ix])
-        if self._neuron is None and self._snap is not None and self._snap.config.output_kind == "sigmoid_bce":
-            return f"{text}  p(+1) {(v + 1.0) / 2.0:.3f}"   # shown on the -1..1 scale, read as p
-        return f"{text}  {'out' if self._neuron is None else 'value'} {v:.3f}"
+        if self._neuron is None and self._snap is not None and self._snap.config.output_kind in (
+                "sigmoid_bce", "softmax_ce"):
+            return f"{text}  p(+1) {fixed((v + 1.0) / 2.0)}"   # shown on the -1..1 scale, read as p
+        return f"{text}  {'out' if self._neuron is None else 'value'} {fixed(v)}"
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         xy = self._hover_xy = self._to_data(scene_pos)
@@ -319,10 +319,10 @@ class SurfaceView(QWidget):
 
     # -- export ---------------------------------------------------------------------
     def export_png(self, path: str) -> None:
-        palette.export_png(self.plot.getPlotItem(), path)
+        pictures.plot_png(self.plot.getPlotItem(), path)
 
     def export_svg(self, path: str) -> None:
-        palette.export_svg(self.plot.getPlotItem(), path)
+        pictures.plot_svg(self.plot.getPlotItem(), path)
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ import random
 import time
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.config import CUSTOM, Config
+from nnviz.core.config import CUSTOM, Config, reset_scope
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.controls.panel import ControlsPanel
 from nnviz.gui.views.curves import CurvesView
@@ -32,6 +32,8 @@ from nnviz.gui.views.landscape.view import LandscapeView
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
 from nnviz.gui.window.training_bar import TrainingBar
+from nnviz.gui.window.undo import EditHistory
+from nnviz.gui.window.unsaved import DISCARD, SAVE, UnsavedGuard
 from nnviz.worker.training import start_worker
 
 PAINT_MS = 16
@@ -47,6 +49,7 @@ class MainWindow(QMainWindow):
         regenerate_requested(int), speed_requested(float),
         weight_edit_requested(int, int, int, float), bias_edit_requested(int, int, float),
         points_add_requested(float, float, float), points_erase_requested(float, float, float),
+        edit_replay_requested(object): an undo or redo (see undo.py),
         landscape_requested(object): the landscape panel's settings
     Events:
         snapshot_painted(int): the seq of a Snapshot just painted.
@@ -67,12 +70,14 @@ class MainWindow(QMainWindow):
     snapshot_painted = Signal(int)
     stop_requested = Signal()
     file_requested = Signal(str, object)
+    edit_replay_requested = Signal(object)
     landscape_requested = Signal(object)
 
     def __init__(self, config: Config | None = None, settings: QSettings | None = None):
         super().__init__()
         self.settings = settings if settings is not None else QSettings("nnviz", "nnviz")
-        self.setWindowTitle("nnviz")
+        self.setWindowTitle("nnviz[*]")         # [*]: Qt's unsaved mark, see setWindowModified
+        self._close_confirmed = False           # the user already chose to quit
         self.latest: Snapshot | None = None     # newest Snapshot received
         self.painted_seq = 0                    # seq of the Snapshot on screen
         self._curves_painted = 0.0              # perf_counter of the last curves repaint
@@ -83,8 +88,11 @@ class MainWindow(QMainWindow):
         self._rng = random.Random()
         self._build(config or self.remembered_config())
         self._build_worker(self.controls.config())
+        self.undo_stack = QUndoStack(self)      # hand edits; undo.py says what undo means
         from nnviz.gui.window.menus import build_menus
         self.actions = build_menus(self)
+        self.edit_history = EditHistory(self)
+        self.guard = UnsavedGuard(self)         # after the File menu: it acts once a save is handled
         self._timer = QTimer(self)
         self._timer.setInterval(PAINT_MS)
         self._timer.timeout.connect(self.paint_latest)
@@ -123,7 +131,7 @@ class MainWindow(QMainWindow):
         banner_lay.addWidget(self.banner_text, 1)
         banner_lay.addWidget(banner_reset)
         banner_lay.addWidget(banner_close)
-        banner_reset.clicked.connect(self.reset_requested)
+        banner_reset.clicked.connect(self.request_reset)
         banner_close.clicked.connect(self.banner.hide)
         self.banner.hide()
 
@@ -151,12 +159,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.statusBar().showMessage("Compiling the training kernel…")
 
-        self.controls.config_changed.connect(self.config_requested)
+        self.controls.config_changed.connect(self._config_edited)
         self.controls.regenerate_requested.connect(self._regenerate)
         self.training_bar.play_toggled.connect(self._play_toggled)
         self.training_bar.step_batch_requested.connect(self.step_batch_requested)
         self.training_bar.step_epoch_requested.connect(self.step_epoch_requested)
-        self.training_bar.reset_requested.connect(self.reset_requested)
+        self.training_bar.reset_requested.connect(self.request_reset)
         self.training_bar.speed_changed.connect(self.speed_requested)
         self.topology.weight_edit_requested.connect(self.weight_edit_requested)
         self.topology.bias_edit_requested.connect(self.bias_edit_requested)
@@ -189,6 +197,7 @@ class MainWindow(QMainWindow):
         self.points_add_requested.connect(w.add_point)
         self.points_erase_requested.connect(w.erase_points)
         self.stop_requested.connect(w.stop)
+        self.edit_replay_requested.connect(w.replay_edit)
         self.file_requested.connect(w.handle_file)
         self.landscape_requested.connect(w.set_landscape)
         w.landscape_ready.connect(self.receive_landscape)
@@ -208,6 +217,8 @@ class MainWindow(QMainWindow):
         if self.latest is None:
             self.statusBar().showMessage("Ready", 3000)
         self.latest = snap
+        self.setWindowModified(snap.unsaved)
+        self.edit_history.follow(snap.network_id)
         if time.perf_counter() - self._painted_at >= PAINT_MS / 1000:
             self.paint_latest()  # a frame interval has passed: no need to wait for the tick
 
@@ -286,6 +297,24 @@ class MainWindow(QMainWindow):
         (self.pause_requested if playing else self.play_requested).emit()
 
     @Slot()
+    def request_reset(self) -> None:
+        """Reset, as the user asks for it: first the question about unsaved work."""
+        self.guard.confirm("reset the network", self.reset_requested.emit)
+
+    @Slot(object)
+    def _config_edited(self, config: Config) -> None:
+        """A setting changed in the controls; one that builds a new network asks first,
+        and Cancel puts the controls back."""
+        old = self.latest.config if self.latest is not None else None
+        scope = reset_scope(old, config) if old is not None else "none"
+        if scope not in ("network", "data"):
+            self.config_requested.emit(config)
+            return
+        what = "make new data and a new network" if scope == "data" else "build a new network"
+        self.guard.confirm(what, lambda: self.config_requested.emit(config),
+                           lambda: self.controls.set_config(old))
+
+    @Slot()
     def _regenerate(self) -> None:
         self.regenerate_requested.emit(self._rng.randrange(2**31))
 
@@ -338,7 +367,20 @@ class MainWindow(QMainWindow):
         for name in ("discretize", "show_test", "highlight", "log_scale"):
             self.settings.setValue(f"view/{name}", self.actions[name].isChecked())
 
+    def close_without_asking(self) -> None:
+        """Close even with unsaved work (the user chose, or a script such as the bench)."""
+        self._close_confirmed = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._close_confirmed:
+            choice = self.guard.choose("quit")
+            if choice != DISCARD:
+                event.ignore()           # Cancel: nothing happens; Save: close once it is saved
+                if choice == SAVE:
+                    self.guard.save_then(lambda: QTimer.singleShot(0, self.close_without_asking))
+                return
+        self._close_confirmed = True
         self._remember()
         self._timer.stop()
         self.shutdown()

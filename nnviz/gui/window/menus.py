@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from nnviz.core.files.torch_export import companions
+from nnviz.gui.window.undo import build_edit_menu
 
 MAX_RECENT = 8
 SESSION_FILTER = "nnviz session (*.nnviz)"
@@ -76,20 +77,25 @@ class FileActions(QObject):
 
     # actions --------------------------------------------------------------------------
     def open_session(self, path: str = "") -> None:
+        self.w.guard.confirm("open another session", lambda: self._open(path))
+
+    def _open(self, path: str) -> None:
         path = path or self._ask_open("Open session", SESSION_FILTER)
         if path:
             self._call("open_session", path)
 
-    def save_session(self) -> None:
+    def save_session(self) -> bool:
+        """Save to the session's file (or ask for one); False if the user cancelled."""
         if self.w.session_path:
             self._save_to(self.w.session_path)
-        else:
-            self.save_session_as()
+            return True
+        return self.save_session_as()
 
-    def save_session_as(self) -> None:
+    def save_session_as(self) -> bool:
         path = self._ask_save("Save session", SESSION_FILTER, "session.nnviz")
         if path:
             self._save_to(path)
+        return bool(path)
 
     def _save_to(self, path: str) -> None:
         extra = {"discretize": self.w.actions["discretize"].isChecked(),
@@ -118,6 +124,9 @@ class FileActions(QObject):
         return answer == QMessageBox.Yes
 
     def import_weights(self) -> None:
+        self.w.guard.confirm("replace the weights", self._import_weights)
+
+    def _import_weights(self) -> None:
         path = self._ask_open("Import weights", IMPORT_WEIGHT_FILTER)
         if path:
             self._call("import_weights", path)
@@ -133,6 +142,9 @@ class FileActions(QObject):
             self._call("export_data", path)
 
     def import_data(self) -> None:
+        self.w.guard.confirm("replace the data", self._import_data)
+
+    def _import_data(self) -> None:
         path = self._ask_open("Import data", CSV_FILTER)
         if path:
             self._call("import_data", path)
@@ -156,7 +168,7 @@ class FileActions(QObject):
     def on_done(self, action: str, path: str) -> None:
         if action in ("save_session", "open_session"):
             self.w.session_path = path
-            self.w.setWindowTitle(f"nnviz — {os.path.basename(path)}")
+            self.w.setWindowTitle(f"nnviz — {os.path.basename(path)}[*]")
             self.add_recent(path)
         if action == "open_session":
             self.w.session_opened()
@@ -223,12 +235,13 @@ def build_menus(w) -> dict[str, QAction]:
     acts["export_data"] = _add(m, w, "Export da&ta (CSV)…", files.export_data)
     m.addSeparator()
     _add(m, w, "&Quit", w.close, QKeySequence.Quit)
+    acts.update(build_edit_menu(w, bar))
 
     t = bar.addMenu("&Training")
     acts["play"] = _add(t, w, "&Play / Pause", w.toggle_play, "Space")
     acts["step_batch"] = _add(t, w, "Step one mini-&batch", w.step_batch_requested.emit, "B")
     acts["step_epoch"] = _add(t, w, "Step one &epoch", w.step_epoch_requested.emit, "E")
-    acts["reset"] = _add(t, w, "&Reset network", w.reset_requested.emit, "Ctrl+R")
+    acts["reset"] = _add(t, w, "&Reset network", w.request_reset, "Ctrl+R")
     acts["regenerate"] = _add(t, w, "Re&generate data", w._regenerate, "Ctrl+G")
 
     v = bar.addMenu("&View")
@@ -257,6 +270,7 @@ Ctrl+G\tRegenerate the data
 D / T / H / L\tDiscretize / test data / batch highlight / log scale
 Ctrl+O / Ctrl+S\tOpen / save a session
 Ctrl+E / Ctrl+I\tExport / import weights
+Ctrl+Z / Ctrl+Shift+Z\tUndo / redo a weight or bias edit
 Hover a link or neuron to read it; click to edit; wheel to nudge."""
 
 ABOUT = ("<b>nnviz</b><br>Watch a small neural network learn, and steer it while it learns."

@@ -184,7 +184,7 @@ def test_a_failed_script_export_changes_nothing(tmp_path, monkeypatch):
     files.export_pytorch(t, tmp_path / "m.py")
     old = {n: (tmp_path / n).read_bytes() for n in os.listdir(tmp_path)}
     t.train_epochs(1)
-    real = atomic.tempfile.NamedTemporaryFile
+    real = atomic._temp_beside
     for fail_at in range(4):   # the disk fills up while writing file 1, 2, 3 or 4
         calls = []
 
@@ -195,7 +195,7 @@ def test_a_failed_script_export_changes_nothing(tmp_path, monkeypatch):
             return real(*args, **kwargs)
 
         with monkeypatch.context() as m:
-            m.setattr(atomic.tempfile, "NamedTemporaryFile", temp)
+            m.setattr(atomic, "_temp_beside", temp)
             with pytest.raises(OSError, match="No space"):
                 files.export_pytorch(t, tmp_path / "m.py")
         assert {n: (tmp_path / n).read_bytes() for n in os.listdir(tmp_path)} == old   # no stray file

@@ -330,7 +330,25 @@ def test_atomic_write_replaces_and_keeps_permissions(tmp_path):
     files.atomic_write(path, lambda f: f.write(b"new"))
     assert path.read_bytes() == b"new" and (os.stat(path).st_mode & 0o777) == 0o640
     files.atomic_write(tmp_path / "fresh.bin", lambda f: f.write(b"1"))
-    assert (os.stat(tmp_path / "fresh.bin").st_mode & 0o777) == 0o644
+    assert (os.stat(tmp_path / "fresh.bin").st_mode & 0o777) == 0o666 & ~current_umask()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_new_files_follow_the_umask(tmp_path):
+    """0666 less the umask, as any program's new file (not tempfile's 0600)."""
+    for umask, want in ((0o022, 0o644), (0o027, 0o640), (0o077, 0o600), (0o002, 0o664)):
+        old = os.umask(umask)
+        try:
+            files.atomic_write(tmp_path / f"new{umask:o}.txt", lambda f: f.write(b"1"))
+        finally:
+            os.umask(old)
+        assert (os.stat(tmp_path / f"new{umask:o}.txt").st_mode & 0o777) == want
+
+
+def current_umask() -> int:
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores folder permissions")
@@ -358,7 +376,7 @@ def test_read_only_folder_simulated(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     with monkeypatch.context() as m:
-        m.setattr(atomic.tempfile, "NamedTemporaryFile", refuse)
+        m.setattr(atomic, "_temp_beside", refuse)
         with pytest.raises(OSError, match="Permission denied"):
             files.export_weights(make_net(np.random.default_rng(11)), path)
     with monkeypatch.context() as m:

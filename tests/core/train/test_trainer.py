@@ -43,7 +43,8 @@ def test_history_is_thinned_beyond_its_cap(monkeypatch) -> None:
     t = Trainer(Config())
     t.train_epochs(40)
     epochs = np.asarray(t.history_epoch)
-    assert len(epochs) < 8 and epochs[0] == 0 and np.all(epochs % t.history.stride == 0)
+    assert len(epochs) <= 8 and epochs[0] == 0 and np.all(epochs[:-1] % t.history.stride == 0)
+    assert epochs[-1] == t.epoch == 40 and t.history_train[-1] == t.train_loss   # the latest is kept
     assert len(t.history_train) == len(t.history_test) == len(t.history_grad) == len(epochs)
 
 
@@ -204,10 +205,31 @@ def test_regenerate_replaces_the_data_and_keeps_weights_epoch_and_history() -> N
     keep = (t.network.params.copy(), t.epoch, list(t.history_train))
     old = t.train_x.copy()
     t.regenerate(123)
-    assert not np.array_equal(old, t.train_x) and t.config.seed == 0
+    assert not np.array_equal(old, t.train_x)
     assert np.array_equal(keep[0], t.network.params) and (t.epoch, list(t.history_train)) == keep[1:]
+    # the new seed is in the settings (the Seed box shows it): they make the same points again
+    assert t.config == Config(seed=123) and np.array_equal(Trainer(t.config).train_x, t.train_x)
     t.step_epoch()
     assert t.epoch == 4
+
+
+def test_before_any_step_the_epoch_0_point_follows_regenerate_and_edits() -> None:
+    t = Trainer(Config(seed=2))
+    t.regenerate(77)
+    assert list(t.history_epoch) == [0]
+    assert (t.history_train[0], t.history_test[0]) == (t.train_loss, t.test_loss)
+    other = Trainer(Config(seed=77))                        # the same points, other weights...
+    other.load_params(t.network.params)                     # ...made the same
+    assert (t.train_loss, t.test_loss) == (other.train_loss, other.test_loss)
+    t.set_weight(0, 1, 0, 2.5)
+    t.set_bias(1, 0, -0.5)
+    assert (t.history_train[0], t.history_test[0]) == (t.train_loss, t.test_loss)
+    assert np.array_equal(t.history_grad[0], t._first_grad_norms())
+    t.step_batch()                          # trained: from now on the history is history
+    first = (t.history_train[0], t.history_test[0])
+    t.set_weight(0, 1, 0, -2.5)
+    t.regenerate(5)
+    assert (t.history_train[0], t.history_test[0]) == first and list(t.history_epoch) == [0]
 
 
 def test_set_data_uses_the_given_points_and_rebuilds_only_when_the_output_must_change() -> None:

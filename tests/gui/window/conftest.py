@@ -30,7 +30,9 @@ def dialogs(monkeypatch) -> Dialogs:
 
 @pytest.fixture
 def window(qtbot, tmp_path):
+    """A window on the default settings, its first Snapshot painted (the graph is laid out)."""
     w = new_window(qtbot, tmp_path / "win")
+    qtbot.waitUntil(lambda: w.painted_seq == w.latest.seq, timeout=5_000)
     yield w
     w.close()
 

@@ -67,7 +67,7 @@ class InlineEditor:
         """Show the editor centred on `anchor` (parent pixels), prefilled and selected."""
         self.target = target
         self.message.hide()
-        self.line.setText(f"{value:.6g}")
+        self.line.setText(format_value(value, 6))
         w, h = self.line.width(), self.line.sizeHint().height()
         pw, ph = self._parent.width(), self._parent.height()
         self.line.move(min(max(anchor.x() - w // 2, 0), max(pw - w, 0)),

@@ -14,18 +14,14 @@ The view only reads Snapshots and emits requests; it never holds a Trainer or Ne
 
 from __future__ import annotations
 
-import os
-import tempfile
-from typing import Callable
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QMouseEvent, QPainter, QWheelEvent
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtGui import QFont, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from nnviz.core.snapshot import Snapshot
+from nnviz.gui.style import pictures
 from nnviz.gui.views.topology.card import (
     CARD_STYLE,
     InlineEditor,
@@ -149,24 +145,12 @@ class TopologyView(QWidget):
 
     def export_png(self, path: str) -> None:
         """The graph as on screen (without card or editor); written atomically."""
-        image = self.view.grab().toImage()
-        _write_atomically(path, lambda tmp: image.save(tmp, "PNG"))
+        pictures.save_png(self.view.grab().toImage(), path)
 
     def export_svg(self, path: str) -> None:
         """The graph as an SVG (lines and text as vectors, pictures embedded); atomic."""
-        size = self.view.viewport().size()
-
-        def write(tmp: str) -> bool:
-            gen = QSvgGenerator()
-            gen.setFileName(tmp)
-            gen.setSize(size)
-            gen.setViewBox(QRectF(0, 0, size.width(), size.height()))
-            gen.setTitle("nnviz network graph")
-            painter = QPainter(gen)
-            self.view.render(painter)
-            return painter.end()
-
-        _write_atomically(path, write)
+        with pictures.uncached(self.view.scene()):
+            pictures.save_svg(self.view.render, self.view.viewport().size(), path, "nnviz network graph")
 
     def close_editor(self) -> None:
         self.inline.close()
@@ -412,16 +396,3 @@ class TopologyView(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(720, 480)
 
-
-def _write_atomically(path: str, write: Callable[[str], bool]) -> None:
-    """Write through a temporary file in the same folder, so no half-written file is left."""
-    fd, tmp = tempfile.mkstemp(prefix=".nnviz-", suffix=os.path.splitext(path)[1],
-                               dir=os.path.dirname(os.path.abspath(path)))
-    os.close(fd)
-    try:
-        if not write(tmp):
-            raise OSError(f"could not write {path}")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
