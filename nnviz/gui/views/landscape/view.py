@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core.learn.landscape_job import GRID_SIZES, MODE_LABELS, MODES, Landscape, LandscapeSettings
-from nnviz.gui.style import palette
+from nnviz.gui.style import pictures
 from nnviz.gui.views.landscape.plots import DATA_NAMES, LandscapePlots
 
 RANGES = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)   # half-widths; 0 = fit the path
@@ -291,7 +291,8 @@ class LandscapeView(QWidget):
 
     def export_png(self, path: str) -> None:
         """The plane, its colour bar and the slice as PNG (written atomically)."""
-        palette.export_png(self.plots.ci, path)
+        pictures.plot_png(self.plots.ci, path)
 
     def export_svg(self, path: str) -> None:
-        palette.export_svg(self.plots.ci, path)
+        """The same as SVG: curves, contours and text as vectors, the plane embedded as PNG."""
+        pictures.plot_svg(self.plots.ci, path, title="nnviz loss landscape")
