@@ -24,6 +24,9 @@ ALL_FEATURES = tuple(FEATURES)
 NET_A = Config(dataset="circle", features=("x1", "x2"), hidden_layers=(4, 2), activation="tanh", batch_size=10)
 NET_B = Config(dataset="spiral", features=ALL_FEATURES, hidden_layers=(8,) * 6, activation="tanh", batch_size=10)
 NET_B1 = NET_B.replace(batch_size=1)
+# the Playground's SGD where its two rules work: 250 points in batches of 30 carry 10 into
+# each next epoch, and L1 kills links
+NET_B30L1 = NET_B.replace(batch_size=30, regularization="l1", reg_rate=0.003)
 NET_MAX = NET_B.replace(hidden_layers=(32,) * 10)   # the largest network: 9,793 parameters
 
 
@@ -104,6 +107,8 @@ def measure():
     yield "core.train.A", epochs_per_second(NET_A), "epochs/s", "circle, X1 X2, 4-2 tanh, batch 10"
     yield "core.train.B", epochs_per_second(NET_B), "epochs/s", "spiral, 7 features, 6x8 tanh, batch 10 (target >= 1000)"
     yield "core.train.B1", epochs_per_second(NET_B1), "epochs/s", "the same, batch 1 (target >= 1000)"
+    yield ("core.train.B30L1", epochs_per_second(NET_B30L1), "epochs/s",
+           "the same, batch 30 (10 points carried) and L1 0.003 (dead links)")
     yield ("core.grid.B", grid_ms(NET_B), "ms",
            "100x100 grid, every neuron, network B, median (target <= 5)")
     landscape_kernel.warm_up()

@@ -49,7 +49,7 @@ class Snapshot:
     train_y: np.ndarray                   # (N_train,) labels (-1/+1, 0..K-1) or targets
     test_x: np.ndarray                    # (N_test, 2)
     test_y: np.ndarray                    # (N_test,)
-    last_batch: np.ndarray                # (B,) indices into train_x of the last mini-batch; empty if none
+    last_batch: np.ndarray                # (b,) indices into train_x the last update averaged; empty if none
     n_classes: int                        # 0 regression, 2 (labels -1/+1), K >= 3 (labels 0..K-1)
     playing: bool = False
     diverged: str = ""                    # non-empty: a message in words about the divergence
@@ -58,6 +58,13 @@ class Snapshot:
     history_stride: int = 1               # the history keeps epochs that are multiples of this, and the latest
     network_id: int = 0                   # the worker's number for this network; a rebuild gives a new one
     unsaved: bool = False                 # trained or edited since the last save or open
+    # the Playground's SGD: dead[l][j, i] the epoch (from 1) link i -> j died in under L1,
+    # 0 while alive; () when none can die
+    dead: tuple[np.ndarray, ...] = field(default_factory=tuple)
+    carried: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (r,) points
+    # whose gradient waits for the next update (SGD's leftover at an epoch's end)
+    carried_count: int = 0                # how many points that gradient sums (carried may not know them)
+    stuck: str = ""                       # non-empty: why the network can no longer learn
 
     @property
     def n_layers(self) -> int:

@@ -72,6 +72,7 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         self.target_loss = 0.0           # config.stop_loss while not yet reached, else 0 (none)
         self.session_extra: dict = {}    # GUI settings read from the last opened session
         self._init_tracking()
+        self._told_stuck = ""            # the "can no longer learn" message already shown
 
     # -- life cycle (runs in the worker thread) -------------------------------------
     @Slot()
@@ -122,7 +123,7 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         if self.trainer is not None and not self.trainer.diverged:
             self.trainer.step_batch()
             self._trained()
-            self._check_divergence()
+            self._check_divergence() or self._check_stuck()
         self._emit()
 
     @Slot()
@@ -131,7 +132,7 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         if self.trainer is not None and not self.trainer.diverged:
             self.trainer.step_epoch()
             self._trained()
-            self._check_divergence()
+            self._check_divergence() or self._check_stuck()
         self._emit()
 
     @Slot()
@@ -274,7 +275,7 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
             if done < n or t.diverged or self._stop_reason():
                 break
         reason = "" if t.diverged else self._stop_reason()
-        if self._check_divergence() or reason:
+        if self._check_divergence() or self._check_stuck() or reason:
             if reason:
                 self.status_posted.emit(f"Paused at epoch {t.epoch:,}: {reason}.")
             self._pause_quietly()
@@ -315,6 +316,17 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
             self._pause_quietly()
             self.message_posted.emit(message)
         return bool(message)
+
+    def _check_stuck(self) -> bool:
+        """Pause once when the network is found unable to learn, and say why; Play then
+        trains on, as the user may want to watch anyway."""
+        message = self.trainer.stuck
+        if not message or message == self._told_stuck:
+            return False
+        self._told_stuck = message
+        self._pause_quietly()
+        self.message_posted.emit(message)
+        return True
 
     def _pause_quietly(self) -> None:
         self._playing = False

@@ -9,9 +9,10 @@ needs no torch.
 
 A script export `model.py` writes the files that belong together, all or none:
 `model.safetensors`, and when the Trainer is given `model.csv` (the data with its
-train/test split) and, for an optimiser with a memory, `model-optimizer.safetensors`
-(that memory as torch's optimiser state); then `model.py` itself (torch_script.py
-writes its text).
+train/test split) and `model-optimizer.safetensors` (the optimiser's memory as the
+script's optimiser state: torch's for momentum, Nesterov, RMSprop and Adam, the
+Playground SGD's carried gradient and dead links for plain SGD); then `model.py` itself
+(torch_script.py writes its text).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import numpy as np
 from nnviz.core.files.atomic import atomic_write, atomic_write_all
 from nnviz.core.files.torch_script import MODULES, STATE_KEYS, Training, linear_index, script_text
 from nnviz.core.model.network import Network
-from nnviz.core.train.optimizers import decayed_lr
 
 if TYPE_CHECKING:
     from nnviz.core.train.trainer import Trainer
@@ -68,25 +68,22 @@ def safetensors_bytes(network: Network, meta: dict[str, Any]) -> bytes:
                                               "modules": modules_text(network)})
 
 
-def torch_velocity(m: np.ndarray, lr: float) -> np.ndarray:
-    """nnviz's momentum velocity (P,) in torch's form. nnviz keeps m = mu m - lr g and adds it
-    to w; torch keeps v = mu v + g and subtracts lr v. While the rate has not changed,
-    m = -lr v exactly; after a decay or a new rate this is the nearest torch state."""
-    return -m / lr
-
-
 def optimizer_arrays(trainer: "Trainer") -> dict[str, np.ndarray]:
-    """nnviz's optimiser memory as torch's per-parameter state: '1.weight.exp_avg' (n_1, n_0), ..."""
+    """nnviz's optimiser memory as the script's optimiser state, per parameter:
+    '1.weight.exp_avg' (n_1, n_0), ... nnviz's momentum buffer is already torch's
+    (v = mu v + g); plain SGD's memory is the Playground's carried gradient (a sum over
+    `carried_points` points) and the epoch each link died in."""
     cfg, net, state = trainer.config, trainer.network, trainer.state_dict()
-    m, v, t = state["opt_m"], state["opt_v"], float(state["opt_t"])
-    flat = {"step": None, "exp_avg": m, "exp_avg_sq": v, "square_avg": v,
-            "momentum_buffer": torch_velocity(m, decayed_lr(cfg.learning_rate, cfg.lr_decay, trainer.epoch))}
+    m, v = state["opt_m"], state["opt_v"]
+    scalars = {"step": float(state["opt_t"]), "carried_points": float(state["carry_count"])}
+    flat = {"exp_avg": m, "exp_avg_sq": v, "square_avg": v, "momentum_buffer": m,
+            "carried": state["carry_acc"], "dead": state["dead"]}
     arrays = {}
     for l, (w, b) in enumerate(zip(net.weights, net.biases)):
         w0, b0 = int(net.w_off[l]), int(net.b_off[l])
         for name, lo, shape in ((f"{linear_index(l)}.weight", w0, w.shape), (f"{linear_index(l)}.bias", b0, b.shape)):
             for key in STATE_KEYS[cfg.optimizer]:
-                arrays[f"{name}.{key}"] = (np.array(t) if key == "step" else
+                arrays[f"{name}.{key}"] = (np.array(scalars[key]) if key in scalars else
                                            np.ascontiguousarray(flat[key][lo:lo + int(np.prod(shape))].reshape(shape)))
     return arrays
 
@@ -111,8 +108,8 @@ def training_of(trainer: "Trainer", data_file: str, optimizer_file: str) -> Trai
 
 
 def companions(path, optimizer: str = "sgd") -> list[str]:
-    """The files a script export `x.py` writes beside it: x.safetensors, x.csv and, for an
-    optimiser with a memory, x-optimizer.safetensors."""
+    """The files a script export `x.py` writes beside it: x.safetensors, x.csv and
+    x-optimizer.safetensors (every optimiser has a memory, plain SGD's the Playground's)."""
     base = os.path.splitext(os.fspath(path))[0]
     return [base + ".safetensors", base + ".csv", *([base + "-optimizer.safetensors"] if optimizer in STATE_KEYS else [])]
 

@@ -16,13 +16,15 @@ import json
 import textwrap
 from dataclasses import dataclass
 
+from nnviz.core.files.torch_playground import SGD_BATCHES, SGD_CLASS, SGD_STATE_KEYS
 from nnviz.core.model.network import Network
 
 # feature name -> (expression of x and y in torch, the label nnviz shows)
 FEATURE_CODE = {"x1": "x", "x2": "y", "x1^2": "x * x", "x2^2": "y * y", "x1*x2": "x * y",
                 "sin(x1)": "torch.sin(x)", "sin(x2)": "torch.sin(y)"}
-# optimiser -> the entries of torch's per-parameter state that hold nnviz's memory
-STATE_KEYS = {"momentum": ("momentum_buffer",), "nesterov": ("momentum_buffer",),
+# optimiser -> the entries of its per-parameter state that hold nnviz's memory (torch's
+# own names; plain SGD's are those of the script's PlaygroundSGD)
+STATE_KEYS = {"sgd": SGD_STATE_KEYS, "momentum": ("momentum_buffer",), "nesterov": ("momentum_buffer",),
               "rmsprop": ("step", "square_avg"), "adam": ("step", "exp_avg", "exp_avg_sq")}
 # activation name -> the torch module that computes it
 MODULES = {"relu": "nn.ReLU()", "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()",
@@ -54,7 +56,7 @@ class Training:
 
     @property
     def has_state(self) -> bool:
-        """Whether the script loads nnviz's optimiser memory (plain SGD has none)."""
+        """Whether the script loads nnviz's optimiser memory."""
         return bool(self.optimizer_file) and self.optimizer in STATE_KEYS
 
 
@@ -81,7 +83,8 @@ def script_text(network: Network, weights_file: str, training: Training | None) 
             _model(network), LOAD, _targets(network.output_kind, training), _loss(network.output_kind)]
     if training is not None:
         load = "    load_optimizer_state(model, optimizer)\n" if training.has_state else ""
-        code += [_optimizer(training), TRAINING, TRAIN_MAIN.replace("    LOAD_OPTIMIZER\n", load)]
+        rule = [SGD_BATCHES] if training.optimizer == "sgd" else [TORCH_BATCHES]
+        code += [_optimizer(training), TRAINING, *rule, READ, TRAIN_MAIN.replace("    LOAD_OPTIMIZER\n", load)]
     else:
         code.append(PREDICT_MAIN)
     code.append('if __name__ == "__main__":\n    main()')
@@ -234,16 +237,16 @@ def _loss(kind: str) -> str:
     return (
         "def loss_fn(model, points, targets):\n"
         '    """Cross-entropy, averaged over the points. Computed from the logits (the model without\n'
-        f"    its final {unit}): the same loss and gradient, without overflow for confident outputs.\n"
-        '    (nnviz\'s display clips probabilities at 1e-15: the two differ only for points\n'
-        '    predicted with more certainty than that.)"""\n'
+        f"    its final {unit}): the same loss and gradient, without overflow for confident outputs,\n"
+        '    as nnviz computes it."""\n'
         f"    logits = model[:-1](points)\n"
         f"    return {call}")
 
 
 def _optimizer(t: Training) -> str:
     if t.optimizer == "sgd":
-        doc, code = "Plain SGD: w -= lr * gradient.", "torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)"
+        doc = "Plain SGD, TensorFlow Playground's: w -= lr * gradient (see PlaygroundSGD)."
+        code = "PlaygroundSGD(model.parameters(), lr=LEARNING_RATE)"
     elif t.optimizer in ("momentum", "nesterov"):
         nest = ", nesterov=True" if t.optimizer == "nesterov" else ""
         doc = ("SGD with momentum, torch's form: v = momentum * v + gradient; w -= lr * v."
@@ -258,17 +261,20 @@ def _optimizer(t: Training) -> str:
                 f"eps={t.epsilon!r})")
     text = (f'def make_optimizer(model):\n    """{doc}\n    nnviz\'s L1/L2 penalty is not torch\'s '
             f'weight_decay: see penalty_step."""\n    return {code}')
+    if t.optimizer == "sgd":
+        text = SGD_CLASS.strip("\n") + "\n\n\n" + text
     if not t.has_state:
         return text
     keys = STATE_KEYS[t.optimizer]
     return text + (
         "\n\n\ndef load_optimizer_state(model, optimizer, path=OPTIMIZER_FILE):\n"
-        '    """nnviz\'s optimiser memory at the export into torch\'s optimiser, so training goes on\n'
+        '    """nnviz\'s optimiser memory at the export into the optimiser, so training goes on\n'
         "    as it would have in nnviz. The file holds, for each parameter (\"1.weight\", ...), the\n"
-        f'    entries {", ".join(keys)} of torch\'s optimiser state."""\n'
+        f'    entries {", ".join(keys)} of the optimiser\'s state."""\n'
         "    saved = load_file(path)\n"
+        f"    keys = {_literal(keys)}\n"
         "    for name, param in model.named_parameters():\n"
-        f"        optimizer.state[param] = {{key: saved[f\"{{name}}.{{key}}\"] for key in {_literal(keys)}}}")
+        "        optimizer.state[param] = {key: saved[f\"{name}.{key}\"] for key in keys}")
 
 
 TRAINING = '''
@@ -284,24 +290,30 @@ def penalty_step(weights, before, lr):
     value *before* the optimiser moved it:
         w <- w - lr * REG_RATE * sign(w_before)    (L1)
         w <- w - lr * REG_RATE * w_before          (L2)
-    Under L1 a weight that this step would push across zero becomes exactly 0."""
+    Under L1 a weight that this step would push across zero becomes exactly 0; returns
+    where that happened, one mask per weight matrix (all False without L1)."""
+    crossed = [torch.zeros(w.shape, dtype=torch.bool) for w in weights]
     if REGULARIZATION is None:
-        return
-    for w, old in zip(weights, before):
+        return crossed
+    for w, old, hit in zip(weights, before, crossed):
         der = torch.sign(old) if REGULARIZATION == "l1" else old
         new = w - lr * REG_RATE * der
         if REGULARIZATION == "l1":
-            new = torch.where(w * new < 0, 0.0, new)
+            hit.copy_(w * new < 0)
+            new = torch.where(hit, 0.0, new)
         w.copy_(new)
+    return crossed
+'''
 
-
+TORCH_BATCHES = '''
 def batches(n, batch_size):
     """The mini-batches of one epoch, as index ranges.
 
-    nnviz's rule: the training points in their fixed order (nnviz shuffled them once, when
-    it made the data, and never reshuffles), batch_size at a time; a short last batch is a
-    batch of its own, its gradient averaged over its own points. The same batches as a
-    DataLoader with shuffle=False, drop_last=False. Change the order here to experiment.
+    nnviz's rule for this optimiser: the training points in their fixed order (nnviz
+    shuffled them once, when it made the data, and never reshuffles), batch_size at a time;
+    a short last batch is a batch of its own, its gradient averaged over its own points.
+    The same batches as a DataLoader with shuffle=False, drop_last=False. Change the order
+    here to experiment.
     """
     for start in range(0, n, batch_size):
         yield slice(start, min(start + batch_size, n))
@@ -327,8 +339,9 @@ def train_epoch(model, optimizer, points, targets, epoch, first_batch=0):
     lr = LEARNING_RATE / (1 + LR_DECAY * epoch)   # nnviz decays the rate once per epoch
     for batch in list(batches(len(points), BATCH_SIZE))[first_batch:]:
         train_step(model, optimizer, points[batch], targets[batch], lr)
+'''
 
-
+READ = '''
 def read_data(path=DATA_FILE):
     """The exported points: one row per point (x, y, label, split); the "train" rows are in
     the order nnviz trained on them. Returns train points (N, 2), train labels (N,), test

@@ -161,7 +161,8 @@ def _build(stamp: int):
         bl = U(BLOCK)
         Z = np.zeros(total * BLOCK)
         A = np.zeros(total * BLOCK)
-        A2 = A.reshape(total, BLOCK)    # the same memory, as _point_loss reads it
+        Z2 = Z.reshape(total, BLOCK)    # the same memory, as _point_loss reads it: the
+        A2 = A.reshape(total, BLOCK)    # output layer's logits (Z) and outputs (A)
         Z0, U1, U2 = np.empty(n1 * BLOCK), np.empty(n1 * BLOCK), np.empty(n1 * BLOCK)
         Zi = np.empty(n1 * BLOCK)
         xt = np.empty(sizes[0] * BLOCK)
@@ -198,7 +199,7 @@ def _build(stamp: int):
                     _upper_layers(p, w_off, b_off, sizes, acts, node, m, Z, A)
                     s = out[i, j]
                     for k in range(m):
-                        s += K._point_loss(loss_code, A2, out0, n_out, k, t, lo + k)
+                        s += K._point_loss(loss_code, Z2, A2, out0, n_out, k, t, lo + k)
                     out[i, j] = s
         for i in range(alphas.size):
             for j in range(betas.size):

@@ -36,14 +36,28 @@ def output(kind: str, z: Array) -> Array:
     return apply(OUTPUT_ACTIVATION[kind], z)
 
 
-def loss(kind: str, out: Array, t: Array) -> Array:
-    """Per-point loss (N,) for outputs and targets of shape (N, n_out)."""
+def loss_from_logits(kind: str, z: Array, t: Array) -> Array:
+    """Per-point loss (N,) from the output layer's pre-activations z and targets t (N, n_out).
+
+    Cross-entropy is computed from the logits, never from rounded probabilities, so it is
+    the loss being minimised even where the output saturates: at a logit of 50 a wrong
+    class costs exactly 50 and a right one log1p(e^-50) = 1.9e-22 (clipped probabilities
+    would say 34.5 and 0). Sigmoid + BCE: softplus(z) - t z, written as
+    max(z, 0) - t z + log1p(e^-|z|). Softmax + CE: with m the largest logit (the first,
+    index c), log-sum-exp = m + log1p(sum over j != c of e^(z_j - m)), so the right class
+    loses nothing to 1 + tiny rounding to 1.
+    """
+    z = np.asarray(z, dtype=np.float64)
     if kind in ("tanh_mse", "linear_mse"):
-        return 0.5 * np.sum((out - t) ** 2, axis=1)
-    p = np.clip(out, 1e-15, 1.0 - 1e-15)
+        return 0.5 * np.sum((output(kind, z) - t) ** 2, axis=1)
     if kind == "sigmoid_bce":
-        return -np.sum(t * np.log(p) + (1.0 - t) * np.log(1.0 - p), axis=1)
-    return -np.sum(t * np.log(p), axis=1)
+        return np.sum(np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z))), axis=1)
+    top = np.argmax(z, axis=1)                                  # (N,)
+    m = z[np.arange(len(z)), top][:, None]                      # (N, 1)
+    e = np.exp(z - m)
+    e[np.arange(len(z)), top] = 0.0
+    lse_minus_m = np.log1p(np.sum(e, axis=1))[:, None]          # log-sum-exp - m, (N, 1)
+    return np.sum(t * ((m - z) + lse_minus_m), axis=1)
 
 
 def delta(kind: str, out: Array, t: Array) -> Array:

@@ -31,7 +31,6 @@ TANH_MSE, SIGMOID_BCE, SOFTMAX_CE, LINEAR_MSE = range(4)
 SGD, MOMENTUM, NESTEROV, RMSPROP, ADAM = range(5)
 NO_REG, L1, L2 = range(3)
 LEAKY_SLOPE = 0.01
-P_MIN = 1e-15   # losses.loss clips probabilities to [P_MIN, 1 - P_MIN]
 if (activations.CODES != dict(linear=LINEAR, tanh=TANH, sigmoid=SIGMOID, relu=RELU, leaky_relu=LEAKY_RELU,
                               elu=ELU, sine=SINE, softmax=SOFTMAX)
         or losses.CODES_LOSS != dict(tanh_mse=TANH_MSE, sigmoid_bce=SIGMOID_BCE, softmax_ce=SOFTMAX_CE,
@@ -206,21 +205,33 @@ def _forward_block(params, w_off, b_off, sizes, acts, node, x, lo, m, Z, A):
 
 
 @njit(**JIT)
-def _point_loss(loss_code, A, out0, n_out, k, t, n):
-    """losses.loss for one point: outputs A[out0:out0+n_out, k], targets t[n]."""
+def _point_loss(loss_code, Z, A, out0, n_out, k, t, n):
+    """losses.loss_from_logits for one point: logits Z[out0:out0+n_out, k], outputs A
+    likewise, targets t[n]. Cross-entropy from the logits, never from probabilities."""
     s = 0.0
     if loss_code == TANH_MSE or loss_code == LINEAR_MSE:
         for j in range(n_out):
             e = A[out0 + j, k] - t[n, j]
             s += e * e
         return 0.5 * s
+    if loss_code == SIGMOID_BCE:
+        for j in range(n_out):
+            z = Z[out0 + j, k]
+            s += max(z, 0.0) - t[n, j] * z + math.log1p(math.exp(-abs(z)))
+        return s
+    top = 0   # softmax: log-sum-exp = m + log1p(sum of e^(z_j - m) over j != top)
+    for j in range(1, n_out):
+        if Z[out0 + j, k] > Z[out0 + top, k]:
+            top = j
+    m = Z[out0 + top, k]
+    rest = 0.0
     for j in range(n_out):
-        p = min(max(A[out0 + j, k], P_MIN), 1.0 - P_MIN)
-        if loss_code == SIGMOID_BCE:
-            s += t[n, j] * math.log(p) + (1.0 - t[n, j]) * math.log(1.0 - p)
-        else:
-            s += t[n, j] * math.log(p)
-    return -s
+        if j != top:
+            rest += math.exp(Z[out0 + j, k] - m)
+    lse_minus_m = math.log1p(rest)
+    for j in range(n_out):
+        s += t[n, j] * ((m - Z[out0 + j, k]) + lse_minus_m)
+    return s
 
 
 @njit(**JIT)
@@ -237,10 +248,50 @@ def _point_class(loss_code, A, out0, n_out, k):
 
 
 @njit(**JIT)
-def evaluate(params, w_off, b_off, sizes, acts, loss_code, x, t, cls, out):
-    """Mean loss (no penalty) and number correct over x (N, n_in) into out (2,).
+def _scan_frozen(loss_code, sizes, acts, node, Z, A, t, lo, m, first, live):
+    """Look for layers that pass nothing on, over the block of points lo..lo+m-1.
 
-    cls (N,) int64 class indices; the count means nothing for regression.
+    Layer c (1 = first hidden, the last = output) stays a suspect while every neuron of it
+    gives the value it gave the first training point (first, by row of Z/A) and gets no
+    gradient: its activation's slope is exactly 0 (for the output, the delta
+    losses.delta is exactly 0). live[c] = 1 once a point clears it. Returns whether any
+    suspect is left, so later blocks can skip the scan (a healthy network clears every
+    layer on its first point or so).
+    """
+    left = False
+    last = sizes.size - 1
+    for c in range(1, sizes.size):
+        if live[c]:
+            continue
+        for j in range(sizes[c]):
+            row = node[c] + j
+            for k in range(m):
+                a = A[row, k]
+                if a != first[row]:
+                    live[c] = 1
+                elif c == last:
+                    d = a - t[lo + k, j]
+                    if loss_code == TANH_MSE:
+                        d *= 1.0 - a * a
+                    live[c] = d != 0.0
+                else:
+                    live[c] = _der(acts[c - 1], Z[row, k], a) != 0.0
+                if live[c]:
+                    break
+            if live[c]:
+                break
+        if not live[c]:
+            left = True
+    return left
+
+
+@njit(**JIT)
+def evaluate(params, w_off, b_off, sizes, acts, loss_code, x, t, cls, out, check):
+    """Mean loss (no penalty) and number correct over x (N, n_in) into out (3,).
+
+    cls (N,) int64 class indices; the count means nothing for regression. With check = 1,
+    out[2] is the first layer found frozen on these points (see _scan_frozen; 1 = first
+    hidden layer), else -1.
     """
     node = _node_offsets(sizes)
     Z = np.empty((node[-1], BLOCK))
@@ -250,15 +301,29 @@ def evaluate(params, w_off, b_off, sizes, acts, loss_code, x, t, cls, out):
     n_points = x.shape[0]
     loss = 0.0
     correct = 0
+    live = np.zeros(sizes.size, dtype=np.int64)
+    first = np.empty(node[-1])
+    scan = check != 0 and n_points > 0
     for lo in range(0, n_points, BLOCK):
         m = min(BLOCK, n_points - lo)
         _forward_block(params, w_off, b_off, sizes, acts, node, x, lo, m, Z, A)
         for k in range(m):
-            loss += _point_loss(loss_code, A, out0, n_out, k, t, lo + k)
+            loss += _point_loss(loss_code, Z, A, out0, n_out, k, t, lo + k)
             if _point_class(loss_code, A, out0, n_out, k) == cls[lo + k]:
                 correct += 1
+        if scan:
+            if lo == 0:
+                for r in range(node[-1]):
+                    first[r] = A[r, 0]
+            scan = _scan_frozen(loss_code, sizes, acts, node, Z, A, t, lo, m, first, live)
     out[0] = loss / n_points if n_points > 0 else np.nan
     out[1] = correct
+    out[2] = -1.0
+    if check != 0 and n_points > 0:
+        for c in range(1, sizes.size):
+            if not live[c]:
+                out[2] = c
+                break
 
 
 @njit(**JIT)
@@ -280,9 +345,10 @@ def forward_outputs(params, w_off, b_off, sizes, acts, x, out):
 
 
 @njit(**JIT)
-def _update(params, grad, m, v, w_off, b_off, sizes, opt_code, reg_code, hyper, step, size):
+def _update(params, grad, m, v, dead, w_off, b_off, sizes, opt_code, reg_code, hyper, step, size, tag):
     """optimizers.update on every parameter; grad (P,) holds sums over `size` points
-    and is left holding the averages."""
+    and is left holding the averages. SGD under L1 skips dead links (dead[p] != 0, their
+    gradient shown as 0) and marks those the penalty zeroes with `tag`."""
     lr, reg_rate, mu, b1, b2, eps = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4], hyper[5]
     if opt_code == SGD and reg_code == NO_REG:
         # the default: one branch-free loop the compiler vectorises
@@ -293,23 +359,26 @@ def _update(params, grad, m, v, w_off, b_off, sizes, opt_code, reg_code, hyper, 
         return
     c1 = 1.0 - b1 ** float(step)
     c2 = 1.0 - b2 ** float(step)
+    kills = opt_code == SGD and reg_code == L1
     for l in range(sizes.size - 1):
         n_w = sizes[l] * sizes[l + 1]
         lo = U(w_off[l])
         hi = U(b_off[l] + sizes[l + 1])
         for p in range(lo, hi):
+            if kills and dead[p] != 0:
+                grad[p] = 0.0
+                continue
             w = params[p]
             g = grad[p] / size
             grad[p] = g
             if opt_code == SGD:
                 w1 = w - lr * g
-            elif opt_code == MOMENTUM:
-                m[p] = mu * m[p] - lr * g
-                w1 = w + m[p]
+            elif opt_code == MOMENTUM:   # torch.optim.SGD's buffer: no learning rate inside
+                m[p] = mu * m[p] + g
+                w1 = w - lr * m[p]
             elif opt_code == NESTEROV:
-                v_prev = m[p]
-                m[p] = mu * m[p] - lr * g
-                w1 = w + (-mu * v_prev + (1.0 + mu) * m[p])
+                m[p] = mu * m[p] + g
+                w1 = w - lr * (g + mu * m[p])
             elif opt_code == RMSPROP:
                 v[p] = b2 * v[p] + (1.0 - b2) * g * g
                 w1 = w - lr * g / (math.sqrt(v[p]) + eps)
@@ -327,6 +396,8 @@ def _update(params, grad, m, v, w_off, b_off, sizes, opt_code, reg_code, hyper, 
                 w2 = w1 - lr * reg_rate * der
                 if reg_code == L1 and w1 * w2 < 0.0:
                     w2 = 0.0  # the penalty flipped the sign: the Playground sets 0
+                    if kills:
+                        dead[p] = tag   # and, under its SGD, the link is dead from now on
                 params[p] = w2
             else:
                 params[p] = w1
@@ -441,8 +512,7 @@ def _delta_below(params, w0, src, dst, n_in, n_o, code, z, a, d):
 
 @njit(**JIT)
 def _grad_points(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, z, a, d):
-    """grad (P,) = summed gradient of points lo..hi-1, one point at a time (small batches)."""
-    grad[:] = 0.0
+    """grad (P,) += summed gradient of points lo..hi-1, one point at a time (small batches)."""
     for n in range(lo, hi):
         _forward_and_delta(params, w_off, b_off, sizes, acts, node, loss_code, x, t, n, z, a, d)
         for l in range(sizes.size - 2, -1, -1):
@@ -490,9 +560,10 @@ def _sgd_points(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, 
 
 @njit(**JIT)
 def _grad_block(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, Z, A, D):
-    """grad (P,) = summed gradient of points lo..hi-1 as one block (larger batches).
+    """grad (P,) += summed gradient of points lo..hi-1 as one block (larger batches).
 
-    Same sums in the same order as _grad_points, organised so inner loops run over points.
+    Same sums in the same order as _grad_points (each starts from grad's value and adds
+    point after point), organised so inner loops run over points.
     """
     n_layers = sizes.size - 1
     n_out = sizes[-1]
@@ -511,14 +582,14 @@ def _grad_block(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, 
         src, dst, w0, b0 = node[l], node[l + 1], w_off[l], b_off[l]
         for j in range(n_o):
             dj = D[dst + j]
-            s = 0.0
+            s = grad[b0 + j]
             for k in range(nb):
                 s += dj[k]
             grad[b0 + j] = s
             row = w0 + j * n_in
             for i in range(n_in):
                 ai = A[src + i]
-                s = 0.0
+                s = grad[row + i]
                 for k in range(nb):
                     s += dj[k] * ai[k]
                 grad[row + i] = s
@@ -540,98 +611,165 @@ def _grad_block(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, 
 
 
 @njit(**JIT)
-def train_batches(params, grad, m, v, w_off, b_off, sizes, acts, loss_code, x, t,
-                  first, count, batch_size, opt_code, reg_code, hyper, step):
-    """Mini-batches first..first+count-1 of x (N, n_in), t (N, n_out), in that order.
+def _accumulate(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, z, a, d, Z, A, D):
+    """grad (P,) += summed gradient of points lo..hi-1: point by point for small batches,
+    as a block for larger ones (the same numbers either way)."""
+    if hi - lo < BLOCK_FROM:
+        _grad_points(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, z, a, d)
+    else:
+        _grad_block(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, Z, A, D)
 
-    Batch k is points [k B, min((k+1) B, N)), so the last one of an epoch may be short
-    and is averaged over its own size. grad (P,) ends holding the last batch's averaged
-    gradient. step = updates done so far (Adam's t); returns the new count.
+
+@njit(**JIT)
+def train_batches(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_code, x, t,
+                  first, count, batch_size, opt_code, reg_code, hyper, counts, tag):
+    """Mini-batches first..first+count-1 of an epoch over x (N, n_in), t (N, n_out).
+
+    batches.py's two rules: with b = min(batch_size, N), batch k is points
+    [k b, min((k+1) b, N)). Plain SGD (the Playground's) makes N // b updates; each one
+    also averages the points summed in acc (P,), and the epoch's last one then sums the
+    N mod b leftover points into acc. The others make ceil(N / b) updates, the last
+    short. counts (2,) int64: updates so far (Adam's t) and the points in acc; both are
+    kept up to date. grad (P,) ends holding the last update's averaged gradient. dead,
+    tag: see _update.
     """
+    n_points = x.shape[0]
+    if n_points == 0 or count <= 0:
+        return
+    b = max(min(batch_size, n_points), 1)
+    carries = opt_code == SGD
+    per_epoch = n_points // b if carries else (n_points + b - 1) // b
     node = _node_offsets(sizes)
     total = node[-1]
     z = np.empty(total)            # pre-activations, outputs and d loss / d z of one point
     a = np.empty(total)
     d = np.empty(total)
-    n_points = x.shape[0]
-    if batch_size == 1 and opt_code == SGD and reg_code == NO_REG:
+    if b == 1 and opt_code == SGD and reg_code == NO_REG and counts[1] == 0:
         hi = min(first + count, n_points)
         _sgd_points(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, first, hi, hyper[0], z, a, d)
-        return step + max(hi - first, 0)
-    width = max(min(batch_size, n_points), 1)
+        counts[0] += max(hi - first, 0)
+        return
+    width = b if b >= BLOCK_FROM else 1
     Z = np.empty((total, width))   # the same, one column per point of a block batch
     A = np.empty((total, width))
     D = np.empty((total, width))
+    n_p = params.size
     for kb in range(first, first + count):
-        lo = kb * batch_size
-        hi = min(lo + batch_size, n_points)
+        lo = kb * b
+        hi = min(lo + b, n_points)
         if hi <= lo:
             break
-        if hi - lo < BLOCK_FROM:
-            _grad_points(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, z, a, d)
+        size = hi - lo
+        if counts[1] > 0:          # the Playground's leftover: averaged in with this batch
+            for p in range(n_p):
+                grad[p] = acc[p]
+                acc[p] = 0.0
+            size += counts[1]
+            counts[1] = 0
         else:
-            _grad_block(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, Z, A, D)
-        step += 1
-        _update(params, grad, m, v, w_off, b_off, sizes, opt_code, reg_code, hyper, step, float(hi - lo))
-    return step
+            for p in range(n_p):
+                grad[p] = 0.0
+        _accumulate(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, z, a, d, Z, A, D)
+        counts[0] += 1
+        _update(params, grad, m, v, dead, w_off, b_off, sizes, opt_code, reg_code, hyper, counts[0],
+                float(size), tag)
+        if carries and kb == per_epoch - 1 and per_epoch * b < n_points:
+            _accumulate(params, acc, w_off, b_off, sizes, acts, node, loss_code, x, t,
+                        per_epoch * b, n_points, z, a, d, Z, A, D)
+            counts[1] = n_points - per_epoch * b
 
 
 @njit(**JIT)
-def train_eval(params, grad, m, v, w_off, b_off, sizes, acts, loss_code,
+def _stays_frozen(c, params, m, v, acc, dead, w_off, b_off, sizes, opt_code, reg_code, hyper):
+    """Whether nothing but a gradient could move the parameters that feed layer c (the
+    weight matrices 0..c-1): no carried gradient, no momentum or first moment left, no
+    penalty that still pulls a weight, and no 0 / 0 step. With layer c frozen on every
+    training point (evaluate's check) their gradient is exactly 0, so they never move."""
+    memory = opt_code == MOMENTUM or opt_code == NESTEROV or opt_code == ADAM
+    pulls = reg_code != NO_REG and hyper[1] > 0.0
+    no_eps = hyper[5] == 0.0 and (opt_code == RMSPROP or opt_code == ADAM)
+    for l in range(c):
+        for p in range(w_off[l], b_off[l] + sizes[l + 1]):
+            if acc[p] != 0.0 or (memory and m[p] != 0.0) or (no_eps and v[p] == 0.0):
+                return False
+            if pulls and p < b_off[l] and params[p] != 0.0 and dead[p] == 0:
+                return False
+    return True
+
+
+@njit(**JIT)
+def train_eval(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_code,
                x_tr, t_tr, c_tr, x_te, t_te, c_te, first, count, batch_size,
-               opt_code, reg_code, hyper, step, out):
+               opt_code, reg_code, hyper, counts, tag, check, out):
     """train_batches, then losses of both sets and gradient sizes: one call per epoch.
 
-    out (4 + L,): train loss, train correct, test loss, test correct, then the RMS of
-    each layer's weight gradient. Returns the new update count.
+    out (5 + L,): train loss, train correct, test loss, test correct, the frozen layer
+    (with check = 1: a layer that passes nothing on and never can again, see
+    _scan_frozen and _stays_frozen; else -1), then the RMS of each layer's weight gradient
+    (scaled by its largest entry when the squares would overflow or underflow, so 1e200 is
+    not reported as infinite nor 1e-200 as 0).
     """
-    step = train_batches(params, grad, m, v, w_off, b_off, sizes, acts, loss_code, x_tr, t_tr,
-                         first, count, batch_size, opt_code, reg_code, hyper, step)
-    res = np.empty(2)
-    evaluate(params, w_off, b_off, sizes, acts, loss_code, x_tr, t_tr, c_tr, res)
-    out[0], out[1] = res[0], res[1]
-    evaluate(params, w_off, b_off, sizes, acts, loss_code, x_te, t_te, c_te, res)
+    train_batches(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_code, x_tr, t_tr,
+                  first, count, batch_size, opt_code, reg_code, hyper, counts, tag)
+    res = np.empty(3)
+    evaluate(params, w_off, b_off, sizes, acts, loss_code, x_tr, t_tr, c_tr, res, check)
+    out[0], out[1], out[4] = res[0], res[1], res[2]
+    if out[4] >= 0 and not _stays_frozen(int(out[4]), params, m, v, acc, dead, w_off, b_off, sizes,
+                                         opt_code, reg_code, hyper):
+        out[4] = -1.0
+    # check * 0, not a literal 0: a literal would compile a second version of evaluate
+    # whenever this function is compiled rather than loaded from the cache
+    evaluate(params, w_off, b_off, sizes, acts, loss_code, x_te, t_te, c_te, res, check * 0)
     out[2], out[3] = res[0], res[1]
     for l in range(sizes.size - 1):
         n_w = sizes[l] * sizes[l + 1]
         s = 0.0
+        big = 0.0
         for p in range(w_off[l], w_off[l] + n_w):
             s += grad[p] * grad[p]
-        out[4 + l] = math.sqrt(s / n_w)
-    return step
+            big = max(big, abs(grad[p]))
+        if (s == 0.0 or s == math.inf) and 0.0 < big < math.inf:   # g^2 under- or overflowed
+            s = 0.0
+            for p in range(w_off[l], w_off[l] + n_w):
+                s += (grad[p] / big) * (grad[p] / big)
+            out[5 + l] = big * math.sqrt(s / n_w)
+        else:
+            out[5 + l] = math.sqrt(s / n_w)
 
 
 @njit(**JIT)
-def train_epoch_run(params, grad, m, v, w_off, b_off, sizes, acts, loss_code,
+def train_epoch_run(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_code,
                     x_tr, t_tr, c_tr, x_te, t_te, c_te, batch_size, opt_code, reg_code, hyper,
-                    decay, epoch, step, target_loss, rows):
-    """Whole epochs from an epoch boundary, one train_eval each, results into rows (n, 4 + L).
+                    decay, epoch, counts, target_loss, check, rows):
+    """Whole epochs from an epoch boundary, one train_eval each, results into rows (n, 5 + L).
 
     Many epochs per call, so the worker takes the GIL once per chunk, not once per epoch.
     hyper[0] is the undecayed rate: epoch e trains with lr / (1 + decay * e), as
     optimizers.decayed_lr. Stops after an epoch whose losses or parameters are not finite,
-    or whose test loss reaches target_loss (when > 0). Returns (update count, epochs done).
+    whose test loss reaches target_loss (when > 0), or (check = 1) that left a frozen
+    layer. Returns the epochs done.
     """
     n_tr, n_te = x_tr.shape[0], x_te.shape[0]
-    n_batches = (n_tr + batch_size - 1) // batch_size
+    b = max(min(batch_size, n_tr), 1)
+    n_batches = n_tr // b if opt_code == SGD else (n_tr + b - 1) // b
     h = hyper.copy()
     first = np.int64(0)   # not the literal 0, which would compile train_eval a second time
     done = 0
     for e in range(rows.shape[0]):
         h[0] = hyper[0] / (1.0 + decay * float(epoch + e))
         out = rows[e]
-        step = train_eval(params, grad, m, v, w_off, b_off, sizes, acts, loss_code,
-                          x_tr, t_tr, c_tr, x_te, t_te, c_te, first, n_batches, batch_size,
-                          opt_code, reg_code, h, step, out)
+        train_eval(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_code,
+                   x_tr, t_tr, c_tr, x_te, t_te, c_te, first, n_batches, batch_size,
+                   opt_code, reg_code, h, counts, epoch + e + 1, check, out)
         done += 1
         bad = (n_tr > 0 and not math.isfinite(out[0])) or (n_te > 0 and not math.isfinite(out[2]))
         for p in range(params.size):
             if not math.isfinite(params[p]):
                 bad = True
                 break
-        if bad or (target_loss > 0.0 and out[2] <= target_loss):
+        if bad or (target_loss > 0.0 and out[2] <= target_loss) or out[4] >= 0:
             break
-    return step, done
+    return done
 
 
 def warm_up() -> None:
@@ -645,18 +783,21 @@ def warm_up() -> None:
     b_off = np.array([4, 8], dtype=np.int64)
     acts = np.array([1, 1], dtype=np.int64)
     params = np.full(9, 0.1)
-    grad, m, v = np.zeros(9), np.zeros(9), np.zeros(9)
+    grad, m, v, acc = np.zeros(9), np.zeros(9), np.zeros(9), np.zeros(9)
+    dead = np.zeros(9, dtype=np.int64)
+    counts = np.zeros(2, dtype=np.int64)
     x = np.ones((3, 2))
     t = np.ones((3, 1))
     c = np.ones(3, dtype=np.int64)
     hyper = np.array([0.03, 0.0, 0.9, 0.9, 0.999, 1e-8])
-    out = np.zeros(4 + 2)
-    train_eval(params, grad, m, v, w_off, b_off, sizes, acts, 0, x, t, c, x, t, c,
-               0, 1, 2, 0, 0, hyper, 0, out)
-    train_batches(params, grad, m, v, w_off, b_off, sizes, acts, 0, x, t, 0, 1, 2, 0, 0, hyper, 0)
-    train_epoch_run(params, grad, m, v, w_off, b_off, sizes, acts, 0, x, t, c, x, t, c,
-                    2, 0, 0, hyper, 0.0, 0, 0, 0.0, np.zeros((1, 4 + 2)))
-    evaluate(params, w_off, b_off, sizes, acts, 0, x, t, c, out[:2].copy())
+    out = np.zeros(5 + 2)
+    train_eval(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, 0, x, t, c, x, t, c,
+               0, 1, 2, 0, 0, hyper, counts, 1, 1, out)
+    train_batches(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, 0, x, t, 0, 1, 2, 0, 0, hyper,
+                  counts, 1)
+    train_epoch_run(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, 0, x, t, c, x, t, c,
+                    2, 0, 0, hyper, 0.0, 0, counts, 0.0, 1, np.zeros((1, 5 + 2)))
+    evaluate(params, w_off, b_off, sizes, acts, 0, x, t, c, np.zeros(3), 1)
     forward_outputs(params, w_off, b_off, sizes, acts, x, np.empty((3, 1)))
     from nnviz.core.model.network import (
         Network,  # the picture kernel (grid_kernel.py), through its one caller

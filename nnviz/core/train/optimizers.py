@@ -6,9 +6,13 @@ An update is two steps, as the Playground's nn.ts does it:
    `w2 = w1 - lr * reg_rate * reg_der(w)` with `w` the weight *before* step 1;
    under L1 a weight that the penalty would push across zero becomes exactly 0.
 
-The Playground also marks such a link "dead" and never updates it again; we do NOT copy
-that flag (a zeroed weight keeps learning), because it makes the result depend on a
-hidden per-link state the user cannot see or edit.
+Under plain SGD (the Playground's rule) such a link is also marked dead, as nn.ts does:
+a dead link is never updated again, its gradient no longer counts, until Reset (or a
+hand edit of that weight). The other optimisers zero the weight but keep training it.
+
+Momentum and Nesterov keep their velocity as torch.optim.SGD does, without the learning
+rate: v = mu v + g, then w -= lr v (Nesterov: w -= lr (g + mu v)). So when the rate
+decays, the next step scales the whole velocity by the new rate.
 
 These numpy versions are the readable reference; kernels.py repeats them, in loops, with
 the same integer codes.
@@ -33,7 +37,8 @@ HYPER_FIELDS = ("lr", "reg_rate", "momentum", "beta1", "beta2", "epsilon")
 class OptimizerState:
     """What an optimiser remembers between updates (zeros for a fresh network).
 
-    m: momentum velocity / Adam first moment; v: RMSprop / Adam second moment;
+    m: momentum velocity (torch's buffer, no lr in it) / Adam first moment;
+    v: RMSprop / Adam second moment;
     t: number of updates done so far (Adam's bias correction uses t after += 1).
     """
 
@@ -96,13 +101,11 @@ def gradient_step(p: Array, g: Array, state: OptimizerState, h: Hyper) -> Array:
     if h.optimizer == "sgd":
         return p - lr * g
     if h.optimizer == "momentum":
-        state.m[:] = h.momentum * state.m - lr * g
-        return p + state.m
+        state.m[:] = h.momentum * state.m + g
+        return p - lr * state.m
     if h.optimizer == "nesterov":
-        # CS231n's form: v_prev = v; v = mu v - lr g; w += -mu v_prev + (1 + mu) v
-        v_prev = state.m.copy()
-        state.m[:] = h.momentum * state.m - lr * g
-        return p + (-h.momentum * v_prev + (1.0 + h.momentum) * state.m)
+        state.m[:] = h.momentum * state.m + g
+        return p - lr * (g + h.momentum * state.m)
     if h.optimizer == "rmsprop":
         state.v[:] = h.beta2 * state.v + (1.0 - h.beta2) * g * g
         return p - lr * g / (np.sqrt(state.v) + h.epsilon)
@@ -115,21 +118,44 @@ def gradient_step(p: Array, g: Array, state: OptimizerState, h: Hyper) -> Array:
     raise ValueError(f"unknown optimiser {h.optimizer!r}")
 
 
-def penalty_step(w_before: Array, w1: Array, h: Hyper) -> Array:
-    """The Playground's penalty on weights (1-D arrays of weights only)."""
+def penalty_step(w_before: Array, w1: Array, h: Hyper) -> tuple[Array, Array]:
+    """The Playground's penalty on weights (1-D arrays of weights only).
+
+    Returns (w2, crossed): crossed (bool, same shape) marks the weights the L1 step would
+    have pushed across zero, which are set to exactly 0.
+    """
+    crossed = np.zeros(w1.shape, dtype=bool)
     if h.regularization == "none":
-        return w1
+        return w1, crossed
     der = np.sign(w_before) if h.regularization == "l1" else w_before  # sign(0) = 0
     w2 = w1 - h.lr * h.reg_rate * der
     if h.regularization == "l1":
-        w2 = np.where(w1 * w2 < 0.0, 0.0, w2)  # crossed zero because of the penalty
-    return w2
+        crossed = w1 * w2 < 0.0
+        w2 = np.where(crossed, 0.0, w2)
+    return w2, crossed
 
 
-def update(params: Array, g: Array, state: OptimizerState, h: Hyper, is_weight: Array) -> None:
-    """One full update of the flat params (P,) in place from the averaged gradient g (P,)."""
+def marks_dead(h: Hyper) -> bool:
+    """Whether this rule kills links (the Playground's SGD under L1)."""
+    return h.optimizer == "sgd" and h.regularization == "l1"
+
+
+def update(params: Array, g: Array, state: OptimizerState, h: Hyper, is_weight: Array,
+           dead: Array | None = None, tag: int = 1) -> None:
+    """One full update of the flat params (P,) in place from the averaged gradient g (P,).
+
+    dead (P,) int64, for the Playground's SGD under L1: 0 for a live parameter, else the
+    epoch (counted from 1) in which its link died. Dead parameters keep their value and
+    get a gradient of 0 (g is changed in place); links the penalty zeroes now get `tag`.
+    """
     state.t += 1
     before = params.copy()
+    frozen = dead != 0 if dead is not None and marks_dead(h) else np.zeros(params.size, dtype=bool)
+    g[frozen] = 0.0
     new = gradient_step(params, g, state, h)
-    new[is_weight] = penalty_step(before[is_weight], new[is_weight], h)
+    new[is_weight], crossed = penalty_step(before[is_weight], new[is_weight], h)
+    new[frozen] = before[frozen]
+    if dead is not None and marks_dead(h):
+        idx = np.flatnonzero(is_weight)[crossed]
+        dead[idx[dead[idx] == 0]] = tag
     params[:] = new

@@ -2,7 +2,9 @@
 
 Pure Python around kernels.py, no threads: the worker owns the only Trainer and calls it
 from its own thread (the kernels release the GIL). Batches are taken in the data's
-fixed (already shuffled) order without reshuffling, as the Playground does.
+fixed (already shuffled) order without reshuffling, as the Playground does; which points
+each update takes (the Playground's carried leftover for SGD, a short last batch for the
+others) is batches.py's rule.
 
 Seeds: the data come from `make_data(..., seed)`; the initial weights from
 `np.random.default_rng([config.seed, WEIGHT_STREAM])`, a stream of its own derived from
@@ -23,7 +25,8 @@ from nnviz.core.data.datasets import Dataset, class_index, make_data
 from nnviz.core.model import features, losses
 from nnviz.core.model.network import Network
 from nnviz.core.snapshot import Snapshot
-from nnviz.core.train import kernels, metrics, reference
+from nnviz.core.train import batches, health, kernels, metrics, reference
+from nnviz.core.train.batches import Carry
 from nnviz.core.train.metrics import History
 from nnviz.core.train.optimizers import OPT_CODES, REG_CODES, Hyper, OptimizerState
 from nnviz.core.train.trainer_data import DataMixin
@@ -58,6 +61,8 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
         self.test_x, self.test_y = test.x, test.y
         self.n_classes = train.n_classes
         self.batch = 0
+        self.carried = np.zeros(0, dtype=np.int64)   # which points the carry holds: unknown for old data
+        self._stuck_at = -1     # new data may let a frozen network learn again
 
     def _kernel_data(self) -> None:
         """Feature matrices, targets and class indices in the form the kernel takes."""
@@ -69,6 +74,8 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
             return fx, t, np.ascontiguousarray(c, dtype=np.int64)               # c (N,)
         self._xtr, self._ttr, self._ctr = prep(self.train_x, self.train_y)
         self._xte, self._tte, self._cte = prep(self.test_x, self.test_y)
+        # a constant output is the right answer when every target is the same
+        self._varied = bool(len(self._ttr) > 1 and np.any(self._ttr != self._ttr[0]))
 
     # -- network ------------------------------------------------------------------------
     def _build(self) -> None:
@@ -84,11 +91,15 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
         self._w_off = np.array(net.w_off, dtype=np.int64)
         self._b_off = np.array(net.b_off, dtype=np.int64)
         self._opt = OptimizerState.zeros(net.params.size)
+        self._carry = Carry.zeros(net.params.size)     # SGD's leftover points, not applied yet
+        self._dead = np.zeros(net.params.size, dtype=np.int64)   # (P,) epoch a link died in, 0: alive
         self.grad = np.zeros(net.params.size)      # (P,) last averaged gradient
-        self._out = np.zeros(4 + net.n_layers)     # kernel results, see kernels.train_eval
+        self._out = np.zeros(5 + net.n_layers)     # kernel results, see kernels.train_eval
         self.epoch = self.batch = self.total_steps = 0
         self.last_batch = np.zeros(0, dtype=np.int64)
+        self.carried = np.zeros(0, dtype=np.int64)
         self._diverged_at = -1
+        self._stuck_at, self._stuck_layer = -1, 0
         self._kernel_data()
         self.history = History(net.n_layers)
         self._refresh()
@@ -96,10 +107,10 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
 
     def _first_grad_norms(self) -> Array:
         """Gradient size at epoch 0: that of the first mini-batch at the initial weights."""
-        b = min(self.config.batch_size, len(self._xtr))
-        if b == 0:
+        lo, hi = batches.batch_range(0, len(self._xtr), self.config.batch_size)
+        if hi == lo:
             return np.zeros(self.network.n_layers)
-        return self._norms(reference.gradient(self.network, self._xtr[:b], self._ttr[:b]))
+        return self._norms(reference.gradient(self.network, self._xtr[lo:hi], self._ttr[lo:hi]))
 
     def _fresh_start(self) -> None:
         """Until the first training step, epoch 0's history entry follows the network and
@@ -109,14 +120,36 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
             self.history.restart(self.train_loss, self.test_loss, self._first_grad_norms())
 
     def _norms(self, g: Array) -> Array:
-        """(L,) RMS of each layer's weight gradient in a flat gradient g (P,)."""
-        return np.array([math.sqrt(float(np.mean(g[w0:b0] ** 2)))
-                         for w0, b0 in zip(self._w_off, self._b_off)])
+        """(L,) RMS of each layer's weight gradient in a flat gradient g (P,), as the kernel
+        computes it (scaled by the largest entry where the squares over- or underflow)."""
+        out = []
+        with np.errstate(all="ignore"):
+            for w0, b0 in zip(self._w_off, self._b_off):
+                x = g[w0:b0]
+                s, big = float(np.mean(x * x)), float(np.max(np.abs(x)))
+                if (s == 0.0 or math.isinf(s)) and 0.0 < big < math.inf:
+                    out.append(big * math.sqrt(float(np.mean((x / big) ** 2))))
+                else:
+                    out.append(math.sqrt(s))
+        return np.array(out)
 
     # -- counters and scores ---------------------------------------------------------
     @property
     def batches_per_epoch(self) -> int:
-        return -(-len(self._xtr) // self.config.batch_size)
+        """Updates per epoch (batches.py: N // B for SGD, ceil(N / B) for the others)."""
+        return batches.batches_per_epoch(len(self._xtr), self.config.batch_size, self.config.optimizer)
+
+    @property
+    def carried_count(self) -> int:
+        """Training points whose gradient waits for the next update (SGD's leftover)."""
+        return int(self._carry.count)
+
+    @property
+    def dead(self) -> list[Array]:
+        """Views (n_out, n_in) into the dead mask: the epoch (from 1) each link died in
+        under SGD with L1, 0 for a live link."""
+        return [self._dead[w0:b0].reshape(w.shape) for w0, b0, w in
+                zip(self._w_off, self._b_off, self.network.weights)]
 
     @property
     def grad_weights(self) -> list[Array]:
@@ -150,13 +183,14 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
 
     def _refresh(self) -> None:
         """Recompute both losses and accuracies for the current weights (after an edit)."""
-        res = np.zeros(2)
+        res = np.zeros(3)
         net = self.network
         for k, (x, t, c) in enumerate(((self._xtr, self._ttr, self._ctr), (self._xte, self._tte, self._cte))):
             kernels.evaluate(net.params, self._w_off, self._b_off, self._sizes, self._acts,
-                             losses.code(net.output_kind), x, t, c, res)
-            self._out[2 * k:2 * k + 2] = res
+                             losses.code(net.output_kind), x, t, c, res, 0)
+            self._out[2 * k:2 * k + 2] = res[:2]
         self._take_out()
+        self._stuck_at = -1     # an edit may free a frozen layer: look again after the next step
         self._check()
 
     @property
@@ -175,30 +209,53 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
         return out
 
     # -- training ---------------------------------------------------------------------
+    def _counts(self) -> Array:
+        """(2,) int64 the kernel keeps up to date: updates so far, points carried."""
+        return np.array([self._opt.t, self._carry.count], dtype=np.int64)
+
+    def _take_counts(self, counts: Array) -> None:
+        self._opt.t, self._carry.count = int(counts[0]), int(counts[1])
+
+    def _check_flag(self) -> int:
+        """1 while the kernel should look for a frozen layer (not yet found, targets vary)."""
+        return int(self._varied and self._stuck_at < 0)
+
     def _run(self, count: int) -> None:
         """Batches self.batch .. self.batch + count - 1 in one kernel call, then scores."""
         cfg, net = self.config, self.network
         hyper = Hyper.from_config(cfg, self.epoch).vector()
-        first = self.batch
-        self._opt.t = kernels.train_eval(
-            net.params, self.grad, self._opt.m, self._opt.v, self._w_off, self._b_off, self._sizes,
-            self._acts, losses.code(net.output_kind), self._xtr, self._ttr, self._ctr,
-            self._xte, self._tte, self._cte, first, count, cfg.batch_size,
-            OPT_CODES[cfg.optimizer], REG_CODES[cfg.regularization], hyper, self._opt.t, self._out)
-        self.last_batch = self._batch_points(first + count - 1)
+        first, counts, carried = self.batch, self._counts(), self.carried
+        kernels.train_eval(
+            net.params, self.grad, self._opt.m, self._opt.v, self._carry.acc, self._dead, self._w_off,
+            self._b_off, self._sizes, self._acts, losses.code(net.output_kind), self._xtr, self._ttr,
+            self._ctr, self._xte, self._tte, self._cte, first, count, cfg.batch_size,
+            OPT_CODES[cfg.optimizer], REG_CODES[cfg.regularization], hyper, counts, self.epoch + 1,
+            self._check_flag(), self._out)
+        with_carry = carried if count == 1 else np.zeros(0, dtype=np.int64)   # the run's first update took it
+        self._take_counts(counts)
+        self.last_batch = self._batch_points(first + count - 1, with_carry)
         self.total_steps += count
         self.batch += count
         self._take_out()
         if self.batch >= self.batches_per_epoch:
             self.epoch += 1
             self.batch = 0
-            self.history.record(self.epoch, self.train_loss, self.test_loss, self._out[4:])
+            self.history.record(self.epoch, self.train_loss, self.test_loss, self._out[5:])
+        self._after_run()
+
+    def _after_run(self) -> None:
+        """Which points the carry now holds; a frozen layer found; divergence."""
+        lo, hi = batches.leftover_range(len(self._xtr), self.config.batch_size, self.config.optimizer)
+        self.carried = np.arange(lo, hi, dtype=np.int64) if self._carry.count else np.zeros(0, dtype=np.int64)
+        if self._out[4] >= 0 and self._stuck_at < 0:
+            self._stuck_at, self._stuck_layer = self.epoch, int(self._out[4])
         self._check()
 
-    def _batch_points(self, k: int) -> Array:
-        """(b,) indices of the training points in batch k of an epoch."""
-        lo = k * self.config.batch_size
-        return np.arange(lo, min(lo + self.config.batch_size, len(self._xtr)), dtype=np.int64)
+    def _batch_points(self, k: int, carried: Array) -> Array:
+        """(b,) indices of the training points whose gradient update k of an epoch
+        averaged: the points carried into it (if any), then batch k's own."""
+        lo, hi = batches.batch_range(k, len(self._xtr), self.config.batch_size)
+        return np.concatenate([carried, np.arange(lo, hi, dtype=np.int64)])
 
     def step_batch(self) -> None:
         """Exactly one mini-batch update (the epoch ends if it was the last batch)."""
@@ -211,24 +268,25 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
             self._run(self.batches_per_epoch - self.batch)
 
     def train_epochs(self, n: int, target_loss: float = 0.0) -> int:
-        """Up to n epoch ends; stops early on divergence or when the test loss reaches
-        target_loss (> 0). Returns how many epochs were completed (the first may finish
-        a started one). Whole epochs run in one kernel call each RUN_EPOCHS, bit for bit
-        the same as step_epoch() repeated.
+        """Up to n epoch ends; stops early on divergence, when the test loss reaches
+        target_loss (> 0), or at the epoch the network is found unable to learn (see
+        `stuck`; once found, later calls train on). Returns how many epochs were completed
+        (the first may finish a started one). Whole epochs run in one kernel call each
+        RUN_EPOCHS, bit for bit the same as step_epoch() repeated.
         """
         if n < 1 or not len(self._xtr) or self.diverged:
             return 0
-        done = 0
+        done, was_stuck = 0, self._stuck_at >= 0
         if self.batch:
             self._run(self.batches_per_epoch - self.batch)
             done = 1
-            if target_loss > 0 and self.test_loss <= target_loss:
+            if (target_loss > 0 and self.test_loss <= target_loss) or (self._stuck_at >= 0 and not was_stuck):
                 return done
         while done < n and not self.diverged:
             want = min(n - done, RUN_EPOCHS)
             got = self._run_epochs(want, target_loss)
             done += got
-            if got < want:   # the kernel stopped early: diverged or reached the target
+            if got < want:   # the kernel stopped early: diverged, reached the target or froze
                 break
         return done
 
@@ -236,23 +294,27 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
         """n whole epochs (from an epoch boundary) in one kernel call; returns those done."""
         cfg, net = self.config, self.network
         hyper = Hyper.from_config(cfg, 0).vector()       # the kernel decays the rate per epoch
-        rows = np.empty((n, self._out.size))             # (n, 4 + L), see kernels.train_eval
-        self._opt.t, got = kernels.train_epoch_run(
-            net.params, self.grad, self._opt.m, self._opt.v, self._w_off, self._b_off, self._sizes,
-            self._acts, losses.code(net.output_kind), self._xtr, self._ttr, self._ctr,
-            self._xte, self._tte, self._cte, cfg.batch_size, OPT_CODES[cfg.optimizer],
-            REG_CODES[cfg.regularization], hyper, float(cfg.lr_decay), self.epoch, self._opt.t,
-            float(target_loss), rows)
+        rows = np.empty((n, self._out.size))             # (n, 5 + L), see kernels.train_eval
+        counts, carried = self._counts(), self.carried
+        got = kernels.train_epoch_run(
+            net.params, self.grad, self._opt.m, self._opt.v, self._carry.acc, self._dead, self._w_off,
+            self._b_off, self._sizes, self._acts, losses.code(net.output_kind), self._xtr, self._ttr,
+            self._ctr, self._xte, self._tte, self._cte, cfg.batch_size, OPT_CODES[cfg.optimizer],
+            REG_CODES[cfg.regularization], hyper, float(cfg.lr_decay), self.epoch, counts,
+            float(target_loss), self._check_flag(), rows)
+        self._take_counts(counts)
         nb = self.batches_per_epoch
         for r in rows[:got]:
             self.epoch += 1
-            self.history.record(self.epoch, float(r[0]), float(r[2]), r[4:])
+            self.history.record(self.epoch, float(r[0]), float(r[2]), r[5:])
         self._out[:] = rows[got - 1]
-        self.last_batch = self._batch_points(nb - 1)
+        if nb == 1 and got > 1:   # the one update of each epoch took the previous epoch's leftover
+            carried = np.arange(*batches.leftover_range(len(self._xtr), cfg.batch_size, cfg.optimizer))
+        self.last_batch = self._batch_points(nb - 1, carried if nb == 1 else np.zeros(0, dtype=np.int64))
         self.total_steps += got * nb
         self.batch = 0
         self._take_out()
-        self._check()
+        self._after_run()
         return int(got)
 
     # -- divergence ---------------------------------------------------------------------
@@ -264,6 +326,21 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
     def _check(self) -> None:
         if self._diverged_at < 0 and self._bad():
             self._diverged_at = self.epoch
+
+    @property
+    def stuck(self) -> str:
+        """A message in words once the network was found unable to learn, else "".
+
+        The condition (kernels._scan_frozen and _stays_frozen): on every training point,
+        every neuron of one layer gives the same value and passes back no gradient, and
+        nothing else (a penalty, momentum, a carried gradient) can move the weights that
+        feed it. Then the output is the same for every training point, for good, while
+        the targets are not. Cleared by Reset, an edit or new data.
+        """
+        if self._stuck_at < 0 or self._bad():
+            return ""
+        return health.stuck_message(self.config, self.network, self._stuck_layer, self._stuck_at,
+                                    self._xtr, self._dead)
 
     @property
     def diverged(self) -> str:
@@ -316,4 +393,6 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
             history_test=h.test.array().copy(), history_grad=h.grad.array().copy(), history_stride=h.stride,
             train_x=self.train_x.copy(), train_y=self.train_y.copy(), test_x=self.test_x.copy(),
             test_y=self.test_y.copy(), last_batch=self.last_batch.copy(), n_classes=self.n_classes,
-            playing=playing, diverged=self.diverged, seq=seq)
+            playing=playing, diverged=self.diverged, seq=seq,
+            dead=tuple(d.copy() for d in self.dead), carried=self.carried.copy(),
+            carried_count=self.carried_count, stuck=self.stuck)

@@ -46,11 +46,16 @@ class EditsMixin:
         return float(self.network.biases[layer][self._index(neuron, self.network.biases[layer].size, "neuron")])
 
     def set_weight(self, layer: int, dst: int, src: int, value: float) -> None:
-        """weights[layer][dst, src] = value; losses updated at once."""
+        """weights[layer][dst, src] = value; losses updated at once.
+
+        A dead link (SGD under L1) comes back to life: the user gave it a value to watch
+        learn. (The Playground would keep training it frozen at the typed value.)
+        """
         layer = self._index(layer, self.network.n_layers, "layer")
         n_out, n_in = self.network.weights[layer].shape
         dst, src = self._index(dst, n_out, "neuron"), self._index(src, n_in, "input")
         self.network.weights[layer][dst, src] = self._value(value)
+        self.dead[layer][dst, src] = 0
         self._refresh()
         self._fresh_start()
 
@@ -70,6 +75,7 @@ class EditsMixin:
         if not np.all(np.isfinite(p)):
             raise ValueError("the weights hold NaN or infinite values")
         self.network.set_params(p)
+        self._dead[:] = 0      # new weights: no link is dead
         self._diverged_at = -1
         self._refresh()
         self._fresh_start()

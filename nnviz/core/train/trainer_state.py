@@ -3,6 +3,11 @@
 A state dict comes from a session file (files/session.py), so any value may be missing, of
 the wrong type or shape, or not finite; read_state turns it into a SavedState or raises
 ValueError with what is wrong. Values may come back from an .npz as 0-d arrays.
+
+Files from before the Playground's batch rules lack the carried gradient and the dead
+links (both start empty) and keep a momentum velocity with the learning rate inside
+(v_old = mu v_old - lr g): it becomes torch's v = -v_old / lr at the saved rate, which
+gives the very next step the old rule would have taken.
 """
 
 from __future__ import annotations
@@ -14,9 +19,12 @@ import numpy as np
 
 from nnviz.core.config import Config
 from nnviz.core.data.datasets import Dataset
-from nnviz.core.train.optimizers import OptimizerState
+from nnviz.core.train import batches, reference
+from nnviz.core.train.batches import Carry
+from nnviz.core.train.optimizers import OptimizerState, decayed_lr
 
 STATE_FORMAT = "nnviz-trainer-1"
+VELOCITY = "torch"     # the "velocity" entry of files whose momentum buffer has no lr in it
 Array = np.ndarray
 
 
@@ -64,6 +72,10 @@ class SavedState:
     last_batch: Array        # (b,) indices into the training set
     diverged_at: int
     data_seed: int
+    carry_acc: Array         # (P,) summed gradient of the points carried, finite
+    carry_count: int         # how many points it sums
+    carried: Array           # (0,) or (carry_count,) which training points those are
+    dead: Array              # (P,) int64: epoch each link died in (SGD under L1), 0 alive
 
 
 def read_state(d: dict) -> SavedState:
@@ -82,17 +94,45 @@ def read_state(d: dict) -> SavedState:
     if min(ints.values()) < 0 or ints["history_stride"] < 1:
         raise ValueError("a saved counter is negative")
     diverged_at, data_seed = _scalar(d, "diverged_at", int), _scalar(d, "data_seed", int)
-    if ints["batch"] and ints["batch"] >= -(-len(train) // config.batch_size):
+    old = "velocity" not in d
+    per_epoch = batches.batches_per_epoch(len(train), config.batch_size, config.optimizer)
+    # an old file may stand just before the short batch that SGD now carries (Trainer._apply)
+    if ints["batch"] and ints["batch"] >= per_epoch + (old and batches.carries_leftover(config.optimizer)):
         raise ValueError("the saved batch counter lies beyond the epoch")
-    last = _array(d, "last_batch", np.int64, None)
-    if last.ndim != 1 or (last.size and (last.min() < 0 or last.max() >= len(train))):
-        raise ValueError("the saved last batch points outside the training set")
+    last = _indices(d, "last_batch", len(train))
+    carry = _carry(d, config, n_p, len(train))
+    if old and config.optimizer in ("momentum", "nesterov"):
+        arrays["opt_m"] = -arrays["opt_m"] / decayed_lr(config.learning_rate, config.lr_decay, ints["epoch"])
+    elif not old and _scalar(d, "velocity", str) != VELOCITY:
+        raise ValueError(f"unknown momentum convention {d.get('velocity')!r}")
     h_epoch = _array(d, "history_epoch", np.int64, None)
     n_h = h_epoch.size if h_epoch.ndim == 1 else -1
     history = (h_epoch, *(_array(d, k, np.float64, s) for k, s in (
         ("history_train", (n_h,)), ("history_test", (n_h,)), ("history_grad", (n_h, len(sizes) - 1)))))
     return SavedState(config=config, train=train, test=test, **arrays, **ints, history=history,
-                      last_batch=last, diverged_at=diverged_at, data_seed=data_seed)
+                      last_batch=last, diverged_at=diverged_at, data_seed=data_seed, **carry)
+
+
+def _indices(d: dict, key: str, n: int) -> Array:
+    """A 1-D array of training point indices 0..n-1 (empty when the entry is missing)."""
+    a = _array(d, key, np.int64, None) if key in d else np.zeros(0, dtype=np.int64)
+    if a.ndim != 1 or (a.size and (a.min() < 0 or a.max() >= n)):
+        raise ValueError(f"the saved {key!r} points outside the training set")
+    return a
+
+
+def _carry(d: dict, config: Config, n_p: int, n_train: int) -> dict:
+    """The carried gradient and the dead links, checked against the rules that make them."""
+    if "carry_acc" not in d:   # a file from before the Playground's rules: nothing carried, none dead
+        return dict(carry_acc=np.zeros(n_p), carry_count=0, carried=np.zeros(0, dtype=np.int64),
+                    dead=np.zeros(n_p, dtype=np.int64))
+    acc, count = _array(d, "carry_acc", np.float64, (n_p,), finite=True), _scalar(d, "carry_count", int)
+    carried, dead = _indices(d, "carried", n_train), _array(d, "dead", np.int64, (n_p,))
+    if count < 0 or (count and not batches.carries_leftover(config.optimizer)) or carried.size not in (0, count):
+        raise ValueError("the saved carried gradient does not fit the optimiser or its points")
+    if np.any(dead < 0) or (np.any(dead) and not (config.optimizer == "sgd" and config.regularization == "l1")):
+        raise ValueError("the saved dead links need plain SGD with L1 regularisation")
+    return dict(carry_acc=acc, carry_count=count, carried=carried, dead=dead)
 
 
 def _get(d: dict, key: str):
@@ -153,6 +193,8 @@ class StateMixin:
             "opt_v": self._opt.v.copy(), "opt_t": int(self._opt.t), "epoch": self.epoch,
             "batch": self.batch, "total_steps": self.total_steps, "diverged_at": self._diverged_at,
             "data_seed": int(self.data_seed), "last_batch": self.last_batch.copy(),
+            "velocity": VELOCITY, "carry_acc": self._carry.acc.copy(), "carry_count": int(self._carry.count),
+            "carried": self.carried.copy(), "dead": self._dead.copy(),
             "history_stride": h.stride, "history_epoch": h.epoch.array().copy(),
             "history_train": h.train.array().copy(), "history_test": h.test.array().copy(),
             "history_grad": h.grad.array().copy(), "n_classes": self.n_classes,
@@ -179,7 +221,22 @@ class StateMixin:
         self.last_batch = saved.last_batch.copy()
         self.history.load(*saved.history, saved.history_stride)
         self._diverged_at = saved.diverged_at
+        self._carry = Carry(saved.carry_acc.copy(), saved.carry_count)
+        self.carried = saved.carried.copy()
+        self._dead[:] = saved.dead
         self._refresh()
+        if self.batch and self.batch >= self.batches_per_epoch:
+            self._finish_old_epoch()
+
+    def _finish_old_epoch(self) -> None:
+        """An old SGD file saved just before its epoch's short batch: that batch is now the
+        leftover carried into the next epoch, so sum it and end the epoch as the kernel would."""
+        lo, hi = batches.leftover_range(len(self._xtr), self.config.batch_size, self.config.optimizer)
+        self._carry.acc[:] = reference.gradient_sum(self.network, self._xtr[lo:hi], self._ttr[lo:hi])
+        self._carry.count = hi - lo
+        self.carried = np.arange(lo, hi, dtype=np.int64)
+        self.epoch, self.batch = self.epoch + 1, 0
+        self.history.record(self.epoch, self.train_loss, self.test_loss, self.grad_norms())
 
     @classmethod
     def from_state_dict(cls, d: dict):

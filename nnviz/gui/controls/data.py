@@ -127,7 +127,10 @@ class DataSection(QWidget):
         self.ratio.value_changed.connect(lambda v: self.edited.emit({"train_ratio": v}))
         add_row(form, "Training data", self.ratio)
         self.batch = ValueSlider(1, 30, "Points per mini-batch: the weights change once "
-                                 "per batch, by the batch's average gradient")
+                                 "per batch, by the batch's average gradient. With SGD the points "
+                                 "left over at an epoch's end join the next epoch's first update, as "
+                                 "in the Playground; the other optimisers make a short last batch. A "
+                                 "batch larger than the training set uses all of its points")
         self.batch.value_changed.connect(lambda v: self.edited.emit({"batch_size": v}))
         add_row(form, "Batch size", self.batch)
 

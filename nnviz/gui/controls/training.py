@@ -72,12 +72,16 @@ class TrainingSection(QWidget):
             "overshoots or diverges. Changing it keeps training going"))
         self.lr_decay = self._row("Rate decay", "lr_decay", _spin(
             0.0, 1.0, 4, 0.001, "Shrinks the learning rate as training goes on: "
-            "rate / (1 + decay \u00d7 epoch). None keeps it constant", never="None"))
+            "rate / (1 + decay \u00d7 epoch). None keeps it constant. Momentum and Nesterov keep "
+            "their velocity as PyTorch does, without the rate in it, so each step scales the "
+            "whole velocity by the current rate", never="None"))
 
         self.optimizer = self._row("Optimiser", "optimizer", fill_combo(
             QComboBox(), [(OPTIMIZER_LABELS[o], o) for o in OPTIMIZERS],
-            "How the gradient becomes a step: plain SGD (the Playground), with momentum, "
-            "Nesterov's look-ahead momentum, RMSprop or Adam (per-weight step sizes)"))
+            "How the gradient becomes a step: plain SGD (exactly the Playground's: points left "
+            "over at an epoch's end join the next epoch's first update, and L1 kills links), "
+            "with momentum, Nesterov's look-ahead momentum, RMSprop or Adam (per-weight step "
+            "sizes); these four train as PyTorch does, with a short last batch"))
         self.momentum = self._row("Momentum", "momentum", _spin(
             0.0, 0.999, 3, 0.01, "Momentum: how much of the previous step is kept (0 = none)"))
         self.beta1 = self._row("\u03b2\u2081", "beta1", _spin(
@@ -91,7 +95,9 @@ class TrainingSection(QWidget):
         self.regularization = self._row("Regularisation", "regularization", fill_combo(
             QComboBox(), [(REG_LABELS[r], r) for r in REGULARIZATIONS],
             "A penalty that pulls weights towards zero to keep the network simple: "
-            "L1 sets small weights to exactly zero, L2 shrinks all of them"))
+            "L1 sets small weights to exactly zero (under SGD, as in the Playground, such a "
+            "link is dead from then on: drawn dashed, never trained again until Reset), L2 "
+            "shrinks all of them"))
         self.reg_rate = self._row("Reg. rate", "reg_rate", fill_combo(
             QComboBox(), [(fmt_number(v), float(v)) for v in REG_RATES],
             "How strongly the regularisation penalty pulls the weights towards zero"))

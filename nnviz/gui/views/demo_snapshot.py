@@ -63,8 +63,12 @@ def _predict(pts: np.ndarray, n_classes: int) -> np.ndarray:
 
 
 def make_snapshot(n_classes: int = 2, hidden: tuple[int, ...] = (4, 2), epochs: int = 200,
-                  n_points: int = 500, seed: int = 0, last_batch: int = 10, seq: int = 1) -> Snapshot:
-    """A plausible Snapshot: 0 = regression, 2 = two-class spiral, K >= 3 = K-arm spiral."""
+                  n_points: int = 500, seed: int = 0, last_batch: int = 10, seq: int = 1,
+                  dead_links: int = 0, carried: int = 0) -> Snapshot:
+    """A plausible Snapshot: 0 = regression, 2 = two-class spiral, K >= 3 = K-arm spiral.
+
+    dead_links: that many links zeroed and dead (as L1 under SGD leaves them); carried:
+    that many training points whose gradient waits for the next update."""
     rng = np.random.default_rng(seed)
     if n_classes == 0:
         config = Config(dataset="reg-gauss", hidden_layers=hidden)
@@ -77,7 +81,12 @@ def make_snapshot(n_classes: int = 2, hidden: tuple[int, ...] = (4, 2), epochs: 
     sizes = config.layer_sizes
     weights = tuple(rng.uniform(-1, 1, size=(sizes[l + 1], sizes[l])) for l in range(len(sizes) - 1))
     biases = tuple(np.full(sizes[l + 1], 0.1) for l in range(len(sizes) - 1))
-    grad_w = tuple(w * 1e-3 for w in weights)
+    dead = tuple(np.zeros(w.shape, dtype=np.int64) for w in weights)
+    for k in (rng.choice(sum(w.size for w in weights), size=dead_links, replace=False) if dead_links else ()):
+        l = int(np.searchsorted(np.cumsum([w.size for w in weights]), k, side="right"))
+        j = k - sum(w.size for w in weights[:l])
+        weights[l].flat[j], dead[l].flat[j] = 0.0, 1 + k % epochs
+    grad_w = tuple(np.where(d != 0, 0.0, w * 1e-3) for w, d in zip(weights, dead))
     grad_b = tuple(b * 1e-3 for b in biases)
 
     xx, yy = np.meshgrid(GRID_AXIS, GRID_AXIS)  # [iy, ix], iy = 0 at y = -6
@@ -121,6 +130,7 @@ def make_snapshot(n_classes: int = 2, hidden: tuple[int, ...] = (4, 2), epochs: 
     depth = np.arange(n_w)[None, :]                                # layer 0 is nearest the inputs
     history_grad = 1e-2 * 0.3 ** (n_w - 1 - depth) * np.exp(-e[:, None] / 100.0)  # (H, L)
     batch_idx = rng.choice(n_train, size=min(last_batch, n_train), replace=False) if last_batch else []
+    carried_idx = np.arange(n_train - carried, n_train, dtype=np.int64)
     return Snapshot(
         config=config, feature_names=tuple(_NAMES.get(f, f) for f in config.features),
         layer_sizes=sizes, weights=weights, biases=biases, grad_weights=grad_w, grad_biases=grad_b,
@@ -130,4 +140,5 @@ def make_snapshot(n_classes: int = 2, hidden: tuple[int, ...] = (4, 2), epochs: 
         train_accuracy=train_acc, test_accuracy=test_acc, r2_test=r2, confusion=confusion,
         history_epoch=e, history_train=train_curve, history_test=test_curve, history_grad=history_grad,
         train_x=train_x, train_y=train_y, test_x=test_x, test_y=test_y,
-        last_batch=np.asarray(batch_idx, dtype=np.int64), n_classes=n_classes, seq=seq)
+        last_batch=np.asarray(batch_idx, dtype=np.int64), n_classes=n_classes, seq=seq,
+        dead=dead if dead_links else (), carried=carried_idx, carried_count=carried)

@@ -89,11 +89,16 @@ class SurfaceView(QWidget):
         self.highlight_scatter = pg.ScatterPlotItem(
             size=HIGHLIGHT_SIZE, pen=pg.mkPen(0, 0, 0, width=1.5), brush=pg.mkBrush(255, 214, 0))
         self.highlight_scatter.setZValue(5)
+        # points whose gradient waits for the next update (the Playground's leftover): a
+        # dashed ring, not filled, since they have not moved the weights yet
+        self.carried_scatter = pg.ScatterPlotItem(
+            size=HIGHLIGHT_SIZE, pen=pg.mkPen(30, 30, 30, width=2, style=Qt.DashLine), brush=pg.mkBrush(0, 0, 0, 0))
+        self.carried_scatter.setZValue(5)
         self.test_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(palette.TEST_OUTLINE, width=1))
         self.test_scatter.setZValue(9)
         self.train_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(palette.TRAIN_OUTLINE, width=1))
         self.train_scatter.setZValue(10)
-        for it in (self.image, self.highlight_scatter, self.test_scatter, self.train_scatter):
+        for it in (self.image, self.highlight_scatter, self.carried_scatter, self.test_scatter, self.train_scatter):
             item.addItem(it)
 
         self.hover_label = QLabel(self.plot)    # thin overlay; not part of exports
@@ -252,11 +257,13 @@ class SurfaceView(QWidget):
         # rings only while paused: during play they would flicker over random batches
         show = self._highlight_batch and not snap.playing
         batch = snap.last_batch if show else np.empty(0, dtype=np.int64)
-        batch_key = (train_key, _key(batch))
+        carried = snap.carried if show else np.empty(0, dtype=np.int64)
+        batch_key = (train_key, _key(batch), _key(carried))
         if batch_key != self._batch_key:
             self._batch_key = batch_key
-            idx = batch[(batch >= 0) & (batch < len(snap.train_x))].astype(np.int64)
-            self.highlight_scatter.setData(pos=snap.train_x[idx].reshape(-1, 2))
+            for scatter, which in ((self.highlight_scatter, batch), (self.carried_scatter, carried)):
+                idx = which[(which >= 0) & (which < len(snap.train_x))].astype(np.int64)
+                scatter.setData(pos=snap.train_x[idx].reshape(-1, 2))
 
     # -- mouse ----------------------------------------------------------------------
     def _to_data(self, scene_pos: QPointF) -> tuple[float, float] | None:
@@ -336,7 +343,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication(sys.argv)
     k = int(sys.argv[1]) if len(sys.argv) > 1 else 2
     view = SurfaceView()
-    view.set_snapshot(make_snapshot(n_classes=k))
+    view.set_snapshot(make_snapshot(n_classes=k, carried=6))
     view.set_show_test(True)
     view.set_edit_mode("add")
     view.point_add_requested.connect(lambda x, y, v: print(f"add ({x:.2f}, {y:.2f}) label {v:g}"))

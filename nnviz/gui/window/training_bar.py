@@ -33,6 +33,33 @@ def _fmt(value: float, digits: int = 3) -> str:
     return "–" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
 
 
+def batch_readout(snap: Snapshot) -> tuple[str, str]:
+    """The Batch read-out ("k / n", plus the points carried into the next update) and a
+    tooltip saying what a step covers under the run's rule (core/train/batches.py)."""
+    n, size, per_epoch = len(snap.train_x), snap.config.batch_size, snap.batches_per_epoch
+    text = f"{snap.batch} / {per_epoch}"
+    if snap.carried_count:
+        text += f" <span style='font-size:11px; color:#777'>+{snap.carried_count} carried</span>"
+    r = n % size if size <= n else 0
+    if n == 0:
+        tip = "There are no training points."
+    elif size > n:
+        tip = (f"The batch size {size} is larger than the {n} training points: each update uses all "
+               f"{n} of them, one update per epoch.")
+    elif r and snap.config.optimizer == "sgd":
+        tip = (f"{n} training points in batches of {size}: {per_epoch} updates per epoch. The {r} "
+               f"points left at the end of an epoch are not applied then: their gradient is carried "
+               f"into the next epoch's first update, which averages {size + r} points (as TensorFlow "
+               f"Playground does).")
+    elif r:
+        tip = (f"{n} training points in batches of {size}: {per_epoch} updates per epoch, the last "
+               f"of {r} points averaged over its own size (as PyTorch's DataLoader).")
+    else:
+        tip = f"{n} training points in batches of {size}: {per_epoch} updates per epoch."
+    return text, tip + (" Step one mini-batch (B) makes the next update and rings the points it "
+                        "averaged; a dashed ring marks points carried into the next update.")
+
+
 def _stat(title: str) -> tuple[QWidget, QLabel, QLabel]:
     box = QWidget()
     lay = QVBoxLayout(box)
@@ -77,8 +104,8 @@ class TrainingBar(QFrame):
                                          "SP_BrowserReload")
         self.play_button = self._button("", "Play / pause training (Space)", "SP_MediaPlay", big=True)
         self.play_button.setCheckable(True)
-        self.step_batch_button = self._button("Batch", "Train on one mini-batch and ring its points (B)",
-                                              "SP_MediaSkipForward")
+        self.step_batch_button = self._button("Batch", "Make one update from the next mini-batch and ring "
+                                              "the points it averaged (B)", "SP_MediaSkipForward")
         self.step_epoch_button = self._button("Epoch", "Train to the end of the current epoch (E)",
                                               "SP_MediaSeekForward")
         self.speed = QComboBox()
@@ -140,7 +167,9 @@ class TrainingBar(QFrame):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         self.labels["epoch"].setText(f"{snap.epoch:,}".replace(",", " "))
-        self.labels["batch"].setText(f"{snap.batch} / {snap.batches_per_epoch}")
+        text, tip = batch_readout(snap)
+        self.labels["batch"].setText(text)
+        self.labels["batch"].parentWidget().setToolTip(tip)
         self.labels["train"].setText(_fmt(snap.train_loss))
         self.labels["test"].setText(_fmt(snap.test_loss))
         if snap.n_classes:

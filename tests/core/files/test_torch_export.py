@@ -100,9 +100,9 @@ def test_every_script_compiles(tmp_path, config):
     assert {"Features", "build_model", "load_weights", "targets_of", "loss_fn", "make_optimizer",
             "penalty_step", "batches", "train_step", "train_epoch", "read_data", "main"} <= defs
     assert ("Sine" in defs) == ("sine" in t.network.layer_activations)
-    stateful = config.optimizer != "sgd"
-    assert ("load_optimizer_state" in defs) == stateful
-    expected = ["model.csv", "model.py", "model.safetensors", *(["model-optimizer.safetensors"] if stateful else [])]
+    assert "load_optimizer_state" in defs   # every optimiser has a memory; plain SGD's is the Playground's
+    assert ("PlaygroundSGD" in defs) == (config.optimizer == "sgd")
+    expected = ["model.csv", "model.py", "model.safetensors", "model-optimizer.safetensors"]
     assert sorted(os.listdir(tmp_path)) == sorted(expected)
     assert f"START_EPOCH = {t.epoch}" in text and f"START_BATCH = {t.batch}" in text
     assert f"LEARNING_RATE = {config.learning_rate!r}" in text and f"BATCH_SIZE = {config.batch_size}" in text
@@ -132,7 +132,7 @@ def test_every_optimiser_compiles_with_its_settings():
                                                            epsilon=1e-7)), "d.csv", "o.safetensors")
         text = script_text(net, "w.safetensors", training)
         check_script(text)
-        want = {"sgd": "torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)",
+        want = {"sgd": "PlaygroundSGD(model.parameters(), lr=LEARNING_RATE)",
                 "momentum": "torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=0.8)",
                 "nesterov": "momentum=0.8, nesterov=True)",
                 "rmsprop": "torch.optim.RMSprop(model.parameters(), lr=LEARNING_RATE, alpha=0.999, eps=1e-07)",
@@ -174,8 +174,18 @@ def test_optimiser_state_is_nnviz_memory_in_torch_form(tmp_path):
     files.export_pytorch(t, tmp_path / "m.py")
     got = load_file(tmp_path / "m-optimizer.safetensors")
     m = t.state_dict()["opt_m"]
-    np.testing.assert_array_equal(got["1.weight.momentum_buffer"].ravel(), -m[:8] / 0.1)
+    assert got["1.weight.momentum_buffer"].ravel().tobytes() == m[:8].tobytes()   # torch's buffer already
     assert sorted({k.split(".", 2)[2] for k in got}) == ["momentum_buffer"]
+
+    t = Trainer(Config(batch_size=30, regularization="l1", reg_rate=0.3))   # 250 points: 10 carried
+    t.train_epochs(2)
+    files.export_pytorch(t, tmp_path / "m.py")
+    got = load_file(tmp_path / "m-optimizer.safetensors")
+    s = t.state_dict()
+    assert sorted({k.split(".", 2)[2] for k in got}) == ["carried", "carried_points", "dead"]
+    assert got["1.weight.carried"].ravel().tobytes() == s["carry_acc"][:8].tobytes()
+    assert float(got["3.bias.carried_points"]) == t.carried_count == 10
+    assert got["1.weight.dead"].ravel().tolist() == s["dead"][:8].tolist() and np.any(s["dead"])
 
 
 # -- failures ---------------------------------------------------------------------------------

@@ -46,6 +46,18 @@ def model_of(script):
     return model
 
 
+def exported(tmp_path, t: Trainer):
+    """Export t and load what the script's main() would: (script, model, optimizer with
+    nnviz's memory, train points, train targets)."""
+    files.export_pytorch(t, tmp_path / "m.py")
+    script = load_script(tmp_path / "m.py")
+    model = model_of(script)
+    optimizer = script.make_optimizer(model)
+    script.load_optimizer_state(model, optimizer)
+    x, labels, _, _ = script.read_data()
+    return script, model, optimizer, x, script.targets_of(labels)
+
+
 def params_of(model) -> np.ndarray:
     """The model's parameters in nnviz's flat layout: per layer the weights row-major, then the biases."""
     return np.concatenate([p.detach().numpy().ravel() for p in model.parameters()])
@@ -108,26 +120,34 @@ def test_one_step_equals_nnviz_step(tmp_path, opt, reg):
 def test_training_on_follows_nnviz(tmp_path, opt):
     """Exported 3 batches into an epoch, with the optimiser's memory; the script's loop for
     two epochs ends where nnviz's train_epochs(2) ends. Batch 7 leaves a short last batch."""
-    decay = 0.0 if opt in ("momentum", "nesterov") else 0.05   # see torch_velocity
-    t = Trainer(STEP_CONFIG.replace(optimizer=opt, batch_size=7, lr_decay=decay, learning_rate=0.03,
+    t = Trainer(STEP_CONFIG.replace(optimizer=opt, batch_size=7, lr_decay=0.05, learning_rate=0.03,
                                     regularization="l2", reg_rate=0.01))
     assert len(t.train_x) % 7 != 0
     t.train_epochs(4)
     for _ in range(3):
         t.step_batch()
-    files.export_pytorch(t, tmp_path / "m.py")
-    script = load_script(tmp_path / "m.py")
+    script, model, optimizer, x, targets = exported(tmp_path, t)
     assert (script.START_EPOCH, script.START_BATCH) == (4, 3)
-    model = model_of(script)
-    optimizer = script.make_optimizer(model)
-    if opt != "sgd":
-        script.load_optimizer_state(model, optimizer)
-    x, labels, _, _ = script.read_data()
-    targets = script.targets_of(labels)
     for epoch in range(script.START_EPOCH, script.START_EPOCH + 2):   # as the script's main() does
         script.train_epoch(model, optimizer, x, targets, epoch, script.START_BATCH if epoch == 4 else 0)
     assert t.train_epochs(2) == 2 and t.epoch == 6
     np.testing.assert_allclose(params_of(model), t.network.params, rtol=0, atol=1e-12)
+
+
+def test_the_playground_sgd_trains_on_with_its_carried_points_and_dead_links(tmp_path):
+    """Exported at an epoch's end with 5 points carried and links dead under L1: three more
+    epochs in the script end where nnviz's end, the same links dead, since the same epochs."""
+    t = Trainer(STEP_CONFIG.replace(batch_size=7, learning_rate=0.1, regularization="l1", reg_rate=0.1))
+    t.train_epochs(4)
+    assert t.carried_count == len(t.train_x) % 7 == 5 and np.any(t._dead)
+    script, model, optimizer, x, targets = exported(tmp_path, t)
+    for epoch in range(4, 7):
+        script.train_epoch(model, optimizer, x, targets, epoch)
+    t.train_epochs(3)
+    assert t.carried_count == 5 and np.sum(t._dead != 0) > 0
+    np.testing.assert_allclose(params_of(model), t.network.params, rtol=0, atol=1e-12)
+    dead = np.concatenate([optimizer.state[p]["dead"].numpy().ravel() for p in model.parameters()])
+    assert dead.tolist() == t._dead.tolist()
 
 
 @pytest.mark.parametrize("output", ["sigmoid_bce", "softmax_ce", "tanh_mse"])
@@ -145,14 +165,9 @@ def test_the_losses_are_nnviz_losses(tmp_path, output):
 def test_regression_losses_and_steps(tmp_path):
     t = Trainer(Config(dataset="reg-plane", hidden_layers=(4,), optimizer="adam", learning_rate=0.01))
     t.train_epochs(3)
-    files.export_pytorch(t, tmp_path / "m.py")
-    script = load_script(tmp_path / "m.py")
-    model = model_of(script)
-    optimizer = script.make_optimizer(model)
-    script.load_optimizer_state(model, optimizer)
-    x, labels, _, _ = script.read_data()
-    assert script.mean_loss(model, x, script.targets_of(labels)) == pytest.approx(t.train_loss, rel=1e-12)
-    script.train_epoch(model, optimizer, x, script.targets_of(labels), script.START_EPOCH)
+    script, model, optimizer, x, targets = exported(tmp_path, t)
+    assert script.mean_loss(model, x, targets) == pytest.approx(t.train_loss, rel=1e-12)
+    script.train_epoch(model, optimizer, x, targets, script.START_EPOCH)
     t.step_epoch()
     np.testing.assert_allclose(params_of(model), t.network.params, rtol=0, atol=1e-12)
 

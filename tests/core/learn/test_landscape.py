@@ -39,8 +39,8 @@ def trained(config: Config, epochs: int = 3) -> Trainer:
 def evaluate(t: Trainer, params: np.ndarray, data: str = "train") -> float:
     """The training kernel's mean loss at other parameters: an independent reference."""
     x, y, c = (t._xtr, t._ttr, t._ctr) if data == "train" else (t._xte, t._tte, t._cte)
-    out = np.zeros(2)
-    kernels.evaluate(params, t._w_off, t._b_off, t._sizes, t._acts, losses.code(t.network.output_kind), x, y, c, out)
+    out = np.zeros(3)
+    kernels.evaluate(params, t._w_off, t._b_off, t._sizes, t._acts, losses.code(t.network.output_kind), x, y, c, out, 0)
     return float(out[0])
 
 

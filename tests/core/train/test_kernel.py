@@ -1,8 +1,9 @@
 """The compiled kernel against the numpy reference (reference.py + optimizers.py).
 
 Same network, same data, same batches: after 50 mini-batch updates every parameter,
-the gradient and the optimiser state must agree to 1e-12 (they differ only by the order
-of floating-point sums, ~1e-16 per operation).
+the gradient, the optimiser state, SGD's carried gradient and its dead links must agree
+to 1e-12 (they differ only by the order of floating-point sums, ~1e-16 per operation).
+47 points never divide into the batches used, so SGD carries a leftover every epoch.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from nnviz.core.config import ACTIVATIONS
 from nnviz.core.data.datasets import class_index, make_data
 from nnviz.core.model import features, losses
 from nnviz.core.model.network import Network
-from nnviz.core.train import kernels, metrics, reference
+from nnviz.core.train import batches, kernels, metrics, reference
+from nnviz.core.train.batches import Carry
 from nnviz.core.train.optimizers import OPT_CODES, REG_CODES, Hyper, OptimizerState
 
 TOL = 1e-12
@@ -48,28 +50,32 @@ def network(kind: str, hidden=(4, 3), activation: str = "tanh", seed: int = 2) -
 
 
 def run_both(net: Network, x, t, h: Hyper, batch: int, updates: int):
-    """`updates` batch updates through the kernel and through the reference."""
-    bpe = -(-len(x) // batch)
-    ref, state = net.copy(), OptimizerState.zeros(net.params.size)
+    """`updates` batch updates through the kernel and through the reference, one call each,
+    epoch after epoch; returns (params, grad, m, v, carried sum, dead) of each."""
+    bpe = batches.batches_per_epoch(len(x), batch, h.optimizer)
+    ref, state, carry = net.copy(), OptimizerState.zeros(net.params.size), Carry.zeros(net.params.size)
+    dead_ref = np.zeros(net.params.size, dtype=np.int64)
     g_ref = np.zeros_like(net.params)
     for k in range(updates):
-        g_ref = reference.train_batches(ref, state, x, t, batch, k % bpe, 1, h)
+        g_ref = reference.train_batches(ref, state, x, t, batch, k % bpe, 1, h, carry, dead_ref, 1 + k // bpe)
     p, g = net.params.copy(), np.zeros_like(net.params)
-    m, v, step = np.zeros_like(p), np.zeros_like(p), 0
+    m, v, acc = np.zeros_like(p), np.zeros_like(p), np.zeros_like(p)
+    dead, counts = np.zeros(p.size, dtype=np.int64), np.zeros(2, dtype=np.int64)
     sizes = np.array(net.layer_sizes, dtype=np.int64)
     code = losses.code(net.output_kind)
     for k in range(updates):
-        step = kernels.train_batches(p, g, m, v, net.w_off, net.b_off, sizes, net.activation_codes(), code,
-                                     x, t, k % bpe, 1, batch, OPT_CODES[h.optimizer],
-                                     REG_CODES[h.regularization], h.vector(), step)
-    assert step == state.t == updates
-    return (p, g, m, v), (ref.params, g_ref, state.m, state.v)
+        kernels.train_batches(p, g, m, v, acc, dead, net.w_off, net.b_off, sizes, net.activation_codes(), code,
+                              x, t, k % bpe, 1, batch, OPT_CODES[h.optimizer],
+                              REG_CODES[h.regularization], h.vector(), counts, 1 + k // bpe)
+    assert counts[0] == state.t == updates and counts[1] == carry.count
+    return (p, g, m, v, acc, dead), (ref.params, g_ref, state.m, state.v, carry.acc, dead_ref)
 
 
 def assert_close(kernel, ref) -> None:
-    for name, a, b in zip(("params", "grad", "m", "v"), kernel, ref):
+    for name, a, b in zip(("params", "grad", "m", "v", "carry"), kernel, ref):
         err = np.max(np.abs(a - b))
         assert err <= TOL, f"{name} differs by {err:.2e}"
+    assert np.array_equal(kernel[5], ref[5]), "the dead links differ"
 
 
 @pytest.mark.parametrize("regularization", ("none", "l1", "l2"))
@@ -133,11 +139,12 @@ def test_batch_one_run_of_many_points_equals_one_call_per_point() -> None:
     h = Hyper("sgd", "none", lr=0.1).vector()
     runs = []
     for calls in ([(0, len(x))], [(k, 1) for k in range(len(x))], [(0, 20), (20, 1000)]):
-        p, g, m, v, step = net.params.copy(), np.zeros_like(net.params), np.zeros(0), np.zeros(0), 0
+        p, g, m, v, acc = net.params.copy(), np.zeros_like(net.params), np.zeros(0), np.zeros(0), np.zeros(0)
+        counts, dead = np.zeros(2, dtype=np.int64), np.zeros(0, dtype=np.int64)
         for first, count in calls:
-            step = kernels.train_batches(p, g, m, v, net.w_off, net.b_off, sizes, net.activation_codes(), code,
-                                         x, t, first, count, 1, OPT_CODES["sgd"], REG_CODES["none"], h, step)
-        assert step == len(x)
+            kernels.train_batches(p, g, m, v, acc, dead, net.w_off, net.b_off, sizes, net.activation_codes(),
+                                  code, x, t, first, count, 1, OPT_CODES["sgd"], REG_CODES["none"], h, counts, 1)
+        assert counts[0] == len(x) and counts[1] == 0
         runs.append((p, g))
     for p, g in runs[1:]:
         assert np.array_equal(p, runs[0][0]) and np.array_equal(g, runs[0][1])
@@ -169,15 +176,22 @@ def test_point_and_block_gradients_agree_bit_for_bit() -> None:
     kernels._grad_points(net.params, g1, *args, *one)
     kernels._grad_block(net.params, g2, *args, *block)
     assert np.array_equal(g1, g2)
+    # added onto a carried sum, point after point, both ways: still the same bits
+    carried = reference.gradient_sum(net, x[30:37], t[30:37])
+    g1, g2 = carried.copy(), carried.copy()
+    kernels._grad_points(net.params, g1, *args, *one)
+    kernels._grad_block(net.params, g2, *args, *block)
+    assert np.array_equal(g1, g2) and not np.array_equal(g1, carried)
 
 
 @pytest.mark.parametrize("kind", ("tanh_mse", "sigmoid_bce", "softmax_ce", "linear_mse"))
 def test_evaluate_equals_reference_loss_and_accuracy(kind: str) -> None:
     x, t, y, c, k = data(kind, n=200)   # several blocks of kernels.BLOCK points
     net = network(kind, activation="elu")
-    out = np.zeros(2)
+    out = np.zeros(3)
     kernels.evaluate(net.params, net.w_off, net.b_off, np.array(net.layer_sizes, dtype=np.int64),
-                     net.activation_codes(), losses.code(kind), x, t, c, out)
+                     net.activation_codes(), losses.code(kind), x, t, c, out, 1)
+    assert out[2] == -1   # a healthy network has no frozen layer
     assert abs(out[0] - reference.mean_loss(net, x, t)) < TOL
     if k:
         assert out[1] / len(x) == metrics.accuracy(kind, net.forward(x)[1][-1], y, k)
@@ -209,9 +223,9 @@ def test_fast_tanh_is_within_4_ulp_of_numpy() -> None:
     kernels.forward_outputs(net.params, net.w_off, net.b_off, sizes, net.activation_codes(), x, out)
     assert np.all(np.abs(out[:, 0] - want) <= 4 * np.spacing(np.abs(want)))
     t = np.zeros((len(z), 1))
-    loss = np.zeros(2)
+    loss = np.zeros(3)
     kernels.evaluate(net.params, net.w_off, net.b_off, sizes, net.activation_codes(), 0, x, t,
-                     np.zeros(len(z), dtype=np.int64), loss)
+                     np.zeros(len(z), dtype=np.int64), loss, 0)
     # mean of 0.5 tanh(z)^2 from the kernel equals numpy's to rounding
     assert abs(loss[0] - np.mean(0.5 * want ** 2)) < 1e-14
     assert kernels._tanh(50.0) == 1.0 and kernels._tanh(-50.0) == -1.0 and kernels._tanh(0.0) == 0.0
@@ -225,6 +239,6 @@ def test_warm_up_compiles_the_one_signature_the_trainer_uses() -> None:
     t.step_batch()
     t.train_epochs(2)
     t.set_weight(0, 0, 0, 0.5)
-    assert len(kernels.train_eval.signatures) == 1
-    assert len(kernels.evaluate.signatures) == 1
+    assert len(kernels.train_eval.signatures) == 1, kernels.train_eval.signatures
+    assert len(kernels.evaluate.signatures) == 1, kernels.evaluate.signatures
     assert len(kernels.train_epoch_run.signatures) == 1

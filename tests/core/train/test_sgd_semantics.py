@@ -62,9 +62,11 @@ def test_l1_penalty_that_flips_the_sign_sets_the_weight_to_exactly_zero() -> Non
     assert flipped.sum() >= 4 and (~flipped).sum() >= 4
     assert np.all(t.network.weights[0][flipped] == 0.0)
     assert np.max(np.abs(t.network.weights[0][~flipped] - w2[~flipped])) < 1e-15
-    # no permanent "dead link" (unlike the Playground): a zeroed weight keeps learning
+    # and, as in the Playground, those links are dead: never trained again
+    assert np.array_equal(t.dead[0] != 0, flipped) and np.all(t.dead[0][flipped] == 1)
     t.step_batch()
-    assert np.all(t.network.weights[0][flipped] != 0.0)
+    assert np.all(t.network.weights[0][flipped] == 0.0) and np.all(t.grad_weights[0][flipped] == 0.0)
+    assert np.all(t.network.weights[0][~flipped] != w2[~flipped])
 
 
 def test_gradient_is_averaged_over_the_batch() -> None:
@@ -89,9 +91,10 @@ def test_gradient_of_two_points_is_the_mean_of_their_gradients() -> None:
     assert np.max(np.abs(t.grad - (g1 + g2) / 2)) < 1e-15
 
 
-def test_last_partial_batch_is_averaged_over_its_own_size() -> None:
+def test_last_partial_batch_of_the_other_optimisers_is_averaged_over_its_own_size() -> None:
+    """Momentum, Nesterov, RMSprop and Adam follow PyTorch's DataLoader(drop_last=False)."""
     train, test = make_data("circle", 0, 50, 0)
-    t = Trainer(Config(batch_size=10), data=(train.take(slice(0, 25)), test))
+    t = Trainer(Config(batch_size=10, optimizer="momentum"), data=(train.take(slice(0, 25)), test))
     assert t.batches_per_epoch == 3
     t.step_batch()
     t.step_batch()

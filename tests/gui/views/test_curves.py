@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF
 
@@ -106,13 +107,55 @@ def test_gradient_flow_has_one_curve_per_layer(view):
     n_layers = snap.history_grad.shape[1]
     assert n_layers == len(snap.weights) == 4
     assert len(view.grad_curves) == n_layers
-    assert [label.text for _, label in view.grad_legend.items] == [f"L{i}" for i in range(1, 5)]
+    # named by the layers they join, not "L1", which reads as a regularisation
+    assert [label.text for _, label in view.grad_legend.items] == [
+        "inputs\u21921", "1\u21922", "2\u21923", "3\u2192output"]
     for layer, curve in enumerate(view.grad_curves):
         np.testing.assert_array_equal(curve.getOriginalDataset()[1], snap.history_grad[:, layer])
     assert view.grad_item.getAxis("left").logMode
+    assert view.grad_plot.mark_counts() == (0, 0) and view.grad_plot.note == ""
     painted(view, make_snapshot(hidden=(3,), seq=5))
     assert len(view.grad_curves) == 2 and len(view.grad_legend.items) == 2
-    assert len([c for c in view.grad_item.listDataItems()]) == 2
+    assert len([c for c in view.grad_item.listDataItems() if isinstance(c, pg.PlotDataItem)]) == 2
+
+
+def test_gradient_flow_shows_zero_and_infinite_gradients_at_the_edges_with_words(view):
+    """An explosion (1e237, then inf, then NaN) and a dead layer (exactly 0): on a log axis
+    neither 0 nor inf has a place, so both sit at an edge, marked, and are named."""
+    snap = make_snapshot(hidden=(4, 2), epochs=9)
+    g = snap.history_grad.copy()                    # (10, 3)
+    g[4:, 0] = 0.0                                  # inputs -> 1: dead from epoch 4
+    g[5, 2], g[6, 2], g[7:, 2] = 1e237, np.inf, np.nan   # 2 -> output: explodes
+    painted(view, dataclasses.replace(snap, history_grad=g, seq=9))
+    (y0, y1) = view.grad_item.getViewBox().viewRange()[1]
+    assert y1 >= 237 > y0                           # 1e237 is on the plot, not off it
+    drawn = [np.log10(c.getOriginalDataset()[1]) for c in view.grad_curves]
+    assert all(np.all(np.isfinite(d)) and np.all((d > y0) & (d < y1)) for d in drawn)
+    assert np.all(drawn[0][4:] < y0 + 0.05 * (y1 - y0))      # zeros along the bottom edge
+    assert np.all(drawn[2][6:] > y1 - 0.05 * (y1 - y0))      # inf and NaN along the top edge
+    assert drawn[2][5] == 237
+    assert view.grad_plot.mark_counts() == (2, 2)            # each run: where it starts, and now
+    zero_at = sorted(p.pos().x() for p in view.grad_plot.zero_marks.points())
+    assert zero_at == [4.0, 9.0]
+    assert view.grad_plot.note == "\u25b2 infinite or NaN in 2\u2192output \u00b7 \u25bc exactly 0 in inputs\u21921"
+    assert view.grad_item.titleLabel.text == view.grad_plot.note      # in the title's place
+    painted(view, dataclasses.replace(snap, seq=10))
+    assert view.grad_plot.note == "" and view.grad_item.titleLabel.text == "Gradient flow"
+
+
+def test_gradient_flow_of_a_dead_network_is_drawn_not_blank(view):
+    """Every gradient 0 from epoch 1 on (nothing finite above 0 but the first row)."""
+    snap = make_snapshot(hidden=(4, 2), epochs=20)
+    g = snap.history_grad.copy()
+    g[1:] = 0.0
+    painted(view, dataclasses.replace(snap, history_grad=g, seq=3))
+    assert view.grad_plot.note == "\u25bc exactly 0 in every layer"
+    assert all(len(c.getOriginalDataset()[1]) == 21 for c in view.grad_curves)
+    g[:] = 0.0                                      # not one value a log axis can place
+    painted(view, dataclasses.replace(snap, history_grad=g, seq=4))
+    (y0, y1) = view.grad_item.getViewBox().viewRange()[1]
+    assert np.isfinite([y0, y1]).all() and y1 > y0
+    assert view.grad_plot.mark_counts() == (6, 0)
 
 
 def test_metrics_and_confusion_for_classes(view):
@@ -219,3 +262,20 @@ def test_short_log_range_shows_readable_labels(qtbot, view):
     (y0, y1) = view.grad_item.getViewBox().viewRange()[1]
     levels = axis.tickValues(y0, y1, 80)
     assert y1 - y0 >= 1.0 and 1 <= len(levels[0][1]) <= 4
+
+
+@pytest.mark.parametrize("width", [260, 420, 900])
+def test_gradient_flow_legend_fits_its_width(qtbot, width):
+    """No legend entry is cut off at the right edge, however narrow the plot."""
+    from nnviz.gui.views.curves.gradflow import GradientFlowPlot
+    plot = GradientFlowPlot()
+    qtbot.addWidget(plot)
+    snap = make_snapshot(hidden=(8, 8, 8, 8))
+    plot.show_history(snap.history_epoch, snap.history_grad)
+    plot.resize(width, 220)
+    plot.show()
+    qtbot.waitExposed(plot)
+    qtbot.waitUntil(lambda: plot.sceneRect().width() <= width + 1, timeout=2_000)
+    texts = [t.item for _, t in plot.legend.items]
+    right = max(t.mapRectToScene(t.boundingRect()).right() for t in texts)
+    assert right <= width and (width < 600 or plot.legend.columnCount == 5)

@@ -105,6 +105,18 @@ def test_batch_highlight_marks_exactly_the_last_batch(view):
     assert len(view.highlight_scatter.data) == 0
 
 
+def test_points_carried_into_the_next_update_get_a_dashed_ring(view):
+    """The Playground's leftover: not applied yet, so not the filled batch ring."""
+    snap = make_snapshot(n_classes=2, last_batch=10, carried=4)
+    painted(view, snap)
+    x, y = view.carried_scatter.getData()
+    np.testing.assert_array_equal(np.column_stack([x, y]), snap.train_x[snap.carried])
+    assert len(view.highlight_scatter.data) == 10
+    assert view.carried_scatter.opts["pen"].style() == Qt.DashLine
+    painted(view, dataclasses.replace(snap, playing=True, seq=snap.seq + 1))   # no rings while playing
+    assert len(view.carried_scatter.data) == 0 and len(view.highlight_scatter.data) == 0
+
+
 def test_three_classes_give_rgb_image(view):
     snap = make_snapshot(n_classes=3)
     painted(view, snap)

@@ -259,3 +259,25 @@ def test_export_png_and_svg(view, tmp_path):
     assert (tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<svg" in (tmp_path / "g.svg").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.png", "g.svg"]  # no temp files left
+
+
+def test_dead_links_are_drawn_dashed_grey_and_the_card_says_why(view):
+    """A link L1 killed under the Playground's SGD: its own dashed grey bucket, under the
+    live links, and a card that says since when and what revives it."""
+    snap = view._snap
+    dead = tuple(np.zeros(w.shape, dtype=np.int64) for w in snap.weights)
+    dead[0][2, 1] = 37
+    snap = dataclasses.replace(with_weight(snap, 0, 2, 1, 0.0), dead=dead)
+    view.set_snapshot(snap)
+    view.paint()
+    pen, lines = view.links._buckets[0]
+    assert pen.style() == Qt.CustomDashLine and pen.color().getRgb()[:3] == (120, 120, 120)
+    seg = view.graph_layout.segments[view.graph_layout.link_index(0, 2, 1)]
+    assert [(ln.x1(), ln.y1(), ln.x2(), ln.y2()) for ln in lines] == [tuple(map(float, seg))]
+    assert sum(len(b[1]) for b in view.links._buckets) == len(view.graph_layout.segments)
+    move(view, link_mid(view, 0, 2, 1))
+    text = view.card_text()
+    assert text.startswith("Dead link (weight 0)") and "dead since epoch 37" in text
+    assert "no longer trained" in text and "Reset or an edit revives it" in text
+    move(view, link_mid(view, 0, 1, 1))
+    assert view.card_text().startswith("Weight") and "gradient" in view.card_text()

@@ -17,7 +17,7 @@ def main() -> int:
     `python -m nnviz.gui.views.topology [neurons per hidden layer ...]`, e.g. 8 8 8."""
     app = QApplication(sys.argv)
     hidden = tuple(int(a) for a in sys.argv[1:]) or (4, 2)
-    state = {"snap": make_snapshot(2, hidden=hidden)}
+    state = {"snap": make_snapshot(2, hidden=hidden, dead_links=3)}
     demo = TopologyView()
     demo.setWindowTitle("nnviz: network graph (made-up Snapshot)")
     demo.message_posted.connect(print)
@@ -29,7 +29,8 @@ def main() -> int:
         snap = state["snap"]
         rng = np.random.default_rng(snap.seq)
         state["snap"] = dataclasses.replace(
-            snap, seq=snap.seq + 1, weights=tuple(w + 0.01 * rng.standard_normal(w.shape) for w in snap.weights))
+            snap, seq=snap.seq + 1, weights=tuple(np.where(d != 0, 0.0, w + 0.01 * rng.standard_normal(w.shape))
+                                                  for w, d in zip(snap.weights, snap.dead)))
         demo.set_snapshot(state["snap"])
         demo.paint()
 

@@ -162,9 +162,24 @@ def node_words(snap: Snapshot, column: int, index: int) -> str:
 def link_card(snap: Snapshot, layer: int, dst: int, src: int, value: float) -> tuple[str, str]:
     """(plain, rich) card of weights[layer][dst, src] showing `value` (maybe a nudge in flight)."""
     title = f"Weight {format_value(value)}"
-    lines = [f"{node_words(snap, layer, src)} \u2192 {node_words(snap, layer + 1, dst)}",
-             f"gradient {_entry(snap.grad_weights, layer, (dst, src))}"]
+    lines = [f"{node_words(snap, layer, src)} \u2192 {node_words(snap, layer + 1, dst)}"]
+    died = dead_since(snap, layer, dst, src)
+    if died:
+        title = f"Dead link (weight {format_value(value)})"
+        lines += [f"dead since epoch {died}: the L1 penalty would have pushed it",
+                  "across zero, so it was set to 0 and is no longer trained",
+                  "(as in TensorFlow Playground). Reset or an edit revives it."]
+    else:
+        lines.append(f"gradient {_entry(snap.grad_weights, layer, (dst, src))}")
     return _card(title, lines, LINK_HINT)
+
+
+def dead_since(snap: Snapshot, layer: int, dst: int, src: int) -> int:
+    """The epoch (from 1) in which that link died, 0 while it lives."""
+    try:
+        return int(snap.dead[layer][dst, src])
+    except (IndexError, TypeError, ValueError):
+        return 0
 
 
 def neuron_card(snap: Snapshot, column: int, index: int, bias: float) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from nnviz.gui.views.topology.geometry import GraphLayout
 
 HIGHLIGHT = QColor(30, 30, 30)
 OUTLINE = QColor(150, 150, 150)
+DEAD = QColor(120, 120, 120)    # a dead link (L1 under the Playground's SGD): grey and dashed
 
 
 def link_buckets(weights: np.ndarray) -> list[tuple[float, float, np.ndarray]]:
@@ -46,11 +47,13 @@ def link_buckets(weights: np.ndarray) -> list[tuple[float, float, np.ndarray]]:
     return out
 
 
-def _pen(rgb: tuple[int, int, int] | QColor, width: float) -> QPen:
+def _pen(rgb: tuple[int, int, int] | QColor, width: float, dashed: bool = False) -> QPen:
     pen = QPen(QColor(*rgb) if isinstance(rgb, tuple) else rgb)
     pen.setWidthF(width)
     pen.setCosmetic(True)           # widths are pixels, as the Playground's, whatever the zoom
     pen.setCapStyle(Qt.FlatCap)     # so links end at the node edges
+    if dashed:
+        pen.setDashPattern([3.0, 3.0])   # in widths: short dashes, unlike any live link
     return pen
 
 
@@ -78,8 +81,10 @@ class LinksItem(pg.GraphicsObject):
             pen = self._pens[(colour, width)] = _pen(palette.rgb(colour), width)
         return pen
 
-    def set_links(self, layout: GraphLayout, weights: np.ndarray, width_scale: float) -> None:
-        """weights: (M,) in the order of layout.segments."""
+    def set_links(self, layout: GraphLayout, weights: np.ndarray, width_scale: float,
+                  dead: np.ndarray | None = None) -> None:
+        """weights: (M,) in the order of layout.segments; dead (M,) bool marks links that
+        no longer train: drawn in one dashed grey bucket of their own, under the rest."""
         rect = QRectF(0, 0, layout.width, layout.height)
         if rect != self._rect:
             self.prepareGeometryChange()
@@ -88,8 +93,12 @@ class LinksItem(pg.GraphicsObject):
             self._lines = [QLineF(*map(float, s)) for s in layout.segments]
             self._lines_of = layout
         lines = self._lines
-        self._buckets = [(self._pen_for(colour, palette.link_width(mag) * width_scale), [lines[i] for i in idx])
-                         for colour, mag, idx in link_buckets(weights)]
+        live = np.arange(len(lines)) if dead is None or not np.any(dead) else np.flatnonzero(~dead)
+        self._buckets = [(self._pen_for(colour, palette.link_width(mag) * width_scale), [lines[live[i]] for i in idx])
+                         for colour, mag, idx in link_buckets(np.asarray(weights)[live])]
+        if len(live) < len(lines):
+            self._buckets.insert(0, (_pen(DEAD, max(1.5 * width_scale, 1.0), dashed=True),
+                                     [lines[i] for i in np.flatnonzero(dead)]))
         self.update()
 
     def set_highlight(self, segment: np.ndarray | None, weight: float = 0.0, width_scale: float = 1.0) -> None:

@@ -186,7 +186,8 @@ class TopologyView(QWidget):
         lay = self._layout
         weights = np.concatenate([np.asarray(w, float).ravel() for w in snap.weights])     # (M,)
         biases = np.concatenate([np.asarray(b, float).ravel() for b in snap.biases])       # (B,)
-        self.links.set_links(lay, weights, self._width_scale)
+        dead = np.concatenate([np.asarray(d).ravel() != 0 for d in snap.dead]) if snap.dead else None  # (M,)
+        self.links.set_links(lay, weights, self._width_scale, dead)
         self.overlay.set_biases(biases)
         self.images.set_pictures(snap.grid, snap.config.output_kind)
         if snap is not self._painted:

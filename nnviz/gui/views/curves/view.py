@@ -1,4 +1,5 @@
-"""Loss curves with a hover read-out, accuracy / R^2, a confusion matrix and gradient flow.
+"""Loss curves with a hover read-out, accuracy / R^2, a confusion matrix and gradient flow
+(gradflow.py).
 
 The Playground shows a tiny unlabelled loss chart; here the axes are labelled, the
 loss can go log-scale, and the per-layer gradient size over time shows vanishing or
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -29,72 +29,17 @@ from PySide6.QtWidgets import (
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.style import palette, pictures
 from nnviz.gui.style.axes import ValueAxis
-
-SAMPLES_PER_PIXEL = 1.0   # auto-downsampling target (pyqtgraph's default 5); "peak" keeps min and max
-
-
-def _key(a: np.ndarray) -> tuple:
-    """A cheap, exact fingerprint of a history array."""
-    a = np.ascontiguousarray(a)
-    return a.shape, hash(a.tobytes())
-
+from nnviz.gui.views.curves.gradflow import GradientFlowPlot
+from nnviz.gui.views.curves.plotting import SAMPLES_PER_PIXEL
+from nnviz.gui.views.curves.plotting import fit_range as _fit_range
+from nnviz.gui.views.curves.plotting import key as _key
+from nnviz.gui.views.curves.plotting import style_plot as _style
 
 def _fmt_loss(v: float) -> str:
     """Three decimals as the Playground, but keep small values readable on a log scale."""
     if not math.isfinite(v):
         return "–"
     return f"{v:.3f}" if abs(v) >= 0.001 or v == 0 else f"{v:.3g}"
-
-
-def _fit_range(item: pg.PlotItem, x: np.ndarray, y: np.ndarray) -> None:
-    """Set the view range now, instead of pyqtgraph's auto-range, which defers it to the
-    next paint and so paints every update twice. Follows the axis' log mode.
-
-    The range only moves when the data leave it or shrink well inside it, and then with
-    room to grow: a new range redraws both axes' text (~10 ms offscreen), so while
-    training it changes every second or two, not on every frame.
-    """
-    vb = item.getViewBox()
-    log = item.getAxis("left").logMode
-    if log:
-        y = np.log10(y[np.isfinite(y) & (y > 0)])
-    y = y[np.isfinite(y)]
-    if len(x) == 0 or len(y) == 0:
-        vb.enableAutoRange()
-        return
-    x0, x1 = float(x[0]), max(float(x[-1]), float(x[0]) + 10.0)
-    if len(x) == 1:
-        x0 -= 0.5   # room for the dot a lone point is drawn as
-    lo, hi = float(y.min()), float(y.max())
-    pad = 0.1 * (hi - lo) if hi > lo else 0.5 * max(abs(hi), 1e-3)
-    (vx0, vx1), (vy0, vy1) = vb.viewRange()
-    if vb.autoRangeEnabled()[0] or not (vx0 == x0 and x1 <= vx1 <= x1 + 0.3 * (x1 - x0) + 10.0):
-        vx0, vx1 = x0, x1 + 0.2 * (x1 - x0)                    # 20 % room to the right
-    # log scale: at least one decade, so the axis has labels to read (see axes.py)
-    min_span = 1.0 if log else 0.0
-    if vb.autoRangeEnabled()[1] or not (vy0 <= lo and hi <= vy1
-                                        and vy1 - vy0 <= max((hi - lo) / 0.7, 1.0001 * min_span)):
-        vy0, vy1 = lo - pad, hi + pad                           # 10 % room both ways
-        if vy1 - vy0 < min_span:
-            mid = 0.5 * (lo + hi)
-            vy0, vy1 = mid - 0.5 * min_span, mid + 0.5 * min_span
-    vb.setRange(xRange=(vx0, vx1), yRange=(vy0, vy1), padding=0)
-    vb.disableAutoRange()
-
-
-def _style(item: pg.PlotItem, bottom: str, left: str) -> pg.PlotItem:
-    for side, text in (("bottom", bottom), ("left", left)):
-        axis = item.getAxis(side)
-        axis.setPen(pg.mkPen("#666"))
-        axis.setTextPen(pg.mkPen("#333"))
-        axis.enableAutoSIPrefix(False)          # "loss (x0.001)" with ticks of 500 misleads
-        if text:
-            item.setLabel(side, text, color="#333")
-    item.showGrid(x=True, y=True, alpha=0.15)
-    item.setDownsampling(auto=True, mode="peak")   # each curve's target: SAMPLES_PER_PIXEL
-    item.setClipToView(True)
-    palette.cache_axes(item)
-    return item
 
 
 class CurvesView(QWidget):
@@ -109,7 +54,6 @@ class CurvesView(QWidget):
         self._snap: Snapshot | None = None
         self._dirty = False
         self._loss_key: tuple | None = None
-        self._grad_key: tuple | None = None
         self._conf_key: tuple | None = None
         self._hover_x: float | None = None      # data x of the read-out, None = hidden
 
@@ -147,24 +91,8 @@ class CurvesView(QWidget):
         self.confusion.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.confusion.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
 
-        # the legend sits under the plot in columns: inside it would hide the curves, and
-        # beside it, it is cut off in a narrow window
-        self.grad_plot = pg.GraphicsLayoutWidget()
-        self.grad_plot.setBackground("w")
-        self.grad_plot.ci.setContentsMargins(2, 2, 2, 2)   # every pixel of height to the plot
-        self.grad_plot.ci.layout.setVerticalSpacing(0)
-        self.grad_item = _style(self.grad_plot.addPlot(row=0, col=0, axisItems={"left": ValueAxis("left")}),
-                                "epoch", "RMS gradient")
-        self.grad_item.setMenuEnabled(False)
-        self.grad_item.setLogMode(x=False, y=True)
-        self.grad_item.setTitle("Gradient flow", size="9pt", color="#444")
-        self.grad_plot.setToolTip("Size (root mean square) of each weight layer's last gradient, L1 at the "
-                                  "inputs to Ln at the output. Curves far apart mean vanishing or "
-                                  "exploding gradients.")
-        self.grad_legend = pg.LegendItem(labelTextColor="#333", verSpacing=-4)
-        self.grad_plot.addItem(self.grad_legend, row=1, col=0)
-        self.grad_legend.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)  # spare height: the plot
-        self.grad_curves: list[pg.PlotDataItem] = []
+        self.grad_plot = GradientFlowPlot()
+        self.grad_item = self.grad_plot.item     # for tests and exports: the plot itself
 
         side = QVBoxLayout()
         side.setContentsMargins(4, 0, 4, 0)
@@ -285,37 +213,15 @@ class CurvesView(QWidget):
                 cell.setForeground(QBrush(QColor("white" if share[r, c] > 0.6 else "#222")))
 
     def _paint_grad(self, snap: Snapshot) -> None:
-        g = np.asarray(snap.history_grad, dtype=float)
-        g = g.reshape(len(g), -1) if g.ndim != 2 else g          # (H, L)
-        key = (_key(snap.history_epoch), _key(g))
-        if key == self._grad_key:
-            return
-        self._grad_key = key
-        n_layers = g.shape[1]
-        if n_layers != len(self.grad_curves):
-            self._rebuild_grad_curves(n_layers)
-        x = np.asarray(snap.history_epoch, dtype=float)
-        if len(x) != len(g):
-            x = np.arange(len(g), dtype=float)
-        for layer, curve in enumerate(self.grad_curves):
-            curve.setData(x, g[:, layer])
-        _fit_range(self.grad_item, x, g.ravel())
+        self.grad_plot.show_history(snap.history_epoch, snap.history_grad)
 
-    def _rebuild_grad_curves(self, n_layers: int) -> None:
-        """One curve per weight layer, coloured from input (dark) to output (light)."""
-        item = self.grad_item
-        for curve in self.grad_curves:
-            item.removeItem(curve)
-        self.grad_legend.clear()
-        cmap = pg.colormap.get("viridis")
-        self.grad_curves = []
-        for layer in range(n_layers):
-            t = 0.1 + 0.75 * layer / max(n_layers - 1, 1)
-            pen = pg.mkPen(cmap.map(t, mode="qcolor"), width=1)     # 1 px: Qt's fast line path
-            curve = item.plot([], [], pen=pen, connect="finite", autoDownsampleFactor=SAMPLES_PER_PIXEL)
-            self.grad_curves.append(curve)
-            self.grad_legend.addItem(curve, f"L{layer + 1}")
-        self.grad_legend.setColumnCount(min(max(n_layers, 1), 5))
+    @property
+    def grad_curves(self) -> list[pg.PlotDataItem]:
+        return self.grad_plot.curves
+
+    @property
+    def grad_legend(self) -> pg.LegendItem:
+        return self.grad_plot.legend
 
     # -- hover read-out -------------------------------------------------------------
     def readout_at(self, x: float) -> tuple[int, str] | None:
@@ -388,26 +294,3 @@ class CurvesView(QWidget):
             pictures.plot_svg(self.loss_plot.getPlotItem(), path)
         finally:
             self.show_readout(hover)
-
-
-def main() -> None:
-    """Show the panel alone with a made-up Snapshot: `python -m nnviz.gui.views.curves [K]`."""
-    import sys
-
-    from PySide6.QtWidgets import QApplication
-
-    from nnviz.gui.views.demo_snapshot import make_snapshot
-
-    app = QApplication.instance() or QApplication(sys.argv)
-    k = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-    view = CurvesView()
-    view.set_snapshot(make_snapshot(n_classes=k, hidden=(8, 8, 8, 8)))
-    view.paint()
-    view.resize(640, 520)
-    view.setWindowTitle("nnviz: curves")
-    view.show()
-    app.exec()
-
-
-if __name__ == "__main__":
-    main()
