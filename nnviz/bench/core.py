@@ -12,6 +12,8 @@ from __future__ import annotations
 import statistics
 import time
 
+import numpy as np
+
 from nnviz.bench import print_rows
 from nnviz.core import Config, PathRecorder, Trainer, gradient_slice, loss_landscape, random_directions
 from nnviz.core.config import FEATURES
@@ -54,6 +56,29 @@ def grid_ms(config: Config, seconds: float = SECONDS) -> float:
         t0 = time.perf_counter()
         net.grid_outputs()
         times.append(time.perf_counter() - t0)
+    return 1000.0 * statistics.median(times)
+
+
+def csv_ms(rows: int = 100_000, seconds: float = SECONDS) -> float:
+    """Median milliseconds of load_csv on a point file of `rows` rows (x, y, label, split),
+    the work File > Import data does in the worker thread."""
+    import tempfile
+    from pathlib import Path
+
+    from nnviz.core.data.datasets import Dataset
+    from nnviz.core.files.data_csv import load_csv, save_csv
+
+    rng = np.random.default_rng(0)
+    train = Dataset(rng.uniform(-6, 6, (rows // 2, 2)), np.where(rng.random(rows // 2) < 0.5, -1.0, 1.0), 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "points.csv"
+        save_csv(train, path, train)
+        times: list[float] = []
+        start = time.perf_counter()
+        while time.perf_counter() - start < seconds or len(times) < 3:
+            t0 = time.perf_counter()
+            load_csv(path)
+            times.append(time.perf_counter() - t0)
     return 1000.0 * statistics.median(times)
 
 
@@ -115,6 +140,7 @@ def measure():
            "the same, batch 30 (10 points carried) and L1 0.003 (dead links)")
     yield ("core.grid.B", grid_ms(NET_B), "ms",
            "100x100 grid, every neuron, network B, median (target <= 5)")
+    yield "core.csv.read", csv_ms(), "ms", "load_csv of 100,000 rows (x, y, label, split), median"
     landscape_kernel.warm_up()
     yield ("core.landscape.B", landscape_ms(NET_B), "ms",
            "41x41 plane of network B over its 250 training points, median (target <= 50)")

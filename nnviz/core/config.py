@@ -10,6 +10,9 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
+from nnviz.core.errors import quote, shorten
+from nnviz.core.limits import MAX_LAYERS, MAX_NEURONS, MAX_SEED, MAX_STOP_EPOCH
+
 # Name -> (kind, number of classes); None means "set by Config.n_classes" (blobs),
 # -1 "set by Config.custom_classes" (data the user brought).
 DATASETS: dict[str, tuple[str, int | None]] = {
@@ -39,9 +42,6 @@ REGULARIZATIONS = ("none", "l1", "l2")
 # The Playground's drop-down values.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-MAX_LAYERS = 10
-MAX_NEURONS = 32
-MAX_STOP_EPOCH = 10**9
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ class Config:
         defaults = cls()
         unknown = sorted(set(raw) - {f.name for f in dataclasses.fields(cls)})
         if unknown:
-            raise ValueError(f"unknown settings {', '.join(map(str, unknown))[:80]}")
+            raise ValueError(f"unknown settings {quote(', '.join(map(str, unknown)), -1)}")
         values = {}
         for key, v in raw.items():
             default = getattr(defaults, key)
@@ -144,7 +144,7 @@ class Config:
             else:
                 ok = _is(type(default), v)
             if not ok:
-                raise ValueError(f"the setting {key} = {str(v)[:40]} has the wrong type")
+                raise ValueError(f"the setting {key} = {quote(v)} has the wrong type")
             values[key] = v
         try:
             return cls(**values)
@@ -158,36 +158,36 @@ class Config:
             if not ok:
                 raise ValueError(msg)
 
-        need(self.dataset in DATASETS, f"unknown data set {self.dataset!r}")
+        need(self.dataset in DATASETS, f"unknown data set {quote(self.dataset)}")
         need(0 <= self.noise <= 50, "noise must be 0..50 (percent)")
         need(10 <= self.train_ratio <= 90, "train ratio must be 10..90 (percent)")
         need(3 <= self.n_classes <= 5, "blobs need 3..5 classes")
         need(2 <= self.custom_classes <= 10, "custom data needs 2..10 classes")
         need(len(self.features) >= 1, "at least one input feature is needed")
-        need(all(f in FEATURES for f in self.features), f"unknown feature in {self.features}")
+        need(all(f in FEATURES for f in self.features), f"unknown feature in {quote(self.features)}")
         need(len(set(self.features)) == len(self.features), "a feature is listed twice")
         need(0 <= len(self.hidden_layers) <= MAX_LAYERS, f"0..{MAX_LAYERS} hidden layers")
         need(all(1 <= int(n) <= MAX_NEURONS for n in self.hidden_layers),
              f"1..{MAX_NEURONS} neurons per layer")
         need(len(self.activations) == len(self.hidden_layers),
              "one activation per hidden layer is needed")
-        need(all(a in ACTIVATIONS for a in self.activations), f"unknown activation {self.activation}")
-        need(self.output in OUTPUTS, f"unknown output {self.output!r}")
+        need(all(a in ACTIVATIONS for a in self.activations), f"unknown activation {quote(self.activation)}")
+        need(self.output in OUTPUTS, f"unknown output {quote(self.output)}")
         kind = self.output_kind
         if self.problem == "regression":
             need(kind == "linear_mse", "regression needs the linear output")
         elif self.classes > 2:
             need(kind == "softmax_ce", "more than two classes need the softmax output")
-        need(self.init in INITS, f"unknown init {self.init!r}")
-        need(self.optimizer in OPTIMIZERS, f"unknown optimiser {self.optimizer!r}")
-        need(self.regularization in REGULARIZATIONS, f"unknown regularisation {self.regularization!r}")
+        need(self.init in INITS, f"unknown init {quote(self.init)}")
+        need(self.optimizer in OPTIMIZERS, f"unknown optimiser {quote(self.optimizer)}")
+        need(self.regularization in REGULARIZATIONS, f"unknown regularisation {quote(self.regularization)}")
         for name in ("learning_rate", "lr_decay", "momentum", "beta1", "beta2", "epsilon", "reg_rate"):
             v = getattr(self, name)
             need(isinstance(v, (int, float)) and math.isfinite(v) and v >= 0, f"{name} must be a finite number >= 0")
         need(self.learning_rate > 0, "learning rate must be > 0")
         need(self.momentum < 1 and self.beta1 < 1 and self.beta2 < 1, "momentum and betas must be < 1")
         need(1 <= self.batch_size <= 1000, "batch size must be 1..1000")
-        need(isinstance(self.seed, int) and 0 <= self.seed < 2**32, "seed must be 0..2**32-1")
+        need(isinstance(self.seed, int) and 0 <= self.seed <= MAX_SEED, f"seed must be 0..{MAX_SEED}")
         need(isinstance(self.stop_epoch, int) and 0 <= self.stop_epoch <= MAX_STOP_EPOCH,
              f"the stop epoch must be 0..{MAX_STOP_EPOCH}")
         need(isinstance(self.stop_loss, (int, float)) and math.isfinite(self.stop_loss) and self.stop_loss >= 0,

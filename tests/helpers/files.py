@@ -69,6 +69,19 @@ class Dialogs:
         return self.answer
 
 
+class ColumnsDialog:
+    """Stands in for menus.ask_columns (the CSV column dialog): answers (go on, columns);
+    the default, (True, None), imports with the reader's own choice of columns."""
+
+    def __init__(self):
+        self.answer: tuple = (True, None)
+        self.asked: list[tuple[str, int]] = []   # (path, train ratio)
+
+    def __call__(self, parent, path, train_ratio):
+        self.asked.append((path, train_ratio))
+        return self.answer
+
+
 def epochs(qtbot, w: MainWindow, n: int):
     for _ in range(n):
         epoch = w.latest.epoch

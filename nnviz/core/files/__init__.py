@@ -1,7 +1,7 @@
 """Every file nnviz reads or writes, each format in a module of its own.
 
-All readers share `safe_read` (size limits, no pickles, every failure one FormatError in
-words) and all writers `atomic.atomic_write` (never a half-written file). The names below
+All readers share `safe_read` (regular files only, size limits, no pickles, every failure
+one FormatError in words; the bounds are in core.limits) and all writers `atomic.atomic_write` (never a half-written file). The names below
 are the package's API; sessions load the Trainer and with it numba, so they are imported
 on first use.
 """
@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from nnviz.core.errors import FormatError
 from nnviz.core.files.atomic import atomic_write
-from nnviz.core.files.data_csv import load_csv, save_csv
+from nnviz.core.files.csv_rows import CsvColumns, preview_csv
+from nnviz.core.files.data_csv import CsvPoints, load_csv, save_csv
 from nnviz.core.files.history_csv import export_history_csv
 from nnviz.core.files.safe_read import read_bytes, read_npz
 from nnviz.core.files.weights import (
@@ -27,8 +28,8 @@ from nnviz.core.files.weights import (
 if TYPE_CHECKING:
     from nnviz.core.files.session import load_session, save_session
 
-__all__ = ["FormatError", "atomic_write", "check_fits", "export_history_csv", "export_pytorch", "export_weights",
-           "import_weights", "load_csv", "load_session", "network_meta", "read_bytes", "read_npz",
+__all__ = ["CsvColumns", "CsvPoints", "FormatError", "atomic_write", "check_fits", "export_history_csv", "export_pytorch", "export_weights",
+           "import_weights", "load_csv", "load_session", "network_meta", "preview_csv", "read_bytes", "read_npz",
            "save_csv", "save_session", "weights_json"]
 
 

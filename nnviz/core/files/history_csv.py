@@ -12,7 +12,8 @@ HEADER = "epoch,train_loss,test_loss"
 def history_csv_text(source) -> str:
     """The CSV text: a comment line when the history is thinned, the header, then
     epoch,train_loss,test_loss per recorded epoch end (the latest included), losses in
-    repr (bit-exact, 'nan' where there is no test set).
+    repr (bit-exact, 'nan' where there is no test set). The entries of a divergence (an
+    infinite or NaN loss) are left out, so every number written is finite.
 
     `source` is a Trainer or a Snapshot: anything with history_epoch/_train/_test and
     history_stride.
@@ -28,7 +29,8 @@ def history_csv_text(source) -> str:
         lines.append(f"# thinned: the history keeps the epochs that are multiples of {stride} "
                      f"(stride {stride}) and the latest, epoch {int(epochs[-1])}")
     lines.append(HEADER)
-    for e, a, b in zip(epochs.tolist(), train.tolist(), test.tolist()):
+    keep = np.isfinite(train) & ~np.isinf(test)   # a divergence's rows: not finite
+    for e, a, b in zip(epochs[keep].tolist(), train[keep].tolist(), test[keep].tolist()):
         lines.append(f"{int(e)},{a!r},{b!r}")
     return "\n".join(lines) + "\n"
 

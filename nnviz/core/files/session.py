@@ -34,8 +34,9 @@ from nnviz.core.files.safe_read import (
     quote,
     read_npz,
     reader_boundary,
+    shorten,
 )
-from nnviz.core.files.weights import MAX_OUTPUTS
+from nnviz.core.limits import MAX_CLASSES
 from nnviz.core.train.trainer import Trainer
 
 SESSION_FORMAT = "nnviz-session"
@@ -61,6 +62,8 @@ def encode(trainer: Trainer, extra: dict | None = None) -> tuple[dict, dict[str,
             arrays[key] = np.array(bool(value))
         elif isinstance(value, (int, np.integer)):
             meta["scalars"][key] = "int"
+            if not -2**63 <= int(value) < 2**63:
+                raise ValueError(f"the counter {key} = {int(value):.3g} is too large to store")
             arrays[key] = np.array(int(value), dtype=np.int64)
         elif isinstance(value, (float, np.floating)):
             meta["scalars"][key] = "float"
@@ -79,14 +82,21 @@ def encode(trainer: Trainer, extra: dict | None = None) -> tuple[dict, dict[str,
 
 
 def save_session(trainer: Trainer, path, extra: dict | None = None) -> None:
-    """Write the whole session (settings, data, weights, optimiser, counters, history)."""
+    """Write the whole session (settings, data, weights, optimiser, counters, history).
+
+    A diverged run is refused, not saved: its weights cannot continue, and a file that
+    reopens already diverged would look healthy until the first step. The message says to
+    press Reset (which keeps the data); File > Export data saves the points meanwhile.
+    """
+    if trainer.diverged:
+        raise ValueError(f"cannot save a diverged run. {trainer.diverged} File > Export data "
+                         f"keeps the points meanwhile.")
     meta, arrays = encode(trainer, extra)
     text = json.dumps(meta, allow_nan=False)
     try:   # the file must load back, or it would only disappoint later
         decode(json.loads(text), arrays, "the session")
     except FormatError as exc:
-        hint = " (training diverged: press Reset first)" if getattr(trainer, "diverged", "") else ""
-        raise ValueError(f"cannot save: {exc}{hint}") from None
+        raise ValueError(f"cannot save: {exc}") from None
     arrays = {"meta": np.array(np.str_(text)), **arrays}
     atomic_write(path, lambda f: np.savez_compressed(f, **arrays))
 
@@ -128,20 +138,23 @@ def decode(meta: Any, arrays: dict[str, np.ndarray], name: str) -> tuple[Trainer
     for key, kind in scalars.items():
         a = arrays[key]
         py, kinds = _SCALAR_TYPES[kind]
-        need(a.shape == () and a.dtype.kind in kinds, f"{name}: {key} is not a single {kind}")
+        need(a.shape == () and a.dtype.kind in kinds, f"{name}: {quote(key)} is not a single {kind}")
         state[key] = py(a[()])
     for key in listed:
-        need(arrays[key].dtype.kind in "biuf", f"{name}: {key} holds {arrays[key].dtype} values")
+        need(arrays[key].dtype.kind in "biuf", f"{name}: {quote(key)} holds {arrays[key].dtype} values")
         state[key] = arrays[key]
     classes = state.get("n_classes", 0)   # bounded here: the trainer allocates K x K tables
-    need(isinstance(classes, int) and 0 <= classes <= MAX_OUTPUTS,
-          f"{name}: {quote(classes)} classes is beyond the sane range 0..{MAX_OUTPUTS}")
+    need(isinstance(classes, int) and 0 <= classes <= MAX_CLASSES,
+          f"{name}: {quote(classes)} classes is beyond the sane range 0..{MAX_CLASSES}")
     try:
         trainer = Trainer.from_state_dict(state)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise FormatError(f"{name}: the saved training state is inconsistent: {exc}") from exc
+        raise FormatError(f"{name}: the saved training state is inconsistent: "
+                          f"{shorten(str(exc), 200)}") from exc
     need(trainer.config == config,
           f"{name}: the saved settings disagree with the saved training state")
+    need(not trainer.diverged, f"{name} holds a run that has diverged (its losses are not "
+                               f"finite); nnviz saves no such run")
     return trainer, extra
 
 

@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from nnviz.core.config import ACTIVATIONS, FEATURES, MAX_LAYERS, MAX_NEURONS
+from nnviz.core.config import ACTIVATIONS, FEATURES
 from nnviz.core.errors import FormatError
 from nnviz.core.files.atomic import atomic_write
 from nnviz.core.files.safe_read import (
+    check_json_size,
     display_name,
     float_array,
     json_meta,
@@ -29,14 +30,20 @@ from nnviz.core.files.safe_read import (
     reader_boundary,
     refuse_constant,
 )
+from nnviz.core.limits import (
+    MAX_FEATURES,
+    MAX_JSON_BYTES,
+    MAX_LAYERS,
+    MAX_NEURONS,
+    MAX_OUTPUTS,
+    MAX_PARAM,
+)
 from nnviz.core.model.losses import OUTPUT_ACTIVATION
 from nnviz.core.model.network import Network
 
 WEIGHTS_FORMAT = "nnviz-weights"
 VERSION = 1
-MAX_ABS = 1e6                     # |weight| or |bias| beyond this is refused
-MAX_FEATURES = len(FEATURES)      # 7
-MAX_OUTPUTS = 10
+MAX_ABS = MAX_PARAM               # |weight| or |bias| beyond this is refused (core.limits)
 OUTPUT_KINDS = tuple(OUTPUT_ACTIVATION)
 
 
@@ -96,7 +103,7 @@ def check_values(a: np.ndarray, what: str) -> None:
     bad = ~np.isfinite(a)
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise FormatError(f"{what}{list(idx)} is {a[idx]!r}: not a finite number")
+        raise FormatError(f"{what}{list(idx)} is {float(a[idx])!r}: not a finite number")
     big = np.abs(a) > MAX_ABS
     if big.any():
         idx = tuple(int(i) for i in np.argwhere(big)[0])
@@ -218,6 +225,7 @@ def import_weights(path) -> Network:
 def _read_json_weights(path, name: str) -> Network:
     data = read_bytes(path)
     with reader_boundary(name):
+        check_json_size(data, name, MAX_JSON_BYTES)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:

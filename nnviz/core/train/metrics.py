@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnviz.core.data.datasets import class_index
+from nnviz.core.limits import MAX_HISTORY
 from nnviz.core.model import losses
 
 Array = np.ndarray
@@ -114,7 +115,7 @@ class History:
     it gives way to the next one when that comes.
     """
 
-    CAP = 10_000
+    CAP = MAX_HISTORY
 
     def __init__(self, n_layers: int):
         self.epoch = Series(dtype=np.int64)     # (H,)

@@ -22,6 +22,7 @@ import numpy as np
 
 from nnviz.core.config import CUSTOM, Config, reset_scope
 from nnviz.core.data.datasets import Dataset, class_index, make_data
+from nnviz.core.limits import MAX_PARAM
 from nnviz.core.model import features, losses
 from nnviz.core.model.network import Network
 from nnviz.core.snapshot import Snapshot
@@ -319,9 +320,17 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
 
     # -- divergence ---------------------------------------------------------------------
     def _bad(self) -> bool:
+        return self._too_large() or self._not_finite()
+
+    def _not_finite(self) -> bool:
         return (not np.all(np.isfinite(self.network.params))
                 or (len(self._xtr) > 0 and not math.isfinite(self.train_loss))
                 or (len(self._xte) > 0 and not math.isfinite(self.test_loss)))
+
+    def _too_large(self) -> bool:
+        """A weight past the limit that files and edits accept has blown up as surely as a
+        NaN one, and could be neither saved nor exported (NaN compares False: not here)."""
+        return bool(np.any(np.abs(self.network.params) > MAX_PARAM))
 
     def _check(self) -> None:
         if self._diverged_at < 0 and self._bad():
@@ -348,9 +357,10 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
         if not self._bad():
             return ""
         at = self._diverged_at if self._diverged_at >= 0 else self.epoch
-        return (f"The loss became infinite/NaN at epoch {at}: the learning rate "
-                f"({self.config.learning_rate:g}) is too large for this network, so the weights "
-                "blew up. Lower the learning rate and press Reset.")
+        what = (f"A weight grew past +-{MAX_PARAM:g} by epoch {at}" if not self._not_finite()
+                else f"The loss became infinite/NaN at epoch {at}")
+        return (f"{what}: the learning rate ({self.config.learning_rate:g}) is too large for "
+                "this network, so the weights blew up. Lower the learning rate and press Reset.")
 
     # -- settings -----------------------------------------------------------------------
     def set_learning_rate(self, lr: float) -> None:

@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-MAX_PARAM = 1e6        # larger hand-typed weights are refused
+from nnviz.core.limits import MAX_PARAM   # larger hand-typed weights are refused
+
 Array = np.ndarray
 
 
@@ -68,13 +69,25 @@ class EditsMixin:
         self._fresh_start()
 
     def load_params(self, params: Array) -> None:
-        """Imported weights (P,) for this same shape; counters and history are kept."""
+        """Imported weights (P,) for this same shape; counters and history are kept.
+
+        The last gradient, the optimiser's memory (velocity, moments, Adam's step count) and
+        the carried gradient of an epoch's leftover points belonged to the weights being
+        replaced: after a divergence they are NaN and would spoil the new weights on the
+        next step, so they start again from zero, as for a fresh network.
+        """
         p = np.asarray(params, dtype=np.float64)
         if p.shape != self.network.params.shape:
             raise ValueError(f"expected {self.network.params.size} parameters, got {p.size}")
         if not np.all(np.isfinite(p)):
             raise ValueError("the weights hold NaN or infinite values")
+        if np.abs(p).max() > MAX_PARAM:
+            raise ValueError(f"a weight lies beyond +-{MAX_PARAM:g}")
         self.network.set_params(p)
+        self.grad[:] = 0.0
+        self._opt.clear()
+        self._carry.clear()    # the leftover points' gradient was taken at the old weights
+        self.carried = np.zeros(0, dtype=np.int64)
         self._dead[:] = 0      # new weights: no link is dead
         self._diverged_at = -1
         self._refresh()

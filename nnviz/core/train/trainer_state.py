@@ -19,6 +19,16 @@ import numpy as np
 
 from nnviz.core.config import Config
 from nnviz.core.data.datasets import Dataset
+from nnviz.core.errors import quote
+from nnviz.core.limits import (
+    MAX_CLASSES,
+    MAX_COORD,
+    MAX_COUNT,
+    MAX_HISTORY,
+    MAX_PARAM,
+    MAX_POINTS,
+    MAX_SEED,
+)
 from nnviz.core.train import batches, reference
 from nnviz.core.train.batches import Carry
 from nnviz.core.train.optimizers import OptimizerState, decayed_lr
@@ -29,15 +39,22 @@ Array = np.ndarray
 
 
 def check_data(train: Dataset, test: Dataset) -> None:
-    """ValueError unless both sets are finite, agree on the classes and hold valid labels."""
+    """ValueError unless both sets are finite and within the limits every file shares,
+    agree on the classes and hold valid labels (every way data comes in passes here)."""
     if not isinstance(train, Dataset) or not isinstance(test, Dataset):
         raise ValueError("train and test must be Dataset objects")
     k = train.n_classes
     if test.n_classes != k:
         raise ValueError("train and test sets disagree on the number of classes")
+    if not (k == 0 or 2 <= k <= MAX_CLASSES):
+        raise ValueError(f"{k} classes is beyond the range 2..{MAX_CLASSES}")
+    if len(train) + len(test) > MAX_POINTS:
+        raise ValueError(f"{len(train) + len(test):,} points; at most {MAX_POINTS:,} are allowed")
     for d in (train, test):
         if not (np.all(np.isfinite(d.x)) and np.all(np.isfinite(d.y))):
             raise ValueError("the data hold NaN or infinite values")
+        if len(d) and max(np.abs(d.x).max(), np.abs(d.y).max()) > MAX_COORD:
+            raise ValueError(f"a point or label lies beyond +-{MAX_COORD:g}")
         if (k == 2 and not np.all(np.abs(d.y) == 1.0)) or (
                 k >= 3 and not np.all((d.y == np.round(d.y)) & (d.y >= 0) & (d.y < k))):
             raise ValueError(f"labels must be {'-1 or +1' if k == 2 else f'0..{k - 1}'}")
@@ -79,9 +96,13 @@ class SavedState:
 
 
 def read_state(d: dict) -> SavedState:
-    """The checked contents of a state dict; ValueError if anything is wrong."""
+    """The checked contents of a state dict; ValueError if anything is wrong.
+
+    Every number is checked against its range (core.limits), not only its type: a counter
+    of 2**63 loads as an int but overflows the kernel's int64 on the next step.
+    """
     if _scalar(d, "format", str) != STATE_FORMAT:
-        raise ValueError(f"unknown trainer state format {d.get('format')!r}")
+        raise ValueError(f"unknown trainer state format {quote(d.get('format'))}")
     config, (train, test) = parse_config(d), parse_data(d)
     kind = resolve_output(config, train.n_classes)
     n_out = max(train.n_classes, 2) if kind == "softmax_ce" else 1
@@ -90,10 +111,12 @@ def read_state(d: dict) -> SavedState:
         raise ValueError("the saved network does not match its saved settings")
     n_p = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
     arrays = {k: _array(d, k, np.float64, (n_p,), finite=True) for k in ("params", "grad", "opt_m", "opt_v")}
-    ints = {k: _scalar(d, k, int) for k in ("opt_t", "epoch", "batch", "total_steps", "history_stride")}
-    if min(ints.values()) < 0 or ints["history_stride"] < 1:
-        raise ValueError("a saved counter is negative")
-    diverged_at, data_seed = _scalar(d, "diverged_at", int), _scalar(d, "data_seed", int)
+    if np.abs(arrays["params"]).max() > MAX_PARAM:
+        raise ValueError(f"a saved weight lies beyond +-{MAX_PARAM:g}")
+    ints = {k: _scalar(d, k, int, 0, MAX_COUNT) for k in ("opt_t", "epoch", "batch", "total_steps")}
+    ints["history_stride"] = _scalar(d, "history_stride", int, 1, MAX_COUNT)
+    diverged_at = _scalar(d, "diverged_at", int, -1, ints["epoch"])
+    data_seed = _scalar(d, "data_seed", int, -1, MAX_SEED)
     old = "velocity" not in d
     per_epoch = batches.batches_per_epoch(len(train), config.batch_size, config.optimizer)
     # an old file may stand just before the short batch that SGD now carries (Trainer._apply)
@@ -102,14 +125,14 @@ def read_state(d: dict) -> SavedState:
     last = _indices(d, "last_batch", len(train))
     carry = _carry(d, config, n_p, len(train))
     if old and config.optimizer in ("momentum", "nesterov"):
-        arrays["opt_m"] = -arrays["opt_m"] / decayed_lr(config.learning_rate, config.lr_decay, ints["epoch"])
+        with np.errstate(all="ignore"):   # a decayed rate of 0 (huge decay): refused below
+            arrays["opt_m"] = -arrays["opt_m"] / decayed_lr(config.learning_rate, config.lr_decay, ints["epoch"])
+        if not np.all(np.isfinite(arrays["opt_m"])):
+            raise ValueError("the saved momentum does not convert to a finite velocity")
     elif not old and _scalar(d, "velocity", str) != VELOCITY:
-        raise ValueError(f"unknown momentum convention {d.get('velocity')!r}")
-    h_epoch = _array(d, "history_epoch", np.int64, None)
-    n_h = h_epoch.size if h_epoch.ndim == 1 else -1
-    history = (h_epoch, *(_array(d, k, np.float64, s) for k, s in (
-        ("history_train", (n_h,)), ("history_test", (n_h,)), ("history_grad", (n_h, len(sizes) - 1)))))
-    return SavedState(config=config, train=train, test=test, **arrays, **ints, history=history,
+        raise ValueError(f"unknown momentum convention {quote(d.get('velocity'))}")
+    return SavedState(config=config, train=train, test=test, **arrays, **ints,
+                      history=_history(d, ints["epoch"], len(sizes) - 1),
                       last_batch=last, diverged_at=diverged_at, data_seed=data_seed, **carry)
 
 
@@ -126,13 +149,31 @@ def _carry(d: dict, config: Config, n_p: int, n_train: int) -> dict:
     if "carry_acc" not in d:   # a file from before the Playground's rules: nothing carried, none dead
         return dict(carry_acc=np.zeros(n_p), carry_count=0, carried=np.zeros(0, dtype=np.int64),
                     dead=np.zeros(n_p, dtype=np.int64))
-    acc, count = _array(d, "carry_acc", np.float64, (n_p,), finite=True), _scalar(d, "carry_count", int)
+    acc = _array(d, "carry_acc", np.float64, (n_p,), finite=True)
+    count = _scalar(d, "carry_count", int, 0, n_train)
     carried, dead = _indices(d, "carried", n_train), _array(d, "dead", np.int64, (n_p,))
     if count < 0 or (count and not batches.carries_leftover(config.optimizer)) or carried.size not in (0, count):
         raise ValueError("the saved carried gradient does not fit the optimiser or its points")
-    if np.any(dead < 0) or (np.any(dead) and not (config.optimizer == "sgd" and config.regularization == "l1")):
+    l1_sgd = config.optimizer == "sgd" and config.regularization == "l1"
+    if np.any(dead < 0) or np.any(dead > MAX_COUNT) or (np.any(dead) and not l1_sgd):
         raise ValueError("the saved dead links need plain SGD with L1 regularisation")
     return dict(carry_acc=acc, carry_count=count, carried=carried, dead=dead)
+
+
+def _history(d: dict, epoch: int, n_layers: int) -> tuple[Array, Array, Array, Array]:
+    """The saved loss history, checked: at most MAX_HISTORY entries at rising epochs up to
+    `epoch`, finite losses (a test loss may be NaN: there was no test set) and gradients."""
+    h_epoch = _array(d, "history_epoch", np.int64, None)
+    if h_epoch.ndim != 1 or h_epoch.size > MAX_HISTORY:
+        raise ValueError(f"the saved history is not a list of at most {MAX_HISTORY:,} epochs")
+    n_h = h_epoch.size
+    train, test = (_array(d, k, np.float64, (n_h,)) for k in ("history_train", "history_test"))
+    grad = _array(d, "history_grad", np.float64, (n_h, n_layers), finite=True)
+    if n_h and (h_epoch[0] < 0 or h_epoch[-1] > epoch or np.any(np.diff(h_epoch) <= 0)):
+        raise ValueError("the saved history's epochs are not rising from 0 to the current epoch")
+    if not np.all(np.isfinite(train)) or np.any(np.isinf(test)) or np.any(grad < 0):
+        raise ValueError("the saved history holds infinite or NaN losses")
+    return h_epoch, train, test, grad
 
 
 def _get(d: dict, key: str):
@@ -142,12 +183,16 @@ def _get(d: dict, key: str):
     return v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v
 
 
-def _scalar(d: dict, key: str, kind: type):
+def _scalar(d: dict, key: str, kind: type, low: int | None = None, high: int | None = None):
+    """The entry as a str or an int (in low..high when given); ValueError otherwise."""
     v = _get(d, key)
     if kind is str and isinstance(v, str):
         return v
     if kind is int and isinstance(v, (int, np.integer)) and not isinstance(v, bool):
-        return int(v)
+        v = int(v)
+        if (low is not None and v < low) or (high is not None and v > high):
+            raise ValueError(f"the saved {key!r} is {quote(v)}, beyond the range {low}..{high}")
+        return v
     raise ValueError(f"the saved {key!r} should be a {kind.__name__}")
 
 
@@ -171,7 +216,7 @@ def parse_config(d: dict) -> Config:
 
 
 def parse_data(d: dict) -> tuple[Dataset, Dataset]:
-    k = _scalar(d, "n_classes", int)
+    k = _scalar(d, "n_classes", int, 0, MAX_CLASSES)
     sets = []
     for part in ("train", "test"):
         x, y = _array(d, f"{part}_x", np.float64, None, True), _array(d, f"{part}_y", np.float64, None, True)
@@ -180,12 +225,25 @@ def parse_data(d: dict) -> tuple[Dataset, Dataset]:
     return sets[0], sets[1]
 
 
+def healthy_history(history) -> Array:
+    """(H,) bool: the history entries with a finite train loss and gradient sizes, and a
+    finite or NaN test loss (NaN: there was no test set)."""
+    train, test, grad = history.train.array(), history.test.array(), history.grad.array()
+    return np.isfinite(train) & ~np.isinf(test) & np.all(np.isfinite(grad), axis=1)
+
+
 class StateMixin:
     """state_dict, load_state_dict and from_state_dict for Trainer (trainer.py)."""
 
     def state_dict(self) -> dict[str, Array | int | float | str]:
-        """Everything needed to continue bit for bit: numpy arrays and plain scalars only."""
+        """Everything needed to continue bit for bit: numpy arrays and plain scalars only.
+
+        The history leaves out the entries of a divergence (an infinite or NaN loss or
+        gradient), which belonged to weights since replaced: they do not change how the
+        run continues, and files hold finite numbers only.
+        """
         h, net = self.history, self.network
+        keep = healthy_history(h)
         return {
             "format": STATE_FORMAT, "config": json.dumps(self.config.to_dict()),
             "output_kind": net.output_kind, "layer_sizes": self._sizes.copy(),
@@ -195,9 +253,9 @@ class StateMixin:
             "data_seed": int(self.data_seed), "last_batch": self.last_batch.copy(),
             "velocity": VELOCITY, "carry_acc": self._carry.acc.copy(), "carry_count": int(self._carry.count),
             "carried": self.carried.copy(), "dead": self._dead.copy(),
-            "history_stride": h.stride, "history_epoch": h.epoch.array().copy(),
-            "history_train": h.train.array().copy(), "history_test": h.test.array().copy(),
-            "history_grad": h.grad.array().copy(), "n_classes": self.n_classes,
+            "history_stride": h.stride, "history_epoch": h.epoch.array()[keep],
+            "history_train": h.train.array()[keep], "history_test": h.test.array()[keep],
+            "history_grad": h.grad.array()[keep], "n_classes": self.n_classes,
             "train_x": self.train_x.copy(), "train_y": self.train_y.copy(),
             "test_x": self.test_x.copy(), "test_y": self.test_y.copy(),
         }

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import math
 
-MAX_ABS = 1e6  # larger weights are never useful and would only make the network diverge
+from nnviz.core.errors import shorten
+from nnviz.core.limits import MAX_PARAM
+
+MAX_ABS = MAX_PARAM  # larger weights are never useful and would only make the network diverge
 
 
 def parse_value(text: str) -> float:
@@ -19,15 +22,15 @@ def parse_value(text: str) -> float:
     try:
         value = float(s)
     except ValueError:
-        raise ValueError(f"\u201c{s}\u201d is not a number. Type a number such as 0.5 or -1e-3.") from None
+        raise ValueError(f"\u201c{shorten(s)}\u201d is not a number. Type a number such as 0.5 or -1e-3.") from None
     if math.isnan(value):
         raise ValueError("\u201cnan\u201d (not a number) cannot be a weight. Type a real number.")
     if math.isinf(value):
         if "inf" in s.lower():
             raise ValueError("Infinity cannot be a weight. Type a number between -1e6 and 1e6.")
-        raise ValueError(f"{s} is too large to be stored. Type a number between -1e6 and 1e6.")
+        raise ValueError(f"{shorten(s)} is too large to be stored. Type a number between -1e6 and 1e6.")
     if abs(value) > MAX_ABS:
-        raise ValueError(f"{s} is beyond \u00b11e6. Type a number between -1e6 and 1e6.")
+        raise ValueError(f"{shorten(s)} is beyond \u00b11e6. Type a number between -1e6 and 1e6.")
     return value
 
 

@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from nnviz.core.files.torch_export import companions
+from nnviz.gui.window.csv_dialog import ask_columns
 from nnviz.gui.window.undo import build_edit_menu
 
 MAX_RECENT = 8
@@ -22,6 +23,7 @@ WEIGHT_FILTER = ("Weights JSON (*.json);;NumPy (*.npz);;ONNX model (*.onnx);;"
 IMPORT_WEIGHT_FILTER = "Weights (*.json *.npz)"
 PICTURE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 CSV_FILTER = "CSV (*.csv)"
+IMPORT_CSV_FILTER = "Tables (*.csv *.tsv *.txt);;All files (*)"
 
 
 def _add(menu, window, text: str, slot, shortcut=None, tip: str = "", checkable=False) -> QAction:
@@ -145,9 +147,15 @@ class FileActions(QObject):
         self.w.guard.confirm("replace the data", self._import_data)
 
     def _import_data(self) -> None:
-        path = self._ask_open("Import data", CSV_FILTER)
-        if path:
-            self._call("import_data", path)
+        """Choose a file, then its columns (a dialog with a preview), then import it in the
+        worker thread."""
+        path = self._ask_open("Import data", IMPORT_CSV_FILTER)
+        if not path:
+            return
+        ratio = self.w.latest.config.train_ratio if self.w.latest is not None else 50
+        go_on, columns = ask_columns(self.w, path, ratio)
+        if go_on:
+            self._call("import_data", path, columns)
 
     def export_picture(self, view_name: str) -> None:
         path = self._ask_save(f"Export {view_name} picture", PICTURE_FILTER, f"{view_name}.png")
@@ -231,7 +239,8 @@ def build_menus(w) -> dict[str, QAction]:
         _add(pictures, w, f"{title}…", lambda _=False, n=name: files.export_picture(n))
     acts["export_history"] = _add(m, w, "Export loss &history (CSV)…", files.export_history)
     m.addSeparator()
-    acts["import_data"] = _add(m, w, "Import &data (CSV)…", files.import_data)
+    acts["import_data"] = _add(m, w, "Import &data (CSV)…", files.import_data, tip=(
+        "Read points from a CSV file: choose its x, y, label and train/test columns in a preview"))
     acts["export_data"] = _add(m, w, "Export da&ta (CSV)…", files.export_data)
     m.addSeparator()
     _add(m, w, "&Quit", w.close, QKeySequence.Quit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io as bytes_io
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import fuzz
 from nnviz.core import files
 from nnviz.core.config import Config
 from nnviz.core.errors import FormatError
@@ -241,3 +243,17 @@ def test_mutation_helper_really_mutates():
     assert mutate(b"abc", [("truncate", 1, b"")]) == b"a"
     assert mutate(b"abc", [("insert", 1, b"xy")]) == b"axybc"
     assert mutate(b"abc", [("flip", 0, b"\x00")]) == b"`bc"
+
+
+# -- a seeded run over every format, with a time and memory bound per load -----------------
+FUZZ_N = int(os.environ.get("NNVIZ_FUZZ_N", "250"))
+
+
+@pytest.mark.parametrize("suffix", [".json", ".npz", ".nnviz", ".csv"])
+def test_seeded_mutants_load_or_are_refused_within_time_and_memory(tmp_path, suffix):
+    """FUZZ_N mutants of a valid file (NNVIZ_FUZZ_N; `python -m helpers.fuzz 2000` for the
+    long run): each loads and then trains, saves and reads back, or is a FormatError; each
+    load within TIME_BOUND_S and a peak of 10 x its size + 200 MB (tracemalloc)."""
+    figures = fuzz.run(FUZZ_N, seed=19, folder=tmp_path, suffixes=(suffix,))[suffix]
+    assert figures.loaded + figures.refused == FUZZ_N
+    assert figures.loaded > 0 and figures.refused > 0     # the mutants reach both outcomes

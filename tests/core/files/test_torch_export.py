@@ -152,7 +152,8 @@ def test_data_csv_holds_the_points_in_training_order(tmp_path):
     assert got.tobytes() == want.tobytes()
     assert [r[3] for r in rows] == ["train"] * len(t.train_x) + ["test"] * len(t.test_x)
     back = files.load_csv(tmp_path / "m.csv")   # nnviz's own data import reads it too
-    assert back.x.tobytes() == want[:, :2].tobytes() and back.n_classes == 0
+    assert back.data.x.tobytes() == want[:, :2].tobytes() and back.data.n_classes == 0
+    assert back.is_test.tolist() == [r[3] == "test" for r in rows]      # and keeps the split
 
 
 def test_optimiser_state_is_nnviz_memory_in_torch_form(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.files import Dialogs, new_window
+from helpers.files import ColumnsDialog, Dialogs, new_window
 from nnviz.core import files
 from nnviz.core.config import Config
 from nnviz.core.train.trainer import Trainer
@@ -25,6 +25,8 @@ def no_cross_thread_widget_use(qtlog):
 def dialogs(monkeypatch) -> Dialogs:
     d = Dialogs()
     monkeypatch.setattr(menus, "QFileDialog", d)
+    d.columns = ColumnsDialog()
+    monkeypatch.setattr(menus, "ask_columns", d.columns)
     return d
 
 

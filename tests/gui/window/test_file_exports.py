@@ -122,19 +122,23 @@ def test_export_history_and_data(qtbot, tmp_path, dialogs, window):
     assert run_file(qtbot, w, w.actions["export_data"].trigger)[:2] == ("done", "export_data")
     rows = list(csv.reader((tmp_path / "data.csv").open()))
     n = len(snap.train_x) + len(snap.test_x)
-    assert rows[0] == ["x", "y", "label"] and len(rows) == n + 1
-    table = np.loadtxt(tmp_path / "data.csv", delimiter=",", skiprows=1)
+    assert rows[0] == ["x", "y", "label", "split"] and len(rows) == n + 1
+    assert [r[3] for r in rows[1:]] == ["train"] * len(snap.train_x) + ["test"] * len(snap.test_x)
+    table = np.loadtxt(tmp_path / "data.csv", delimiter=",", skiprows=1, usecols=(0, 1, 2))
     assert table.shape == (n, 3)
     assert np.array_equal(table[:, :2], np.concatenate([snap.train_x, snap.test_x]))
     assert np.array_equal(table[:, 2], np.concatenate([snap.train_y, snap.test_y]))
 
-    # the exported data read back: the same points, now "custom", two classes
+    # the exported data read back: the same points in the same train/test split, now
+    # "custom", two classes
     before = w.worker.trainer.network.layer_sizes
     dialogs.choose(tmp_path / "data.csv")
     assert run_file(qtbot, w, w.actions["import_data"].trigger)[:2] == ("done", "import_data")
     got = w.latest
     assert got.config.dataset == "custom" and w.controls.config() == got.config
     assert got.n_classes == 2 and got.layer_sizes == before
+    for name in ("train_x", "train_y", "test_x", "test_y"):
+        assert getattr(got, name).tobytes() == getattr(snap, name).tobytes(), name
     assert sorted_rows(got) == sorted(map(tuple, table.tolist()))
 
 
