@@ -29,7 +29,8 @@ def test_readme_api_example_runs_without_qt(capsys) -> None:
 def test_readme_landscape_example_runs_and_its_comments_hold() -> None:
     text = README.read_text(encoding="utf-8")
     section = text[text.index("## Python API"):]
-    first, second = re.findall(r"```python\n(.*?)```", section, re.S)[:2]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    first, second = blocks[0], next(b for b in blocks if "loss_landscape(" in b)
     namespace: dict = {}
     exec(compile(first, str(README), "exec"), namespace)
     trainer = namespace["trainer"]

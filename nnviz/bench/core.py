@@ -59,6 +59,45 @@ def grid_ms(config: Config, seconds: float = SECONDS) -> float:
     return 1000.0 * statistics.median(times)
 
 
+def explain_ms(config: Config, seconds: float = SECONDS) -> tuple[float, float]:
+    """Median ms of explain_step() (what entering explain mode or clicking a point costs the
+    worker) and of explain_step() plus the before/after pictures, after two epochs."""
+    from nnviz.core.learn.explain import explain_step, step_pictures
+    trainer = Trainer(config)
+    trainer.train_epochs(2)
+    alone, whole = [], []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds or len(whole) < 10:
+        t0 = time.perf_counter()
+        exp = explain_step(trainer)
+        t1 = time.perf_counter()
+        step_pictures(exp)
+        alone.append(t1 - t0)
+        whole.append(time.perf_counter() - t0)
+    return 1000.0 * statistics.median(alone), 1000.0 * statistics.median(whole)
+
+
+def card_us(config: Config) -> float:
+    """Median microseconds to build one formula card (what each hover costs the GUI), over
+    every neuron, link and bias of every stage."""
+    from nnviz.core.learn.explain import explain_step, stages
+    from nnviz.core.learn.update_cards import card_for
+    trainer = Trainer(config)
+    trainer.train_epochs(2)
+    exp = explain_step(trainer)
+    sizes = exp.layer_sizes
+    targets = ([("node", c, j) for c in range(len(sizes)) for j in range(sizes[c])]
+               + [("link", l, j, i) for l in range(exp.n_layers) for j in range(sizes[l + 1]) for i in range(sizes[l])]
+               + [("bias", l, j) for l in range(exp.n_layers) for j in range(sizes[l + 1])])
+    times = []
+    for stage in stages(exp.n_layers):
+        for target in targets:
+            t0 = time.perf_counter()
+            card_for(exp, stage, target, 0, stage[0] == "backward")
+            times.append(time.perf_counter() - t0)
+    return 1e6 * statistics.median(times)
+
+
 def csv_ms(rows: int = 100_000, seconds: float = SECONDS) -> float:
     """Median milliseconds of load_csv on a point file of `rows` rows (x, y, label, split),
     the work File > Import data does in the worker thread."""
@@ -140,6 +179,10 @@ def measure():
            "the same, batch 30 (10 points carried) and L1 0.003 (dead links)")
     yield ("core.grid.B", grid_ms(NET_B), "ms",
            "100x100 grid, every neuron, network B, median (target <= 5)")
+    alone, whole = explain_ms(NET_B.replace(batch_size=30, optimizer="adam"))
+    yield "core.explain.B30", alone, "ms", "explain_step, network B, batch 30, Adam, median"
+    yield "core.explain_pictures.B30", whole, "ms", "the same with the surfaces before and after, median"
+    yield "core.card.B", card_us(NET_B.replace(optimizer="adam")), "us", "one formula card (a hover), network B, median"
     yield "core.csv.read", csv_ms(), "ms", "load_csv of 100,000 rows (x, y, label, split), median"
     landscape_kernel.warm_up()
     yield ("core.landscape.B", landscape_ms(NET_B), "ms",

@@ -65,6 +65,11 @@ class Snapshot:
     # whose gradient waits for the next update (SGD's leftover at an epoch's end)
     carried_count: int = 0                # how many points that gradient sums (carried may not know them)
     stuck: str = ""                       # non-empty: why the network can no longer learn
+    # the change the last update made to each weight (new - old), like weights; zeros before one
+    last_update: tuple[np.ndarray, ...] = field(default_factory=tuple)
+    # the optimiser's velocity per weight (momentum's buffer, Adam's first moment), like
+    # weights; () for SGD and RMSprop, which keep none
+    velocity: tuple[np.ndarray, ...] = field(default_factory=tuple)
 
     @property
     def n_layers(self) -> int:

@@ -16,6 +16,7 @@ from collections import deque
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from nnviz.core.config import Config
+from nnviz.core.learn.explain import explain_step, step_pictures
 from nnviz.core.train.trainer import Trainer
 from nnviz.worker.edits import EditTracking
 from nnviz.worker.files import FILE_REQUESTS, FileSlots
@@ -39,6 +40,9 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         stopped(): the worker has stopped its timer; the thread may quit.
         config_replaced(object): the worker changed the settings itself (custom data,
             an opened session); emitted just before the Snapshot that shows it.
+        explanation_ready(object): (seq, Explanation, (grid before, grid after)) of an
+            update worked out but not made; seq is that of the Snapshot emitted next.
+        explanation_failed(str): why no update could be explained (no points, diverged).
         edit_applied(object): (target, old, new, network number) after a hand edit of a
             weight or bias, old read exactly as it was (see edits.py); before its Snapshot.
         landscape_ready(object): a core Landscape for the landscape panel (see landscape.py).
@@ -51,6 +55,8 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
     file_failed = Signal(str, str)
     stopped = Signal()
     config_replaced = Signal(object)
+    explanation_ready = Signal(object)
+    explanation_failed = Signal(str)
     edit_applied = Signal(object)
     landscape_ready = Signal(object)
 
@@ -73,6 +79,7 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         self.session_extra: dict = {}    # GUI settings read from the last opened session
         self._init_tracking()
         self._told_stuck = ""            # the "can no longer learn" message already shown
+        self._explained = None           # the last Explanation sent, until applied or replaced
 
     # -- life cycle (runs in the worker thread) -------------------------------------
     @Slot()
@@ -238,6 +245,44 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         """One queued entry for every file request (see worker_files.FILE_REQUESTS)."""
         if name in FILE_REQUESTS:
             getattr(self, name)(*args)
+
+    # -- one step explained (core/learn/explain.py) ---------------------------------------
+    @Slot(object)
+    def explain(self, points) -> None:
+        """Work out the next update (points None) or one from the given training points,
+        without making it: training pauses, the trainer is left as it was."""
+        self._pause_quietly()
+        t = self.trainer
+        if t is None:
+            return
+        if t.diverged:
+            self.explanation_failed.emit("The network has diverged; press Reset before explaining a step.")
+        else:
+            try:
+                exp = explain_step(t, points)
+            except ValueError as exc:
+                self.explanation_failed.emit(f"No step to explain: {exc}.")
+            else:
+                self._explained = exp
+                self.explanation_ready.emit((self._seq + 1, exp, step_pictures(exp)))
+        self._emit()
+
+    @Slot(str)
+    def apply_explained(self, key: str) -> None:
+        """Make the explained update, if nothing changed since it was explained (key is its
+        Trainer.state_key): the weights then equal the explanation's to the last bit."""
+        self._pause_quietly()
+        exp, t = self._explained, self.trainer
+        if exp is None or t is None or exp.preview.state_key != key or t.state_key() != key:
+            self.status_posted.emit("The network changed since that step was explained; nothing was applied.")
+        else:
+            self._explained = None
+            if exp.preview.chosen:
+                t.step_points(exp.points)
+            else:
+                t.step_batch()
+            self._check_divergence() or self._check_stuck()
+        self._emit()
 
     def _log_edit(self, text: str) -> None:
         t = self.trainer

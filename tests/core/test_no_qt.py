@@ -22,6 +22,7 @@ for info in pkgutil.walk_packages(nnviz.core.__path__, "nnviz.core."):   # every
 t = nnviz.core.Trainer(nnviz.core.Config())
 t.step_batch()
 t.snapshot()
+nnviz.core.explain_step(t)
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in {QT!r})
 print(",".join(loaded))
 """
@@ -31,9 +32,9 @@ import sys
 import nnviz.core
 from nnviz.core import Config, Dataset, FormatError, Network, Snapshot, make_data
 print(",".join(sorted(m for m in ("numba", "llvmlite", "onnx") if m in sys.modules)))
-from nnviz.core import (Trainer, export_weights, import_weights, load_session,
+from nnviz.core import (Trainer, explain_step, export_weights, import_weights, load_session,
                         save_session)
-print(Trainer.__module__, export_weights.__module__, load_session.__module__)
+print(Trainer.__module__, export_weights.__module__, load_session.__module__, explain_step.__module__)
 """
 
 
@@ -52,4 +53,5 @@ def test_importing_and_using_the_core_loads_no_qt() -> None:
 def test_the_public_api_is_importable_from_nnviz_core_and_light_until_used() -> None:
     light, where = _run(LIGHT).splitlines()
     assert light == "", f"import nnviz.core loaded {light}"
-    assert where.split() == ["nnviz.core.train.trainer", "nnviz.core.files.weights", "nnviz.core.files.session"]
+    assert where.split() == ["nnviz.core.train.trainer", "nnviz.core.files.weights", "nnviz.core.files.session",
+                             "nnviz.core.learn.explain"]

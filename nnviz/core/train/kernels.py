@@ -345,17 +345,20 @@ def forward_outputs(params, w_off, b_off, sizes, acts, x, out):
 
 
 @njit(**JIT)
-def _update(params, grad, m, v, dead, w_off, b_off, sizes, opt_code, reg_code, hyper, step, size, tag):
+def _update(params, grad, m, v, dead, w_off, b_off, sizes, opt_code, reg_code, hyper, step, size, tag, last):
     """optimizers.update on every parameter; grad (P,) holds sums over `size` points
     and is left holding the averages. SGD under L1 skips dead links (dead[p] != 0, their
-    gradient shown as 0) and marks those the penalty zeroes with `tag`."""
+    gradient shown as 0) and marks those the penalty zeroes with `tag`. last (P,) gets
+    each parameter's change, new - old (what the graph's "last update" colouring shows)."""
     lr, reg_rate, mu, b1, b2, eps = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4], hyper[5]
     if opt_code == SGD and reg_code == NO_REG:
         # the default: one branch-free loop the compiler vectorises
         for p in range(b_off[-1] + sizes[-1]):
             g = grad[p] / size
             grad[p] = g
-            params[p] = params[p] - lr * g
+            w1 = params[p] - lr * g
+            last[p] = w1 - params[p]
+            params[p] = w1
         return
     c1 = 1.0 - b1 ** float(step)
     c2 = 1.0 - b2 ** float(step)
@@ -367,6 +370,7 @@ def _update(params, grad, m, v, dead, w_off, b_off, sizes, opt_code, reg_code, h
         for p in range(lo, hi):
             if kills and dead[p] != 0:
                 grad[p] = 0.0
+                last[p] = 0.0
                 continue
             w = params[p]
             g = grad[p] / size
@@ -399,8 +403,10 @@ def _update(params, grad, m, v, dead, w_off, b_off, sizes, opt_code, reg_code, h
                     if kills:
                         dead[p] = tag   # and, under its SGD, the link is dead from now on
                 params[p] = w2
+                last[p] = w2 - w
             else:
                 params[p] = w1
+                last[p] = w1 - w
 
 
 @njit(inline='always', **JIT)
@@ -622,7 +628,7 @@ def _accumulate(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, 
 
 @njit(**JIT)
 def train_batches(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_code, x, t,
-                  first, count, batch_size, opt_code, reg_code, hyper, counts, tag):
+                  first, count, batch_size, opt_code, reg_code, hyper, counts, tag, last):
     """Mini-batches first..first+count-1 of an epoch over x (N, n_in), t (N, n_out).
 
     batches.py's two rules: with b = min(batch_size, N), batch k is points
@@ -630,8 +636,8 @@ def train_batches(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss
     also averages the points summed in acc (P,), and the epoch's last one then sums the
     N mod b leftover points into acc. The others make ceil(N / b) updates, the last
     short. counts (2,) int64: updates so far (Adam's t) and the points in acc; both are
-    kept up to date. grad (P,) ends holding the last update's averaged gradient. dead,
-    tag: see _update.
+    kept up to date. grad (P,) ends holding the last update's averaged gradient, last (P,)
+    the change it made to each parameter. dead, tag: see _update.
     """
     n_points = x.shape[0]
     if n_points == 0 or count <= 0:
@@ -646,9 +652,14 @@ def train_batches(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss
     d = np.empty(total)
     if b == 1 and opt_code == SGD and reg_code == NO_REG and counts[1] == 0:
         hi = min(first + count, n_points)
-        _sgd_points(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, first, hi, hyper[0], z, a, d)
-        counts[0] += max(hi - first, 0)
-        return
+        if hi <= first:
+            return
+        # all points but the last fused; the last goes through the loop below, which also
+        # records its change in `last` (the same numbers either way, as _sgd_points says)
+        _sgd_points(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, first, hi - 1, hyper[0],
+                    z, a, d)
+        counts[0] += hi - 1 - first
+        first, count = hi - 1, 1
     width = b if b >= BLOCK_FROM else 1
     Z = np.empty((total, width))   # the same, one column per point of a block batch
     A = np.empty((total, width))
@@ -672,7 +683,7 @@ def train_batches(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss
         _accumulate(params, grad, w_off, b_off, sizes, acts, node, loss_code, x, t, lo, hi, z, a, d, Z, A, D)
         counts[0] += 1
         _update(params, grad, m, v, dead, w_off, b_off, sizes, opt_code, reg_code, hyper, counts[0],
-                float(size), tag)
+                float(size), tag, last)
         if carries and kb == per_epoch - 1 and per_epoch * b < n_points:
             _accumulate(params, acc, w_off, b_off, sizes, acts, node, loss_code, x, t,
                         per_epoch * b, n_points, z, a, d, Z, A, D)
@@ -700,7 +711,7 @@ def _stays_frozen(c, params, m, v, acc, dead, w_off, b_off, sizes, opt_code, reg
 @njit(**JIT)
 def train_eval(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_code,
                x_tr, t_tr, c_tr, x_te, t_te, c_te, first, count, batch_size,
-               opt_code, reg_code, hyper, counts, tag, check, out):
+               opt_code, reg_code, hyper, counts, tag, check, out, last):
     """train_batches, then losses of both sets and gradient sizes: one call per epoch.
 
     out (5 + L,): train loss, train correct, test loss, test correct, the frozen layer
@@ -710,7 +721,7 @@ def train_eval(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_co
     not reported as infinite nor 1e-200 as 0).
     """
     train_batches(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_code, x_tr, t_tr,
-                  first, count, batch_size, opt_code, reg_code, hyper, counts, tag)
+                  first, count, batch_size, opt_code, reg_code, hyper, counts, tag, last)
     res = np.empty(3)
     evaluate(params, w_off, b_off, sizes, acts, loss_code, x_tr, t_tr, c_tr, res, check)
     out[0], out[1], out[4] = res[0], res[1], res[2]
@@ -740,7 +751,7 @@ def train_eval(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_co
 @njit(**JIT)
 def train_epoch_run(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_code,
                     x_tr, t_tr, c_tr, x_te, t_te, c_te, batch_size, opt_code, reg_code, hyper,
-                    decay, epoch, counts, target_loss, check, rows):
+                    decay, epoch, counts, target_loss, check, rows, last):
     """Whole epochs from an epoch boundary, one train_eval each, results into rows (n, 5 + L).
 
     Many epochs per call, so the worker takes the GIL once per chunk, not once per epoch.
@@ -760,7 +771,7 @@ def train_epoch_run(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, lo
         out = rows[e]
         train_eval(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, loss_code,
                    x_tr, t_tr, c_tr, x_te, t_te, c_te, first, n_batches, batch_size,
-                   opt_code, reg_code, h, counts, epoch + e + 1, check, out)
+                   opt_code, reg_code, h, counts, epoch + e + 1, check, out, last)
         done += 1
         bad = (n_tr > 0 and not math.isfinite(out[0])) or (n_te > 0 and not math.isfinite(out[2]))
         for p in range(params.size):
@@ -791,12 +802,13 @@ def warm_up() -> None:
     c = np.ones(3, dtype=np.int64)
     hyper = np.array([0.03, 0.0, 0.9, 0.9, 0.999, 1e-8])
     out = np.zeros(5 + 2)
+    last = np.zeros(9)
     train_eval(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, 0, x, t, c, x, t, c,
-               0, 1, 2, 0, 0, hyper, counts, 1, 1, out)
+               0, 1, 2, 0, 0, hyper, counts, 1, 1, out, last)
     train_batches(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, 0, x, t, 0, 1, 2, 0, 0, hyper,
-                  counts, 1)
+                  counts, 1, last)
     train_epoch_run(params, grad, m, v, acc, dead, w_off, b_off, sizes, acts, 0, x, t, c, x, t, c,
-                    2, 0, 0, hyper, 0.0, 0, counts, 0.0, 1, np.zeros((1, 5 + 2)))
+                    2, 0, 0, hyper, 0.0, 0, counts, 0.0, 1, np.zeros((1, 5 + 2)), last)
     evaluate(params, w_off, b_off, sizes, acts, 0, x, t, c, np.zeros(3), 1)
     forward_outputs(params, w_off, b_off, sizes, acts, x, np.empty((3, 1)))
     from nnviz.core.model.network import (

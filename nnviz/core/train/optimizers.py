@@ -141,12 +141,13 @@ def marks_dead(h: Hyper) -> bool:
 
 
 def update(params: Array, g: Array, state: OptimizerState, h: Hyper, is_weight: Array,
-           dead: Array | None = None, tag: int = 1) -> None:
+           dead: Array | None = None, tag: int = 1, last: Array | None = None) -> None:
     """One full update of the flat params (P,) in place from the averaged gradient g (P,).
 
     dead (P,) int64, for the Playground's SGD under L1: 0 for a live parameter, else the
     epoch (counted from 1) in which its link died. Dead parameters keep their value and
     get a gradient of 0 (g is changed in place); links the penalty zeroes now get `tag`.
+    last (P,), if given, receives each parameter's change new - old, as the kernel's does.
     """
     state.t += 1
     before = params.copy()
@@ -158,4 +159,6 @@ def update(params: Array, g: Array, state: OptimizerState, h: Hyper, is_weight: 
     if dead is not None and marks_dead(h):
         idx = np.flatnonzero(is_weight)[crossed]
         dead[idx[dead[idx] == 0]] = tag
+    if last is not None:
+        last[:] = new - before
     params[:] = new

@@ -56,13 +56,13 @@ def batch_update(net: Network, state: OptimizerState, x: Array, t: Array, h: Hyp
 
 def train_batches(net: Network, state: OptimizerState, x: Array, t: Array, batch_size: int,
                   first: int, count: int, h: Hyper, carry: Carry | None = None,
-                  dead: Array | None = None, tag: int = 1) -> Array:
+                  dead: Array | None = None, tag: int = 1, last: Array | None = None) -> Array:
     """Batches first..first+count-1 of an epoch over the fixed order x (N, n_in).
 
     The rule of h.optimizer (batches.py): for SGD an update averages the carried points
     with its own, and the epoch's last update carries the leftover points on into
     `carry` (give the same Carry to consecutive calls); otherwise the last batch is short.
-    dead, tag: see optimizers.update. Returns the last update's averaged gradient (P,).
+    dead, tag, last: see optimizers.update. Returns the last update's averaged gradient (P,).
     """
     n = x.shape[0]
     carry = carry if carry is not None else Carry.zeros(net.params.size)
@@ -79,7 +79,7 @@ def train_batches(net: Network, state: OptimizerState, x: Array, t: Array, batch
             total, size = carry.acc + total, size + carry.count
             carry.clear()
         g = total / size
-        update(net.params, g, state, h, is_weight, dead, tag)
+        update(net.params, g, state, h, is_weight, dead, tag, last)
         lo, hi = batches.leftover_range(n, batch_size, h.optimizer)
         if k == per_epoch - 1 and hi > lo:
             carry.acc[:] = gradient_sum(net, x[lo:hi], t[lo:hi])

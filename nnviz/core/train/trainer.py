@@ -11,7 +11,8 @@ Seeds: the data come from `make_data(..., seed)`; the initial weights from
 the same seed, so one seed fixes a whole run and Reset returns to the same weights.
 
 The class is split by role: hand edits in trainer_edits.py, data changes in
-trainer_data.py, saving and loading its state in trainer_state.py.
+trainer_data.py, saving and loading its state in trainer_state.py, the next update worked
+out on copies (and an update from chosen points) in trainer_preview.py.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from nnviz.core.train.metrics import History
 from nnviz.core.train.optimizers import OPT_CODES, REG_CODES, Hyper, OptimizerState
 from nnviz.core.train.trainer_data import DataMixin
 from nnviz.core.train.trainer_edits import EditsMixin
+from nnviz.core.train.trainer_preview import PreviewMixin
 from nnviz.core.train.trainer_state import StateMixin, check_data, resolve_output
 
 WEIGHT_STREAM = 1      # second word of the weights' seed sequence
@@ -39,7 +41,7 @@ RUN_EPOCHS = 4096      # most epochs in one kernel call (bounds the results buff
 Array = np.ndarray
 
 
-class Trainer(EditsMixin, DataMixin, StateMixin):
+class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin):
     """Train a Network on a (train, test) pair; see the module doc for seeds and order."""
 
     def __init__(self, config: Config, data: tuple[Dataset, Dataset] | None = None):
@@ -95,6 +97,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
         self._carry = Carry.zeros(net.params.size)     # SGD's leftover points, not applied yet
         self._dead = np.zeros(net.params.size, dtype=np.int64)   # (P,) epoch a link died in, 0: alive
         self.grad = np.zeros(net.params.size)      # (P,) last averaged gradient
+        self.last_update = np.zeros(net.params.size)   # (P,) change the last update made, new - old
         self._out = np.zeros(5 + net.n_layers)     # kernel results, see kernels.train_eval
         self.epoch = self.batch = self.total_steps = 0
         self.last_batch = np.zeros(0, dtype=np.int64)
@@ -149,18 +152,28 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
     def dead(self) -> list[Array]:
         """Views (n_out, n_in) into the dead mask: the epoch (from 1) each link died in
         under SGD with L1, 0 for a live link."""
-        return [self._dead[w0:b0].reshape(w.shape) for w0, b0, w in
-                zip(self._w_off, self._b_off, self.network.weights)]
+        return self._weight_views(self._dead)
 
     @property
     def grad_weights(self) -> list[Array]:
         """Views (n_out, n_in) into `grad`, like network.weights."""
-        return [self.grad[w0:b0].reshape(w.shape) for w0, b0, w in
-                zip(self._w_off, self._b_off, self.network.weights)]
+        return self._weight_views(self.grad)
 
     @property
     def grad_biases(self) -> list[Array]:
         return [self.grad[b0:b0 + b.size] for b0, b in zip(self._b_off, self.network.biases)]
+
+    def _weight_views(self, flat: Array) -> list[Array]:
+        """Views (n_out, n_in) of the weight entries of a flat (P,) array, like network.weights."""
+        return [flat[w0:b0].reshape(w.shape) for w0, b0, w in zip(self._w_off, self._b_off, self.network.weights)]
+
+    @property
+    def velocity(self) -> list[Array]:
+        """Views (n_out, n_in) of the optimiser's velocity on each weight: momentum's buffer or
+        Adam's first moment; [] for SGD and RMSprop, which keep none."""
+        if self.config.optimizer not in ("momentum", "nesterov", "adam"):
+            return []
+        return self._weight_views(self._opt.m)
 
     def grad_norms(self) -> Array:
         """(L,) RMS of each layer's last weight gradient (the gradient-flow view)."""
@@ -231,7 +244,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
             self._b_off, self._sizes, self._acts, losses.code(net.output_kind), self._xtr, self._ttr,
             self._ctr, self._xte, self._tte, self._cte, first, count, cfg.batch_size,
             OPT_CODES[cfg.optimizer], REG_CODES[cfg.regularization], hyper, counts, self.epoch + 1,
-            self._check_flag(), self._out)
+            self._check_flag(), self._out, self.last_update)
         with_carry = carried if count == 1 else np.zeros(0, dtype=np.int64)   # the run's first update took it
         self._take_counts(counts)
         self.last_batch = self._batch_points(first + count - 1, with_carry)
@@ -302,7 +315,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
             self._b_off, self._sizes, self._acts, losses.code(net.output_kind), self._xtr, self._ttr,
             self._ctr, self._xte, self._tte, self._cte, cfg.batch_size, OPT_CODES[cfg.optimizer],
             REG_CODES[cfg.regularization], hyper, float(cfg.lr_decay), self.epoch, counts,
-            float(target_loss), self._check_flag(), rows)
+            float(target_loss), self._check_flag(), rows, self.last_update)
         self._take_counts(counts)
         nb = self.batches_per_epoch
         for r in rows[:got]:
@@ -405,4 +418,6 @@ class Trainer(EditsMixin, DataMixin, StateMixin):
             test_y=self.test_y.copy(), last_batch=self.last_batch.copy(), n_classes=self.n_classes,
             playing=playing, diverged=self.diverged, seq=seq,
             dead=tuple(d.copy() for d in self.dead), carried=self.carried.copy(),
-            carried_count=self.carried_count, stuck=self.stuck)
+            carried_count=self.carried_count, stuck=self.stuck,
+            last_update=tuple(u.copy() for u in self._weight_views(self.last_update)),
+            velocity=tuple(m.copy() for m in self.velocity))

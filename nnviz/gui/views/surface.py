@@ -40,10 +40,12 @@ class SurfaceView(QWidget):
             left adds the current label (set_add_label, default +1), right adds its
             negative (-1) for two classes and regression, the current class for K >= 3.
         point_erase_requested(float x, float y, float radius): a click in "erase" mode.
+        training_point_picked(int): in pick mode, the training point nearest a click.
     """
 
     point_add_requested = Signal(float, float, float)
     point_erase_requested = Signal(float, float, float)
+    training_point_picked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -63,6 +65,9 @@ class SurfaceView(QWidget):
         self._test_key: tuple | None = None
         self._batch_key: tuple | None = None
         self._brushes: dict[tuple[int, int, int], QBrush] = {}
+        self._pick = False                      # clicks pick a training point (an explained step)
+        self._marks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None   # batch, carried, chosen (k, 2)
+        self._override: tuple[np.ndarray, str] | None = None   # a picture shown instead of the output
 
         self.plot = pg.PlotWidget(background="w")
         item = self.plot.getPlotItem()
@@ -94,6 +99,11 @@ class SurfaceView(QWidget):
         self.carried_scatter = pg.ScatterPlotItem(
             size=HIGHLIGHT_SIZE, pen=pg.mkPen(30, 30, 30, width=2, style=Qt.DashLine), brush=pg.mkBrush(0, 0, 0, 0))
         self.carried_scatter.setZValue(5)
+        # the point an explained step follows: a dark ring drawn over everything
+        self.chosen_scatter = pg.ScatterPlotItem(size=HIGHLIGHT_SIZE + 6, pen=pg.mkPen(20, 20, 20, width=2.5),
+                                                 brush=pg.mkBrush(0, 0, 0, 0))
+        self.chosen_scatter.setZValue(11)
+        item.addItem(self.chosen_scatter)
         self.test_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(palette.TEST_OUTLINE, width=1))
         self.test_scatter.setZValue(9)
         self.train_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(palette.TRAIN_OUTLINE, width=1))
@@ -163,6 +173,37 @@ class SurfaceView(QWidget):
         """Show neuron `index` of Snapshot.grid[layer] (0 = inputs) large; None = the output."""
         self._set_option("_neuron", None if index is None or layer < 0 else (int(layer), int(index)))
 
+    def set_explain_marks(self, batch: np.ndarray | None, carried: np.ndarray | None = None,
+                          chosen: np.ndarray | None = None) -> None:
+        """Points of an explained step, (k, 2) coordinates each: the batch (ringed, instead of
+        the last batch), its carried points (dashed) and the one followed (a dark ring);
+        batch None returns to the last batch."""
+        marks = None if batch is None else tuple(np.empty((0, 2)) if a is None else np.asarray(a, float).reshape(-1, 2)
+                                                 for a in (batch, carried, chosen))
+        self._marks = marks
+        self._dirty = True
+
+    def set_picture_override(self, values: np.ndarray | None, title: str = "") -> None:
+        """Show `values` instead of the output: (H, W) on the -1..1 colour scale or (K, H, W)
+        class probabilities (an explained step's surface before, after, or its change)."""
+        self._override = None if values is None else (np.asarray(values), title)
+        self._dirty = True
+
+    def set_pick_mode(self, on: bool) -> None:
+        """While on, a left click picks the nearest training point (training_point_picked)."""
+        self._pick = bool(on)
+
+    def handle_pick(self, x: float, y: float, within: float = 0.5) -> int:
+        """The training point nearest data (x, y) within `within` data units, emitted; -1 if none."""
+        if self._snap is None or not len(self._snap.train_x):
+            return -1
+        d = np.hypot(self._snap.train_x[:, 0] - x, self._snap.train_x[:, 1] - y)
+        k = int(np.argmin(d))
+        if d[k] > within:
+            return -1
+        self.training_point_picked.emit(k)
+        return k
+
     def set_edit_mode(self, mode: str) -> None:
         """"none", "add" (click adds a point) or "erase" (click removes nearby points)."""
         if mode not in EDIT_MODES:
@@ -196,6 +237,8 @@ class SurfaceView(QWidget):
         """The raw values to show, (H, W) or (K, H, W) probabilities, and a title."""
         kind = snap.config.output_kind
         last = len(snap.grid) - 1
+        if self._override is not None and self._neuron is None:
+            return self._override
         if self._neuron is not None:
             layer, idx = self._neuron
             if 0 <= layer <= last and 0 <= idx < snap.grid[layer].shape[0]:
@@ -254,6 +297,14 @@ class SurfaceView(QWidget):
                 self.test_scatter.setData(pos=np.empty((0, 2)))
             else:
                 self.test_scatter.setData(pos=snap.test_x, brush=self._brushes_for(snap.test_y, snap.n_classes))
+        if self._marks is not None:     # an explained step's points, whatever the options
+            batch_key = tuple(_key(m) for m in self._marks)
+            if batch_key != self._batch_key:
+                self._batch_key = batch_key
+                for scatter, pos in zip((self.highlight_scatter, self.carried_scatter, self.chosen_scatter),
+                                        self._marks):
+                    scatter.setData(pos=pos)
+            return
         # rings only while paused: during play they would flicker over random batches
         show = self._highlight_batch and not snap.playing
         batch = snap.last_batch if show else np.empty(0, dtype=np.int64)
@@ -261,6 +312,7 @@ class SurfaceView(QWidget):
         batch_key = (train_key, _key(batch), _key(carried))
         if batch_key != self._batch_key:
             self._batch_key = batch_key
+            self.chosen_scatter.setData(pos=np.empty((0, 2)))
             for scatter, which in ((self.highlight_scatter, batch), (self.carried_scatter, carried)):
                 idx = which[(which >= 0) & (which < len(snap.train_x))].astype(np.int64)
                 scatter.setData(pos=snap.train_x[idx].reshape(-1, 2))
@@ -305,10 +357,15 @@ class SurfaceView(QWidget):
         self.hover_label.show()
 
     def _on_mouse_clicked(self, ev) -> None:
-        if self._edit_mode == "none" or ev.double():
+        if ev.double() or (self._edit_mode == "none" and not self._pick):
             return
         xy = self._to_data(ev.scenePos())
         if xy is None:
+            return
+        if self._pick and ev.button() == Qt.LeftButton:
+            px = self.plot.getPlotItem().getViewBox().viewPixelSize()[0]
+            self.handle_pick(xy[0], xy[1], within=max(12.0 * px, 0.15))   # 12 px around a point
+            ev.accept()
             return
         self.handle_click(xy[0], xy[1], ev.button())
         ev.accept()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -28,6 +29,7 @@ from nnviz.core.config import CUSTOM, Config, reset_scope
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.controls.panel import ControlsPanel
 from nnviz.gui.views.curves import CurvesView
+from nnviz.gui.views.explain import ExplainPanel
 from nnviz.gui.views.landscape.view import LandscapeView
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
@@ -50,6 +52,8 @@ class MainWindow(QMainWindow):
         weight_edit_requested(int, int, int, float), bias_edit_requested(int, int, float),
         points_add_requested(float, float, float), points_erase_requested(float, float, float),
         edit_replay_requested(object): an undo or redo (see undo.py),
+        explain_requested(object): explain the next update (None) or one from a list of points,
+        explain_apply_requested(str): make the explained update (its state key),
         landscape_requested(object): the landscape panel's settings
     Events:
         snapshot_painted(int): the seq of a Snapshot just painted.
@@ -70,6 +74,8 @@ class MainWindow(QMainWindow):
     snapshot_painted = Signal(int)
     stop_requested = Signal()
     file_requested = Signal(str, object)
+    explain_requested = Signal(object)
+    explain_apply_requested = Signal(str)
     edit_replay_requested = Signal(object)
     landscape_requested = Signal(object)
 
@@ -89,7 +95,9 @@ class MainWindow(QMainWindow):
         self._build(config or self.remembered_config())
         self._build_worker(self.controls.config())
         self.undo_stack = QUndoStack(self)      # hand edits; undo.py says what undo means
+        from nnviz.gui.window.explain_mode import ExplainMode
         from nnviz.gui.window.menus import build_menus
+        self.explain_mode = ExplainMode(self)
         self.actions = build_menus(self)
         self.edit_history = EditHistory(self)
         self.guard = UnsavedGuard(self)         # after the File menu: it acts once a save is handled
@@ -112,13 +120,18 @@ class MainWindow(QMainWindow):
         self.topology = TopologyView()
         self.surface = SurfaceView()
         self.curves = CurvesView()
+        self.explain_panel = ExplainPanel()
+        self.lower_stack = QStackedWidget()      # the curves, or the explain panel while explaining
+        self.lower_stack.addWidget(self.curves)
+        self.lower_stack.addWidget(self.explain_panel)
         self.landscape = LandscapeView()
         # the landscape is a tab beside the curves: both are pictures of the loss, and the
         # graph (where parameters are picked) and the surface stay in view beside it
         self.lower_tabs = QTabWidget()
         self.lower_tabs.setDocumentMode(True)
-        self.lower_tabs.addTab(self.curves, "Curves")
+        self.lower_tabs.addTab(self.lower_stack, "Curves")
         self.lower_tabs.addTab(self.landscape, "Loss landscape")
+        self.lower_stack.currentChanged.connect(self._lower_page_changed)
         self.banner = QWidget()
         self.banner.setStyleSheet("background: #fdecea; border: 1px solid #e0a0a0;")
         banner_lay = QHBoxLayout(self.banner)
@@ -134,6 +147,7 @@ class MainWindow(QMainWindow):
         banner_reset.clicked.connect(self.request_reset)
         banner_close.clicked.connect(self.banner.hide)
         self.banner.hide()
+        self._banner_network = 0   # network_id of the Snapshot shown when the banner was raised
 
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.surface)
@@ -199,6 +213,8 @@ class MainWindow(QMainWindow):
         self.stop_requested.connect(w.stop)
         self.edit_replay_requested.connect(w.replay_edit)
         self.file_requested.connect(w.handle_file)
+        self.explain_requested.connect(w.explain)
+        self.explain_apply_requested.connect(w.apply_explained)
         self.landscape_requested.connect(w.set_landscape)
         w.landscape_ready.connect(self.receive_landscape)
         self.snapshot_painted.connect(w.snapshot_shown)
@@ -239,8 +255,8 @@ class MainWindow(QMainWindow):
             self._curves_painted = now
             self.curves.set_snapshot(snap)
             self.curves.paint()
-        if not snap.diverged and self.banner.isVisible() and snap.epoch == 0:
-            self.banner.hide()
+        if self.banner.isVisible() and not snap.diverged and snap.network_id != self._banner_network:
+            self.banner.hide()   # about a network that has since been rebuilt
         self.snapshot_painted.emit(snap.seq)
 
     @Slot(object)
@@ -257,10 +273,19 @@ class MainWindow(QMainWindow):
     def show_landscape(self) -> None:
         self.lower_tabs.setCurrentWidget(self.landscape)
 
+    @Slot(int)
+    def _lower_page_changed(self, _page: int) -> None:
+        """The explain panel takes the curves' tab while explaining: show that tab, named for it."""
+        explaining = self.lower_stack.currentWidget() is self.explain_panel
+        self.lower_tabs.setTabText(0, "Explain step" if explaining else "Curves")
+        if explaining:
+            self.lower_tabs.setCurrentIndex(0)
+
     @Slot(str)
     def show_problem(self, text: str) -> None:
         """A message the user must see: the banner stays until dismissed or Reset."""
         self.banner_text.setText(text)
+        self._banner_network = self.latest.network_id if self.latest is not None else 0
         self.banner.show()
         self.statusBar().showMessage(text.split(".")[0], 8000)
 

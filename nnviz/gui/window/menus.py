@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from nnviz.core.files.torch_export import companions
+from nnviz.gui.views.topology.explain_layer import LINK_MODES
 from nnviz.gui.window.csv_dialog import ask_columns
 from nnviz.gui.window.undo import build_edit_menu
 
@@ -252,6 +253,9 @@ def build_menus(w) -> dict[str, QAction]:
     acts["step_epoch"] = _add(t, w, "Step one &epoch", w.step_epoch_requested.emit, "E")
     acts["reset"] = _add(t, w, "&Reset network", w.request_reset, "Ctrl+R")
     acts["regenerate"] = _add(t, w, "Re&generate data", w._regenerate, "Ctrl+G")
+    t.addSeparator()
+    acts["explain"] = _add(t, w, "E&xplain the next step", w.explain_mode.toggle, "X",
+                           "Walk through the next update: forward pass, loss, backpropagation and update")
 
     v = bar.addMenu("&View")
     acts["discretize"] = _add(v, w, "&Discretize output", w.surface.set_discretize, "D", checkable=True)
@@ -261,6 +265,18 @@ def build_menus(w) -> dict[str, QAction]:
     acts["log_scale"] = _add(v, w, "&Log-scale loss", w.curves.set_log_scale, "L", checkable=True)
     acts["landscape"] = _add(v, w, "Loss lands&cape", w.show_landscape, "Ctrl+L",
                              "The loss over a plane through the weights, with the optimiser's path")
+    links = v.addMenu("Link &colour")
+    group = QActionGroup(w)
+    for mode, label in LINK_MODES.items():
+        acts[f"links_{mode}"] = act = _add(links, w, label, lambda on, m=mode: on and w.topology.set_link_mode(m),
+                                           checkable=True)
+        group.addAction(act)
+    acts["links_weight"].setChecked(True)
+    w.topology.link_mode_changed.connect(lambda m: acts[f"links_{m}"].setChecked(True))
+    w.topology.link_mode_changed.connect(lambda m: w.settings.setValue("view/link_mode", m))
+    remembered = str(w.settings.value("view/link_mode", "weight"))
+    if remembered in LINK_MODES:
+        w.topology.set_link_mode(remembered)
     for name in ("discretize", "show_test", "highlight", "log_scale"):
         acts[name].toggled.connect(lambda _=False: w.repaint_views())
     acts["highlight"].setChecked(True)
@@ -276,6 +292,8 @@ B\tStep one mini-batch
 E\tStep one epoch
 Ctrl+R\tReset the network
 Ctrl+G\tRegenerate the data
+X\tExplain the next step: \u2190 \u2192 stages, \u2191 \u2193 points, A batch average,
+\tEnter apply, Esc leave; click a training point to follow it
 D / T / H / L\tDiscretize / test data / batch highlight / log scale
 Ctrl+O / Ctrl+S\tOpen / save a session
 Ctrl+E / Ctrl+I\tExport / import weights

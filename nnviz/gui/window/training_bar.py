@@ -82,6 +82,7 @@ class TrainingBar(QFrame):
         play_toggled(bool): True to play, False to pause.
         step_batch_requested(), step_epoch_requested(), reset_requested()
         speed_changed(float): epochs per second, 0 = as fast as it goes.
+        explain_requested(): enter or leave explain-one-step mode.
     """
 
     play_toggled = Signal(bool)
@@ -89,6 +90,7 @@ class TrainingBar(QFrame):
     step_epoch_requested = Signal()
     reset_requested = Signal()
     speed_changed = Signal(float)
+    explain_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,7 +101,7 @@ class TrainingBar(QFrame):
         style = self.style()
         self._icons = {name: style.standardIcon(getattr(QStyle, name)) for name in
                        ("SP_MediaPlay", "SP_MediaPause", "SP_MediaSkipForward", "SP_MediaSeekForward",
-                        "SP_BrowserReload")}
+                        "SP_BrowserReload", "SP_MessageBoxQuestion")}
         self.reset_button = self._button("Reset", "Reset the network: new random weights, epoch 0 (Ctrl+R)",
                                          "SP_BrowserReload")
         self.play_button = self._button("", "Play / pause training (Space)", "SP_MediaPlay", big=True)
@@ -113,7 +115,11 @@ class TrainingBar(QFrame):
             self.speed.addItem(label)
         self.speed.setCurrentIndex(DEFAULT_SPEED)
         self.speed.setToolTip("How fast to train while playing")
-        for w in (self.reset_button, self.play_button, self.step_batch_button, self.step_epoch_button):
+        self.explain_button = self._button("Explain", "Walk through the next update: forward pass, loss, "
+                                           "backpropagation and update, with the numbers (X)", "SP_MessageBoxQuestion")
+        self.explain_button.setCheckable(True)
+        for w in (self.reset_button, self.play_button, self.step_batch_button, self.step_epoch_button,
+                  self.explain_button):
             lay.addWidget(w)
         speed_label = QLabel("Speed")
         speed_label.setStyleSheet("color: #777;")
@@ -132,6 +138,7 @@ class TrainingBar(QFrame):
         self.play_button.toggled.connect(self._on_play)
         self.step_batch_button.clicked.connect(self.step_batch_requested)
         self.step_epoch_button.clicked.connect(self.step_epoch_requested)
+        self.explain_button.clicked.connect(self._explain_clicked)
         self.speed.currentIndexChanged.connect(lambda i: self.speed_changed.emit(SPEEDS[i][1]))
 
     def _button(self, text: str, tip: str, icon: str, big: bool = False) -> QToolButton:
@@ -161,6 +168,14 @@ class TrainingBar(QFrame):
             self.play_button.setChecked(playing)
             self._show_play_icon(playing)
             self.play_button.blockSignals(False)
+
+    def _explain_clicked(self) -> None:
+        self.explain_button.setChecked(not self.explain_button.isChecked())   # the window says when it is on
+        self.explain_requested.emit()
+
+    def set_explaining(self, on: bool) -> None:
+        """Show whether explain-one-step mode is on (without emitting a request)."""
+        self.explain_button.setChecked(bool(on))
 
     def speed_value(self) -> float:
         return SPEEDS[self.speed.currentIndex()][1]

@@ -51,24 +51,25 @@ def network(kind: str, hidden=(4, 3), activation: str = "tanh", seed: int = 2) -
 
 def run_both(net: Network, x, t, h: Hyper, batch: int, updates: int):
     """`updates` batch updates through the kernel and through the reference, one call each,
-    epoch after epoch; returns (params, grad, m, v, carried sum, dead) of each."""
+    epoch after epoch; returns (params, grad, m, v, carried sum, dead, last change) of each."""
     bpe = batches.batches_per_epoch(len(x), batch, h.optimizer)
     ref, state, carry = net.copy(), OptimizerState.zeros(net.params.size), Carry.zeros(net.params.size)
     dead_ref = np.zeros(net.params.size, dtype=np.int64)
-    g_ref = np.zeros_like(net.params)
+    g_ref, last_ref = np.zeros_like(net.params), np.zeros_like(net.params)
     for k in range(updates):
-        g_ref = reference.train_batches(ref, state, x, t, batch, k % bpe, 1, h, carry, dead_ref, 1 + k // bpe)
+        g_ref = reference.train_batches(ref, state, x, t, batch, k % bpe, 1, h, carry, dead_ref, 1 + k // bpe,
+                                        last_ref)
     p, g = net.params.copy(), np.zeros_like(net.params)
-    m, v, acc = np.zeros_like(p), np.zeros_like(p), np.zeros_like(p)
+    m, v, acc, last = np.zeros_like(p), np.zeros_like(p), np.zeros_like(p), np.zeros_like(p)
     dead, counts = np.zeros(p.size, dtype=np.int64), np.zeros(2, dtype=np.int64)
     sizes = np.array(net.layer_sizes, dtype=np.int64)
     code = losses.code(net.output_kind)
     for k in range(updates):
         kernels.train_batches(p, g, m, v, acc, dead, net.w_off, net.b_off, sizes, net.activation_codes(), code,
                               x, t, k % bpe, 1, batch, OPT_CODES[h.optimizer],
-                              REG_CODES[h.regularization], h.vector(), counts, 1 + k // bpe)
+                              REG_CODES[h.regularization], h.vector(), counts, 1 + k // bpe, last)
     assert counts[0] == state.t == updates and counts[1] == carry.count
-    return (p, g, m, v, acc, dead), (ref.params, g_ref, state.m, state.v, carry.acc, dead_ref)
+    return (p, g, m, v, acc, dead, last), (ref.params, g_ref, state.m, state.v, carry.acc, dead_ref, last_ref)
 
 
 def assert_close(kernel, ref) -> None:
@@ -76,6 +77,8 @@ def assert_close(kernel, ref) -> None:
         err = np.max(np.abs(a - b))
         assert err <= TOL, f"{name} differs by {err:.2e}"
     assert np.array_equal(kernel[5], ref[5]), "the dead links differ"
+    err = np.max(np.abs(kernel[6] - ref[6]))
+    assert err <= TOL, f"the last update's change differs by {err:.2e}"
 
 
 @pytest.mark.parametrize("regularization", ("none", "l1", "l2"))
@@ -128,6 +131,7 @@ def test_fused_batch_one_sgd_step_is_the_general_step(activation: str, kind: str
     assert_close(fused, ref)
     general, _ = run_both(net, x, t, Hyper("sgd", "l2", lr=0.1, reg_rate=0.0), batch=1, updates=60)
     assert np.array_equal(fused[0], general[0]) and np.array_equal(fused[1], general[1])
+    assert np.array_equal(fused[6], general[6])
 
 
 def test_batch_one_run_of_many_points_equals_one_call_per_point() -> None:
@@ -140,14 +144,16 @@ def test_batch_one_run_of_many_points_equals_one_call_per_point() -> None:
     runs = []
     for calls in ([(0, len(x))], [(k, 1) for k in range(len(x))], [(0, 20), (20, 1000)]):
         p, g, m, v, acc = net.params.copy(), np.zeros_like(net.params), np.zeros(0), np.zeros(0), np.zeros(0)
-        counts, dead = np.zeros(2, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        counts, dead, last = np.zeros(2, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros_like(p)
         for first, count in calls:
             kernels.train_batches(p, g, m, v, acc, dead, net.w_off, net.b_off, sizes, net.activation_codes(),
-                                  code, x, t, first, count, 1, OPT_CODES["sgd"], REG_CODES["none"], h, counts, 1)
+                                  code, x, t, first, count, 1, OPT_CODES["sgd"], REG_CODES["none"], h, counts, 1,
+                                  last)
         assert counts[0] == len(x) and counts[1] == 0
-        runs.append((p, g))
-    for p, g in runs[1:]:
+        runs.append((p, g, last))
+    for p, g, last in runs[1:]:
         assert np.array_equal(p, runs[0][0]) and np.array_equal(g, runs[0][1])
+        assert np.array_equal(last, runs[0][2])
     assert np.max(np.abs(runs[0][0] - net.params)) > 0.01
 
 

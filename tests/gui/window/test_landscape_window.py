@@ -75,7 +75,7 @@ def test_a_hidden_panel_computes_nothing_but_the_path_is_recorded(qtbot, window)
     w.show_landscape()
     r = shown_for(qtbot, w, w.latest)
     assert len(r.path) == 4 and r.mode == "pca"
-    w.lower_tabs.setCurrentWidget(w.curves)
+    w.lower_tabs.setCurrentIndex(0)                 # the curves
     n = len(w.results.items)
     act_and_wait(qtbot, w, w.step_batch_requested.emit)
     act_and_wait(qtbot, w, w.step_epoch_requested.emit)

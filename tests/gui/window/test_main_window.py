@@ -205,3 +205,21 @@ def test_a_limited_speed_is_never_exceeded(qtbot, tmp_path):
     pause(qtbot, w)
     assert epoch <= 20.0 * elapsed + 2, (epoch, elapsed)
     w.close()
+
+
+def test_a_refused_edit_keeps_its_banner_and_a_rebuild_clears_a_divergence(qtbot, tmp_path):
+    """The banner is about a network: it stays up for a refusal at epoch 0, and goes once
+    the network it spoke of has been rebuilt (here by a setting, not by Reset)."""
+    w = open_window(qtbot, tmp_path, Config(dataset="reg-plane", learning_rate=10.0))
+    snap = act_and_wait(qtbot, w, lambda: w.weight_edit_requested.emit(0, 0, 0, 1e9))
+    assert snap.epoch == 0
+    qtbot.waitUntil(lambda: "Edit refused" in w.banner_text.text(), timeout=5_000)
+    assert w.banner.isVisible()
+    act_and_wait(qtbot, w, w.toggle_play, lambda s: s.playing or bool(s.diverged))
+    qtbot.waitUntil(lambda: bool(w.latest.diverged) and not w.latest.playing, timeout=20_000)
+    qtbot.waitUntil(lambda: "infinite" in w.banner_text.text(), timeout=5_000)
+    act_and_wait(qtbot, w, lambda: w.config_requested.emit(w.latest.config.replace(learning_rate=0.03,
+                                                                                    batch_size=5)),
+                 lambda s: not s.diverged and s.epoch == 0)
+    qtbot.waitUntil(lambda: not w.banner.isVisible(), timeout=5_000)
+    w.close()

@@ -82,9 +82,11 @@ class LinksItem(pg.GraphicsObject):
         return pen
 
     def set_links(self, layout: GraphLayout, weights: np.ndarray, width_scale: float,
-                  dead: np.ndarray | None = None) -> None:
+                  dead: np.ndarray | None = None, full_at: float = 5.0) -> None:
         """weights: (M,) in the order of layout.segments; dead (M,) bool marks links that
-        no longer train: drawn in one dashed grey bucket of their own, under the rest."""
+        no longer train: drawn in one dashed grey bucket of their own, under the rest.
+        full_at: the magnitude drawn at the full 10 px (5 for weights, as the Playground;
+        1 for values already scaled into [-1, 1], such as gradients)."""
         rect = QRectF(0, 0, layout.width, layout.height)
         if rect != self._rect:
             self.prepareGeometryChange()
@@ -94,14 +96,17 @@ class LinksItem(pg.GraphicsObject):
             self._lines_of = layout
         lines = self._lines
         live = np.arange(len(lines)) if dead is None or not np.any(dead) else np.flatnonzero(~dead)
-        self._buckets = [(self._pen_for(colour, palette.link_width(mag) * width_scale), [lines[live[i]] for i in idx])
+        gain = 5.0 / full_at
+        self._buckets = [(self._pen_for(colour, palette.link_width(mag * gain) * width_scale),
+                          [lines[live[i]] for i in idx])
                          for colour, mag, idx in link_buckets(np.asarray(weights)[live])]
         if len(live) < len(lines):
             self._buckets.insert(0, (_pen(DEAD, max(1.5 * width_scale, 1.0), dashed=True),
                                      [lines[i] for i in np.flatnonzero(dead)]))
         self.update()
 
-    def set_highlight(self, segment: np.ndarray | None, weight: float = 0.0, width_scale: float = 1.0) -> None:
+    def set_highlight(self, segment: np.ndarray | None, weight: float = 0.0, width_scale: float = 1.0,
+                      full_at: float = 5.0) -> None:
         """Draw one link (x0, y0, x1, y1) emphasised: a dark casing under its own colour."""
         if segment is None:
             self._highlight = None
@@ -109,7 +114,7 @@ class LinksItem(pg.GraphicsObject):
             path = QPainterPath()
             path.moveTo(float(segment[0]), float(segment[1]))
             path.lineTo(float(segment[2]), float(segment[3]))
-            width = max(palette.link_width(weight) * width_scale, 2.0)
+            width = max(palette.link_width(weight * 5.0 / full_at) * width_scale, 2.0)
             self._highlight = (_pen(HIGHLIGHT, width + 3.0), _pen(palette.rgb(weight), width), path)
         self.update()
 

@@ -31,6 +31,7 @@ from nnviz.gui.views.topology.card import (
     link_card,
     neuron_card,
 )
+from nnviz.gui.views.topology.explain_layer import ExplainDecor, hover_target
 from nnviz.gui.views.topology.geometry import (
     GraphLayout,
     build_layout,
@@ -56,6 +57,7 @@ class TopologyView(QWidget):
         neuron_hovered(int layer, int index): the mouse is over a neuron (layer 0 = inputs,
             the last = outputs); (-1, -1) once it is over no neuron.
         message_posted(str): a typed value was refused, in words.
+        link_mode_changed(str): the user picked what the links show (explain_layer.LINK_MODES).
         parameter_picked(object): a link or bias square was picked, as ("weight", layer,
             dst, src) or ("bias", layer, neuron): a click in pick mode, or Ctrl+click.
     """
@@ -64,6 +66,7 @@ class TopologyView(QWidget):
     bias_edit_requested = Signal(int, int, float)
     neuron_hovered = Signal(int, int)
     message_posted = Signal(str)
+    link_mode_changed = Signal(str)
     parameter_picked = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -86,6 +89,9 @@ class TopologyView(QWidget):
         self.marks = PickMarks(self.vb)
         self._picking = False
         self._texts: list[pg.TextItem] = []
+        self.decor = ExplainDecor(self.vb, self)       # link colouring modes, an explained step
+        lay.addWidget(self.decor.bar)
+        self.decor.mode_changed.connect(self._link_mode_picked)
 
         self.card = QLabel(self)
         self.card.setStyleSheet(CARD_STYLE)
@@ -168,26 +174,47 @@ class TopologyView(QWidget):
         """Number these parameters on the graph (1, 2, ...); () clears the marks."""
         self.marks.show(self._layout, targets)
 
+    def set_link_mode(self, mode: str) -> None:
+        """What the links show: "weight", "gradient", "update" or "velocity"."""
+        self.decor.set_mode(mode)
+
+    def link_mode(self) -> str:
+        return self.decor.mode
+
+    def set_explain(self, exp, stage: tuple[str, int], row: int, average: bool) -> None:
+        """Draw an explained step (core.learn.explain.Explanation) at a stage, for batch point
+        `row`, gradients as the batch average when `average`; None leaves it."""
+        self.decor.explain = None if exp is None else (exp, stage, row, average)
+        if self._snap is not None:
+            self._render()
+
+    def _link_mode_picked(self, mode: str) -> None:
+        if self._snap is not None:
+            self._render()
+        self.link_mode_changed.emit(mode)
+
     # -- rendering -----------------------------------------------------------------------
     def _render(self) -> None:
         snap = self._snap
         if snap is None:
             return
         vp = self.view.viewport().size()
-        size = (max(vp.width(), 320), max(vp.height(), 240))
+        room = self.decor.room()    # kept free right of the outputs for an explained step's numbers
+        size = (max(vp.width(), 320) - room, max(vp.height(), 240))
         headers = tuple(header_html(snap, c) for c in range(len(snap.layer_sizes)))
-        key = (tuple(snap.layer_sizes), tuple(snap.feature_names), headers, size)
+        key = (tuple(snap.layer_sizes), tuple(snap.feature_names), headers, size, room)
         if key != self._layout_key:
             if self._layout_key is not None and key[:2] != self._layout_key[:2]:
                 self.close_editor()  # a new network: the link being edited is gone
-            self._build(snap, size)
+            self._build(snap, size, room)
             self._layout_key = key
             self.marks.show(self._layout, tuple(t for t in self.marks.targets if self._target_valid(snap, t)))
         lay = self._layout
-        weights = np.concatenate([np.asarray(w, float).ravel() for w in snap.weights])     # (M,)
+        values, full_at = self.decor.link_values(snap)                                    # (M,)
         biases = np.concatenate([np.asarray(b, float).ravel() for b in snap.biases])       # (B,)
         dead = np.concatenate([np.asarray(d).ravel() != 0 for d in snap.dead]) if snap.dead else None  # (M,)
-        self.links.set_links(lay, weights, self._width_scale, dead)
+        self.links.set_links(lay, values, self._width_scale, dead, full_at)
+        self.decor.render(lay)
         self.overlay.set_biases(biases)
         self.images.set_pictures(snap.grid, snap.config.output_kind)
         if snap is not self._painted:
@@ -196,12 +223,13 @@ class TopologyView(QWidget):
         self.paint_count += 1
         self._update_hover()
 
-    def _build(self, snap: Snapshot, size: tuple[int, int]) -> None:
+    def _build(self, snap: Snapshot, size: tuple[int, int], room: int = 0) -> None:
         """New structure or size: new geometry, labels and headers; hover state re-checked."""
         lay = build_layout(tuple(snap.layer_sizes), *size)
         self._layout = lay
         self._width_scale = float(np.clip(lay.pitch / 40.0, 0.35, 1.0))
         self.overlay.set_layout(lay)
+        self.decor.overlay.set_layout(lay, room)
         self.images.set_layout(lay)
         for t in self._texts:
             self.vb.removeItem(t)
@@ -215,7 +243,7 @@ class TopologyView(QWidget):
         top = min(lay.column_top(c) for c in range(len(lay.layer_sizes))) - 2  # one header row
         for c in range(len(lay.layer_sizes)):
             self._add_text(header_html(snap, c, compact), lay.column_x[c], top, (0.5, 1.0), head_font)
-        self.vb.setRange(QRectF(0, 0, lay.width, lay.height), padding=0.0)
+        self.vb.setRange(QRectF(0, 0, lay.width + room, lay.height), padding=0.0)
 
     def _add_text(self, html: str, x: float, y: float, anchor: tuple[float, float], font: QFont) -> None:
         item = pg.TextItem(anchor=anchor)
@@ -234,6 +262,9 @@ class TopologyView(QWidget):
         if self._hover is None or self._snap is None or self._layout is None:
             return "", ""
         kind, row = self._hover
+        explained = self.decor.card(hover_target(self._layout, kind, row))
+        if explained is not None:
+            return explained
         if kind == "link":
             target = ("weight", *(int(v) for v in self._layout.link_ids[row]))
             return link_card(self._snap, *target[1:], self._current_value(target))
@@ -287,9 +318,8 @@ class TopologyView(QWidget):
         self._hover = hover
         lay = self._layout
         if hover is not None and hover[0] == "link":
-            l, dst, src = (int(v) for v in lay.link_ids[hover[1]])
-            self.links.set_highlight(lay.segments[hover[1]], float(self._snap.weights[l][dst, src]),
-                                     self._width_scale)
+            self.links.set_highlight(lay.segments[hover[1]], self.decor.link_value(hover[1]), self._width_scale,
+                                     self.decor.full_at)
         else:
             self.links.set_highlight(None)
         if hover is not None and hover[0] != "link":
@@ -318,6 +348,8 @@ class TopologyView(QWidget):
             x = anchor.x() - 12 - self.card.width()
         if y + self.card.height() > self.height():
             y = anchor.y() - 12 - self.card.height()
+        if self.decor.explain is not None:   # long formula cards: a corner that hides no neuron
+            x, y = self.decor.card_spot(self, (x, y), self.card.size())
         self.card.move(max(x, 0), max(y, 0))
         self.card.show()
         self.card.raise_()
