@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
-# Build a one-folder desktop bundle with PyInstaller and install the .desktop entry for
-# the current user.  Usage: bash packaging/build.sh [--install-desktop]
+# Build a one-folder desktop bundle, dist/nnviz/, with PyInstaller, in the README's virtual
+# environment (.venv), and optionally install it for the current user with its launcher,
+# icon and .nnviz file type (packaging/install_desktop.sh).
+# Usage: bash packaging/build.sh [--install-desktop]
+# The bundle carries Python, Qt and numba, but uses the system's OpenGL, EGL and fontconfig
+# libraries: a target machine needs libgl1 libegl1 libfontconfig1 (desktop systems have them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pip install -e . "pyinstaller>=6"
+python3 -m venv .venv
+.venv/bin/pip install -e . "pyinstaller>=6"
 mkdir -p build
-python - <<'PY'
+QT_QPA_PLATFORM=offscreen .venv/bin/python - <<'PY'
 # a PNG icon for the bundle and the desktop entry, rendered from the SVG with Qt
-import os
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtGui import QGuiApplication, QIcon
 app = QGuiApplication([])
 QIcon("resources/icons/nnviz.svg").pixmap(256, 256).save("build/nnviz.png")
 PY
-pyinstaller --noconfirm --distpath dist --workpath build packaging/nnviz.spec
-if [ "${1:-}" = "--install-desktop" ]; then
-  mkdir -p ~/.local/share/applications ~/.local/share/icons/hicolor/256x256/apps
-  cp build/nnviz.png ~/.local/share/icons/hicolor/256x256/apps/nnviz.png
-  sed "s|^Exec=nnviz|Exec=$PWD/dist/nnviz/nnviz|" resources/nnviz.desktop > ~/.local/share/applications/nnviz.desktop
-fi
+.venv/bin/pyinstaller --noconfirm --distpath dist --workpath build packaging/nnviz.spec
 echo "built dist/nnviz/nnviz"
+if [ "${1:-}" = "--install-desktop" ]; then
+  bash packaging/install_desktop.sh dist/nnviz
+fi

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import site
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +32,7 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
 
 def test_the_wheel_holds_every_package_and_the_resources(wheel) -> None:
     names = set(wheel.namelist())
-    for res in ("icons/nnviz.svg", "nnviz.desktop", "presets.toml"):
+    for res in ("icons/nnviz.svg", "nnviz.desktop", "nnviz-mime.xml", "presets.toml"):
         assert f"nnviz/resources/{res}" in names
     packages = {str(p.parent.relative_to(ROOT)) for p in (ROOT / "nnviz").rglob("__init__.py")}
     assert {p for p in packages if f"{p}/__init__.py" not in names} == set()
@@ -44,12 +46,18 @@ def test_the_wheel_holds_every_package_and_the_resources(wheel) -> None:
 
 def test_list_presets_works_from_a_non_editable_install(wheel, tmp_path) -> None:
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     py = venv / "bin" / "python"
-    # --ignore-installed: the venv sees this environment's (often editable) nnviz of the same version
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}   # the checkout is not installed
     subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--ignore-installed", "-q", wheel.filename],
-                   check=True, capture_output=True, timeout=300)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+                   check=True, capture_output=True, timeout=300, env=env)
+    # numpy and the rest from this environment, which may itself be a virtual environment
+    # (the README's test command makes one), where --system-site-packages would not reach it;
+    # a plain path line does not run this environment's .pth files, so an nnviz installed
+    # here (editable or not) cannot shadow the wheel's, and pip has already installed it
+    inner = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                           check=True, capture_output=True, text=True, env=env).stdout.strip()
+    Path(inner, "outer.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     run = subprocess.run([str(venv / "bin" / "nnviz"), "--list-presets"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr

@@ -4,7 +4,8 @@ landscape (a plane, the slice along the gradient, the path's principal component
 The figures are what the worker gets: `Trainer.train_epochs(n)` called with n sized to
 about one worker chunk (12 ms), so every epoch includes the train and test losses, the
 gradient sizes and the history entry. The kernels are compiled (or loaded from cache)
-before timing.
+before timing. The core.numpy rows time the numpy reference that trains on a first start
+while the kernel compiles in the background.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import time
 import numpy as np
 
 from nnviz.bench import print_rows
-from nnviz.core import Config, PathRecorder, Trainer, gradient_slice, loss_landscape, random_directions
+from nnviz.core import (Config, PathRecorder, Trainer, compiled, gradient_slice, loss_landscape,
+                        random_directions)
 from nnviz.core.config import FEATURES
 from nnviz.core.learn import landscape_kernel
 from nnviz.core.learn.directions import pca_directions, project
@@ -194,6 +196,10 @@ def measure():
     yield "core.slice.B", slice_ms(NET_B), "ms", "the line along the next step's gradient, network B"
     yield ("core.path_pca.max", path_pca_ms(NET_MAX), "ms",
            "components of a full path (256 positions) of 9,793 parameters, and its projection")
+    with compiled.numpy_only():   # the first start, while the kernel compiles in the background
+        yield "core.numpy.train.A", epochs_per_second(NET_A), "epochs/s", "network A on the numpy reference"
+        yield "core.numpy.train.B", epochs_per_second(NET_B), "epochs/s", "network B on the numpy reference"
+        yield "core.numpy.grid.B", grid_ms(NET_B), "ms", "the grid of network B in numpy float32"
 
 
 def run(json_out: bool = False) -> None:

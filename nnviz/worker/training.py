@@ -15,6 +15,7 @@ from collections import deque
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
+from nnviz.core import compiled
 from nnviz.core.config import Config
 from nnviz.core.learn.explain import explain_step, step_pictures
 from nnviz.core.train.trainer import Trainer
@@ -26,6 +27,9 @@ FRAME_S = 1.0 / 60.0     # one frame at 60 Hz
 CHUNK_S = 0.012          # longest stretch of training between two looks at the queue
 MAX_SPEED = 0            # speed value meaning "as fast as it goes"
 STALE_S = 0.25           # emit anyway if the GUI has not acknowledged a frame for this long
+KERNEL_POLL_MS = 100     # how often to look whether the kernel is loaded (or compiled)
+COMPILING = ("First start on this computer: the fast training kernel is being compiled in the "
+             "background (about half a minute). Training already runs, with plain numpy.")
 
 
 class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
@@ -40,6 +44,8 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         stopped(): the worker has stopped its timer; the thread may quit.
         config_replaced(object): the worker changed the settings itself (custom data,
             an opened session); emitted just before the Snapshot that shows it.
+        engine_changed(str): what the status bar should keep saying about the training
+            kernel while it compiles ('' once there is nothing to say).
         explanation_ready(object): (seq, Explanation, (grid before, grid after)) of an
             update worked out but not made; seq is that of the Snapshot emitted next.
         explanation_failed(str): why no update could be explained (no points, diverged).
@@ -55,6 +61,7 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
     file_failed = Signal(str, str)
     stopped = Signal()
     config_replaced = Signal(object)
+    engine_changed = Signal(str)
     explanation_ready = Signal(object)
     explanation_failed = Signal(str)
     edit_applied = Signal(object)
@@ -77,6 +84,8 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         self.epoch_limit = 0             # config.stop_epoch while it lies ahead, else 0 (none)
         self.target_loss = 0.0           # config.stop_loss while not yet reached, else 0 (none)
         self.session_extra: dict = {}    # GUI settings read from the last opened session
+        self._kernel = None              # kernel_build.KernelPreparation: loading or compiling the kernel
+        self._kernel_timer: QTimer | None = None
         self._init_tracking()
         self._told_stuck = ""            # the "can no longer learn" message already shown
         self._explained = None           # the last Explanation sent, until applied or replaced
@@ -84,9 +93,13 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
     # -- life cycle (runs in the worker thread) -------------------------------------
     @Slot()
     def start(self) -> None:
-        """Build the trainer and the timer inside the worker thread (a QTimer belongs to the thread that created it)."""
-        from nnviz.core.train import kernels
-        kernels.warm_up()  # compile or load the cached kernel before the first step
+        """Build the trainer and the timer inside the worker thread (a QTimer belongs to the thread that created it).
+
+        The first Snapshot comes from numpy at once; the kernel is loaded from numba's cache
+        beside the training (a fraction of a second, most of it numba starting up) or, on a
+        first start, compiled in a child process first; numpy trains until it is loaded.
+        """
+        compiled.defer()
         if self.trainer is None:
             self.trainer = Trainer(self._config)
         self._timer = QTimer(self)
@@ -94,6 +107,36 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         self._timer.timeout.connect(self._tick)
         self._landscape_start()
         self._emit()
+        self._prepare_kernel()
+
+    @Slot()
+    def _prepare_kernel(self) -> None:
+        from nnviz.core.train.kernel_build import KernelPreparation
+        self._kernel = KernelPreparation()
+        self._report_kernel(self._kernel.start())
+        self._kernel_timer = QTimer(self)
+        self._kernel_timer.setInterval(KERNEL_POLL_MS)
+        self._kernel_timer.timeout.connect(self._poll_kernel)
+        self._kernel_timer.start()
+
+    @Slot()
+    def _poll_kernel(self) -> None:
+        """Once the kernel is loaded, training takes it up at the next chunk."""
+        self._report_kernel(self._kernel.poll())
+        if self._kernel.finished:
+            self._kernel_timer.stop()
+
+    def _report_kernel(self, event: str | None) -> None:
+        if event == "compiling":
+            self.engine_changed.emit(COMPILING)
+        elif event == "ready":
+            self.engine_changed.emit("")
+            self.status_posted.emit("The fast training kernel is ready.")
+        elif event == "failed":
+            self.engine_changed.emit(
+                f"The fast training kernel could not be compiled or cached ({self._kernel.error}): "
+                "training goes on with plain numpy, which is slower. numba needs a writable cache "
+                "folder (NUMBA_CACHE_DIR).")
 
     @Slot()
     def stop(self) -> None:
@@ -101,6 +144,9 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         if self._timer is not None:
             self._timer.stop()
         self._landscape_stop()
+        if self._kernel is not None:   # closing during the compile: end the child, wait for it
+            self._kernel_timer.stop()
+            self._kernel.stop()
         self.stopped.emit()
         self.thread().quit()  # quit is thread-safe; a queued quit would never run while the GUI thread waits
 
@@ -305,7 +351,8 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         t = self.trainer
         while (now := time.perf_counter()) < deadline:
             # as many epochs as fit before the deadline, in one kernel call (one GIL hand-over)
-            n = max(1, int((deadline - now) / self._epoch_s))
+            # numpy (while the kernel compiles) takes one epoch a call, so the time box holds
+            n = max(1, int((deadline - now) / self._epoch_s)) if compiled.available() else 1
             if self._speed > 0:
                 n = min(n, int(self._owed))
                 if n < 1:

@@ -22,6 +22,7 @@ from nnviz.core import files
 from nnviz.core.config import Config
 from nnviz.core.errors import FormatError
 from nnviz.core.model.network import Network
+from nnviz.core.train import kernels
 
 TIME_BOUND_S = 10.0             # per load (typically 1-20 ms); the hostile files took seconds to hours
 MEMORY_SLOPE, MEMORY_BASE = 10, 200 * 2**20   # peak <= 10 x file size + 200 MB
@@ -223,6 +224,10 @@ class Figures:
 
 def run(n: int, seed: int, folder: Path, suffixes=(".json", ".npz", ".nnviz", ".csv")) -> dict[str, Figures]:
     """n mutants per format; raises AssertionError (the mutant kept in folder) on a failure."""
+    # every kernel compiled (or read from numba's cache) before any load is timed: with an
+    # empty cache, as in a fresh clone, the first mutant that trains would otherwise pay
+    # numba's 10-30 s first compile, which is not the reader's time
+    kernels.warm_up()
     base = valid_files()
     rng = np.random.default_rng(seed)
     out: dict[str, Figures] = {}

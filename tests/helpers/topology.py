@@ -2,16 +2,43 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from nnviz.gui.views.topology.view import TopologyView
+from nnviz.gui.views.topology.geometry import hit_test_links
+from nnviz.gui.views.topology.view import LINK_TOL_PX, TopologyView
 
 
 def link_mid(v: TopologyView, layer: int, dst: int, src: int) -> QPoint:
-    x0, y0, x1, y1 = v.graph_layout.segments[v.graph_layout.link_index(layer, dst, src)]
-    return v.view_point((x0 + x1) / 2, (y0 + y1) / 2)
+    """A pixel on the link where the mouse picks it: near its middle, but where no other link
+    passes within two pixels (links that cross close to a midpoint would make a click there
+    depend on rounding to whole pixels)."""
+    lay = v.graph_layout
+    k = lay.link_index(layer, dst, src)
+    x0, y0, x1, y1 = lay.segments[k]
+    best, best_t = -1.0, 0.5
+    for t in sorted(np.linspace(0.15, 0.85, 57), key=lambda t: abs(t - 0.5)):   # middle first
+        p = v.view_point(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+        scene = v.vb.mapSceneToView(v.view.mapToScene(p))
+        if hit_test_links(lay.segments, scene.x(), scene.y(), LINK_TOL_PX) != k:
+            continue
+        others = np.delete(lay.segments, k, axis=0)
+        clear = _distance(others, scene.x(), scene.y())
+        if clear >= 2.0:
+            return p
+        if clear > best:
+            best, best_t = clear, t
+    return v.view_point(x0 + best_t * (x1 - x0), y0 + best_t * (y1 - y0))
+
+
+def _distance(segments: np.ndarray, px: float, py: float) -> float:
+    """Distance from (px, py) to the nearest of segments (M, 4)."""
+    dx, dy = segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1]
+    rx, ry = px - segments[:, 0], py - segments[:, 1]
+    t = np.clip((rx * dx + ry * dy) / np.maximum(dx * dx + dy * dy, 1e-12), 0.0, 1.0)
+    return float(np.min(np.hypot(rx - t * dx, ry - t * dy))) if len(segments) else np.inf
 
 
 def node_point(v: TopologyView, column: int, index: int) -> QPoint:

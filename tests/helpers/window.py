@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 
 from nnviz.core.config import Config
 from nnviz.gui.window.main_window import MainWindow
@@ -17,6 +17,7 @@ def open_window(qtbot, tmp_path, config: Config | None = None, remembered: bool 
     w = MainWindow(None if remembered else (config or Config()), settings=settings)
     w.quiet_errors = True
     qtbot.addWidget(w)
+    w.setWindowState(Qt.WindowNoState)   # not maximised on the small offscreen screen: this size
     w.resize(1400, 900)
     w.show()
     qtbot.waitUntil(lambda: w.latest is not None, timeout=START_MS)

@@ -13,6 +13,7 @@ import functools
 
 import numpy as np
 
+from nnviz.core import compiled as compiled_kernels
 from nnviz.core.model import activations, features, losses
 from nnviz.core.snapshot import GRID, GRID_AXIS
 
@@ -110,12 +111,18 @@ class Network:
         out = self.forward(features.transform(pts, self.feature_names))[1][-1]
         return out[:, 0] if out.shape[1] == 1 else out
 
-    def grid_outputs(self) -> tuple[Array, ...]:
+    def grid_outputs(self, compiled: bool | None = None) -> tuple[Array, ...]:
         """Every neuron's output over the GRID x GRID lattice: per layer (n_l, GRID, GRID) float32.
 
         Computed by the compiled float32 kernel (about 1 ms for the 7-input 6x8 network,
         GIL released); the arrays are views into one buffer made fresh for each call.
+        compiled=None follows nnviz.core.compiled: while the kernel is still being compiled
+        in the background, the numpy forward pass in float32 draws the same pictures.
         """
+        if not (compiled if compiled is not None else compiled_kernels.available()):
+            with np.errstate(all="ignore"):   # a diverged network draws NaN, as the kernel does
+                outs = self.forward(grid_features(self.feature_names).T, dtype=np.float32)[1]   # (G*G, n_l) each
+            return tuple(np.ascontiguousarray(o.T, dtype=np.float32).reshape(-1, GRID, GRID) for o in outs)
         from nnviz.core.model import grid_kernel  # here: numba loads only when pictures are drawn
         sizes = np.array(self.layer_sizes, dtype=np.int64)
         out = np.empty((int(sizes.sum()), GRID * GRID), dtype=np.float32)  # row = neuron, column = iy * GRID + ix

@@ -814,4 +814,4 @@ def warm_up() -> None:
     from nnviz.core.model.network import (
         Network,  # the picture kernel (grid_kernel.py), through its one caller
     )
-    Network((2, 2, 1), ("tanh",), "tanh_mse", ("x1", "x2")).grid_outputs()
+    Network((2, 2, 1), ("tanh",), "tanh_mse", ("x1", "x2")).grid_outputs(compiled=True)

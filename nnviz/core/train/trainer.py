@@ -12,7 +12,8 @@ the same seed, so one seed fixes a whole run and Reset returns to the same weigh
 
 The class is split by role: hand edits in trainer_edits.py, data changes in
 trainer_data.py, saving and loading its state in trainer_state.py, the next update worked
-out on copies (and an update from chosen points) in trainer_preview.py.
+out on copies (and an update from chosen points) in trainer_preview.py, and the numpy path
+that stands in for the kernel while it compiles (nnviz.core.compiled) in trainer_reference.py.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import math
 
 import numpy as np
 
+from nnviz.core import compiled
 from nnviz.core.config import CUSTOM, Config, reset_scope
 from nnviz.core.data.datasets import Dataset, class_index, make_data
 from nnviz.core.limits import MAX_PARAM
@@ -34,6 +36,7 @@ from nnviz.core.train.optimizers import OPT_CODES, REG_CODES, Hyper, OptimizerSt
 from nnviz.core.train.trainer_data import DataMixin
 from nnviz.core.train.trainer_edits import EditsMixin
 from nnviz.core.train.trainer_preview import PreviewMixin
+from nnviz.core.train.trainer_reference import ReferenceMixin
 from nnviz.core.train.trainer_state import StateMixin, check_data, resolve_output
 
 WEIGHT_STREAM = 1      # second word of the weights' seed sequence
@@ -41,7 +44,7 @@ RUN_EPOCHS = 4096      # most epochs in one kernel call (bounds the results buff
 Array = np.ndarray
 
 
-class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin):
+class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, ReferenceMixin):
     """Train a Network on a (train, test) pair; see the module doc for seeds and order."""
 
     def __init__(self, config: Config, data: tuple[Dataset, Dataset] | None = None):
@@ -197,6 +200,12 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin):
 
     def _refresh(self) -> None:
         """Recompute both losses and accuracies for the current weights (after an edit)."""
+        if not compiled.available():
+            self._reference_scores()
+            self._take_out()
+            self._stuck_at = -1
+            self._check()
+            return
         res = np.zeros(3)
         net = self.network
         for k, (x, t, c) in enumerate(((self._xtr, self._ttr, self._ctr), (self._xte, self._tte, self._cte))):
@@ -217,6 +226,8 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin):
 
     def _test_outputs(self) -> Array:
         """(N_test, n_out) network outputs on the test set, by the compiled forward pass."""
+        if not compiled.available():
+            return self._reference_outputs()
         net = self.network
         out = np.empty((len(self._xte), net.layer_sizes[-1]))
         kernels.forward_outputs(net.params, self._w_off, self._b_off, self._sizes, self._acts, self._xte, out)
@@ -239,14 +250,17 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin):
         cfg, net = self.config, self.network
         hyper = Hyper.from_config(cfg, self.epoch).vector()
         first, counts, carried = self.batch, self._counts(), self.carried
-        kernels.train_eval(
-            net.params, self.grad, self._opt.m, self._opt.v, self._carry.acc, self._dead, self._w_off,
-            self._b_off, self._sizes, self._acts, losses.code(net.output_kind), self._xtr, self._ttr,
-            self._ctr, self._xte, self._tte, self._cte, first, count, cfg.batch_size,
-            OPT_CODES[cfg.optimizer], REG_CODES[cfg.regularization], hyper, counts, self.epoch + 1,
-            self._check_flag(), self._out, self.last_update)
+        if not compiled.available():
+            self._reference_run(count)
+        else:
+            kernels.train_eval(
+                net.params, self.grad, self._opt.m, self._opt.v, self._carry.acc, self._dead, self._w_off,
+                self._b_off, self._sizes, self._acts, losses.code(net.output_kind), self._xtr, self._ttr,
+                self._ctr, self._xte, self._tte, self._cte, first, count, cfg.batch_size,
+                OPT_CODES[cfg.optimizer], REG_CODES[cfg.regularization], hyper, counts, self.epoch + 1,
+                self._check_flag(), self._out, self.last_update)
+            self._take_counts(counts)
         with_carry = carried if count == 1 else np.zeros(0, dtype=np.int64)   # the run's first update took it
-        self._take_counts(counts)
         self.last_batch = self._batch_points(first + count - 1, with_carry)
         self.total_steps += count
         self.batch += count
@@ -306,6 +320,8 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin):
 
     def _run_epochs(self, n: int, target_loss: float) -> int:
         """n whole epochs (from an epoch boundary) in one kernel call; returns those done."""
+        if not compiled.available():
+            return self._reference_epochs(n, target_loss)
         cfg, net = self.config, self.network
         hyper = Hyper.from_config(cfg, 0).vector()       # the kernel decays the rate per epoch
         rows = np.empty((n, self._out.size))             # (n, 5 + L), see kernels.train_eval

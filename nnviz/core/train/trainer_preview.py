@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.core import compiled
 from nnviz.core.model import losses
 from nnviz.core.train import batches, kernels
 from nnviz.core.train.optimizers import OPT_CODES, REG_CODES, Hyper
@@ -100,6 +101,9 @@ class PreviewMixin:
         else:   # one batch of exactly these points: no leftover, nothing carried in or out
             x, t = np.ascontiguousarray(self._xtr[points]), np.ascontiguousarray(self._ttr[points])
             first, size = 0, len(points)
+        if not compiled.available():   # the kernel is still compiling (a first start): numpy
+            self._reference_step(params, grad, m, v, acc, dead, counts, last, x, t, first, size)
+            return
         kernels.train_batches(params, grad, m, v, acc, dead, self._w_off, self._b_off, self._sizes, self._acts,
                               losses.code(net.output_kind), x, t, first, 1, size, OPT_CODES[cfg.optimizer],
                               REG_CODES[cfg.regularization], hyper, counts, self.epoch + 1, last)

@@ -33,6 +33,7 @@ from nnviz.gui.views.explain import ExplainPanel
 from nnviz.gui.views.landscape.view import LandscapeView
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
+from nnviz.gui.window.placement import place
 from nnviz.gui.window.training_bar import TrainingBar
 from nnviz.gui.window.undo import EditHistory
 from nnviz.gui.window.unsaved import DISCARD, SAVE, UnsavedGuard
@@ -40,6 +41,7 @@ from nnviz.worker.training import start_worker
 
 PAINT_MS = 16
 CURVES_MS = 100   # while playing, the curves repaint at most 10 times a second
+SURFACE_SHARE = 0.47   # of the right column's height, for the decision surface
 
 
 class MainWindow(QMainWindow):
@@ -106,11 +108,7 @@ class MainWindow(QMainWindow):
         self._timer.timeout.connect(self.paint_latest)
         self._timer.start()
         self._restore_view_settings()
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1500, 920)
+        place(self, self.screen(), self.settings.value("window/geometry"))
 
     # -- construction -----------------------------------------------------------------
     def _build(self, config: Config) -> None:
@@ -171,7 +169,15 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.banner)
         lay.addWidget(body, 1)
         self.setCentralWidget(central)
-        self.statusBar().showMessage("Compiling the training kernel…")
+        self.splitters = (body, middle, right)
+        self._auto_panels = True        # share out the panels at every resize until a divider is dragged
+        for splitter in self.splitters:
+            splitter.splitterMoved.connect(self._panels_moved)
+        self.statusBar().showMessage("Starting…")
+        self.engine_label = QLabel()   # what the training kernel is doing, while that matters
+        self.engine_label.setStyleSheet("color: #555; padding: 0 6px;")
+        self.statusBar().addPermanentWidget(self.engine_label)
+        self.engine_label.hide()
 
         self.controls.config_changed.connect(self._config_edited)
         self.controls.regenerate_requested.connect(self._regenerate)
@@ -222,6 +228,7 @@ class MainWindow(QMainWindow):
         w.snapshot_ready.connect(self.receive_snapshot)
         w.message_posted.connect(self.show_problem)
         w.status_posted.connect(self.show_message)
+        w.engine_changed.connect(self._engine_changed)
         self.thread.start()
         self.speed_requested.emit(self.training_bar.speed_value())
         self.landscape_requested.emit(self.landscape.settings())
@@ -300,6 +307,12 @@ class MainWindow(QMainWindow):
             if name in extra:
                 self.actions[name].setChecked(bool(extra[name]))
 
+    @Slot(str)
+    def _engine_changed(self, text: str) -> None:
+        self.engine_label.setText(text)
+        self.engine_label.setToolTip(text)
+        self.engine_label.setVisible(bool(text))
+
     @Slot(object)
     def _config_replaced(self, config: Config) -> None:
         """The worker changed the settings (custom data, a session): show them, or the next
@@ -348,6 +361,33 @@ class MainWindow(QMainWindow):
         self.surface.show_neuron(layer, index if layer >= 0 else None)
         if self.latest is not None:
             self.surface.paint()
+
+    # -- panel sizes ------------------------------------------------------------------
+    def _size_panels(self) -> None:
+        """Share the room among the panels for this window: the decision surface a square
+        about half the height, the curves below it, the graph all the width left."""
+        _, middle, right = self.splitters
+        height, width = right.height(), middle.width()
+        if height < 50 or width < 100:
+            return
+        surface = int(SURFACE_SHARE * height)
+        right.setSizes([surface, height - surface])
+        side = min(max(surface + 40, int(0.38 * width)), width // 2)   # + room for the axes
+        middle.setSizes([width - side, side])
+
+    @Slot()
+    def _panels_moved(self) -> None:
+        self._auto_panels = False
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._auto_panels:
+            self._size_panels()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._auto_panels:
+            self._size_panels()
 
     # -- shutdown ---------------------------------------------------------------------
     def shutdown(self) -> None:

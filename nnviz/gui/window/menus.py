@@ -253,6 +253,7 @@ def build_menus(w) -> dict[str, QAction]:
     acts["step_epoch"] = _add(t, w, "Step one &epoch", w.step_epoch_requested.emit, "E")
     acts["reset"] = _add(t, w, "&Reset network", w.request_reset, "Ctrl+R")
     acts["regenerate"] = _add(t, w, "Re&generate data", w._regenerate, "Ctrl+G")
+    acts["fastest"] = _add(t, w, "&Fastest / chosen pace", w.training_bar.toggle_fastest, "F")
     t.addSeparator()
     acts["explain"] = _add(t, w, "E&xplain the next step", w.explain_mode.toggle, "X",
                            "Walk through the next update: forward pass, loss, backpropagation and update")
@@ -290,6 +291,7 @@ def build_menus(w) -> dict[str, QAction]:
 SHORTCUTS = """Space\tPlay / pause
 B\tStep one mini-batch
 E\tStep one epoch
+F\tFastest, and back to the chosen pace
 Ctrl+R\tReset the network
 Ctrl+G\tRegenerate the data
 X\tExplain the next step: \u2190 \u2192 stages, \u2191 \u2193 points, A batch average,

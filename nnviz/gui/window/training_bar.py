@@ -26,7 +26,9 @@ from nnviz.core.snapshot import Snapshot
 SPEEDS = (("1 epoch/s", 1.0), ("5 epochs/s", 5.0), ("20 epochs/s", 20.0),
           ("1 epoch/frame (60/s)", 60.0), ("200 epochs/s", 200.0), ("1000 epochs/s", 1000.0),
           ("Fastest", 0.0))
-DEFAULT_SPEED = len(SPEEDS) - 1
+FASTEST = len(SPEEDS) - 1
+# A newcomer should see the network learn, not a finished run: the Playground's pace.
+DEFAULT_SPEED = [s for _, s in SPEEDS].index(60.0)
 
 
 def _fmt(value: float, digits: int = 3) -> str:
@@ -115,6 +117,14 @@ class TrainingBar(QFrame):
             self.speed.addItem(label)
         self.speed.setCurrentIndex(DEFAULT_SPEED)
         self.speed.setToolTip("How fast to train while playing")
+        # "Fastest" one click away, and back: a toggle that mirrors the combo box
+        self.fastest_button = QToolButton()
+        self.fastest_button.setText("Fastest")
+        self.fastest_button.setCheckable(True)
+        self.fastest_button.setToolTip("Train as fast as the computer can (F); click again for the pace chosen before")
+        self.fastest_button.setMinimumHeight(32)
+        self.fastest_button.setStyleSheet("padding: 2px 8px;")
+        self._pace = DEFAULT_SPEED       # the pace to return to from Fastest
         self.explain_button = self._button("Explain", "Walk through the next update: forward pass, loss, "
                                            "backpropagation and update, with the numbers (X)", "SP_MessageBoxQuestion")
         self.explain_button.setCheckable(True)
@@ -126,6 +136,7 @@ class TrainingBar(QFrame):
         lay.addSpacing(8)
         lay.addWidget(speed_label)
         lay.addWidget(self.speed)
+        lay.addWidget(self.fastest_button)
         lay.addSpacing(12)
         self.labels: dict[str, QLabel] = {}
         self.heads: dict[str, QLabel] = {}
@@ -138,8 +149,9 @@ class TrainingBar(QFrame):
         self.play_button.toggled.connect(self._on_play)
         self.step_batch_button.clicked.connect(self.step_batch_requested)
         self.step_epoch_button.clicked.connect(self.step_epoch_requested)
+        self.speed.currentIndexChanged.connect(self._speed_chosen)
+        self.fastest_button.toggled.connect(self._fastest_toggled)
         self.explain_button.clicked.connect(self._explain_clicked)
-        self.speed.currentIndexChanged.connect(lambda i: self.speed_changed.emit(SPEEDS[i][1]))
 
     def _button(self, text: str, tip: str, icon: str, big: bool = False) -> QToolButton:
         b = QToolButton()
@@ -153,6 +165,20 @@ class TrainingBar(QFrame):
         b.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
         b.setStyleSheet("padding: 2px 8px;")
         return b
+
+    def _speed_chosen(self, index: int) -> None:
+        if index != FASTEST:
+            self._pace = index
+        self.fastest_button.blockSignals(True)
+        self.fastest_button.setChecked(index == FASTEST)
+        self.fastest_button.blockSignals(False)
+        self.speed_changed.emit(SPEEDS[index][1])
+
+    def _fastest_toggled(self, on: bool) -> None:
+        self.speed.setCurrentIndex(FASTEST if on else self._pace)
+
+    def toggle_fastest(self) -> None:
+        self.fastest_button.toggle()
 
     def _show_play_icon(self, playing: bool) -> None:
         self.play_button.setIcon(self._icons["SP_MediaPause" if playing else "SP_MediaPlay"])

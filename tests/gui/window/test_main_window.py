@@ -108,7 +108,8 @@ def test_divergence_pauses_with_message(qtbot, tmp_path):
     qtbot.waitUntil(lambda: bool(w.latest.diverged) and not w.latest.playing, timeout=20_000)
     qtbot.waitUntil(w.banner.isVisible, timeout=5_000)
     text = w.banner_text.text().lower()
-    assert "learning rate" in text and ("nan" in text or "infinite" in text)
+    # which words depends on how many epochs one chunk took (at the default pace, one)
+    assert "learning rate" in text and ("nan" in text or "infinite" in text or "grew past" in text)
     snap = act_and_wait(qtbot, w, w.reset_requested.emit, lambda s: not s.diverged)
     assert snap.epoch == 0 and np.isfinite(snap.train_loss)
     qtbot.waitUntil(lambda: not w.banner.isVisible(), timeout=5_000)
@@ -217,7 +218,9 @@ def test_a_refused_edit_keeps_its_banner_and_a_rebuild_clears_a_divergence(qtbot
     assert w.banner.isVisible()
     act_and_wait(qtbot, w, w.toggle_play, lambda s: s.playing or bool(s.diverged))
     qtbot.waitUntil(lambda: bool(w.latest.diverged) and not w.latest.playing, timeout=20_000)
-    qtbot.waitUntil(lambda: "infinite" in w.banner_text.text(), timeout=5_000)
+    # the words depend on how many epochs one chunk took (at the default pace, one)
+    qtbot.waitUntil(lambda: "infinite" in w.banner_text.text() or "grew past" in w.banner_text.text(),
+                    timeout=5_000)
     act_and_wait(qtbot, w, lambda: w.config_requested.emit(w.latest.config.replace(learning_rate=0.03,
                                                                                     batch_size=5)),
                  lambda s: not s.diverged and s.epoch == 0)

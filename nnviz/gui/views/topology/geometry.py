@@ -11,9 +11,9 @@ vertically. Links leave a node's right edge and enter the next node's left edge 
 slightly different heights ("ports", spread by EXIT_SPREAD / ENTRY_SPREAD): besides
 showing which link goes where, this makes every link's midpoint its own, so no two
 straight links of a gap cross exactly at their middles (the ratio of the two spreads is
-irrational). In the default network the nearest other link is >= 3.7 units from any
-midpoint; in dense ones (8 x 8 and up) links lie closer than a pixel, and the mouse
-simply gets the nearest.
+irrational). Another link may still pass within a unit or two of a midpoint where links
+cross at a shallow angle (tall columns), and in dense networks (8 x 8 and up) links lie
+closer than a pixel: the mouse simply gets the nearest, and the hover card names it.
 """
 
 from __future__ import annotations
@@ -27,8 +27,11 @@ HEADER_H = 40.0        # room above the columns for two lines of header text
 LABEL_W = 62.0         # room left of the inputs for their feature names
 RIGHT_W = 30.0         # room right of the outputs for half their header ("Output", "3 outputs")
 MARGIN = 12.0
-MIN_NODE, MAX_NODE = 6.0, 46.0
+MIN_NODE, MAX_NODE = 6.0, 64.0
 NODE_FILL = 0.72       # node size as a fraction of the vertical pitch
+NODE_GAP = 0.4         # at most this fraction of the column spacing: the rest shows the links
+PITCH_NODES = 3.0      # nodes of a short column stand at most this many node sizes apart,
+PITCH_GAP = 1.25       # and this many column spacings, so links do not turn into steep walls
 EXIT_SPREAD = 0.5                    # outgoing ports span this fraction of the node height
 ENTRY_SPREAD = 0.5 / math.sqrt(2.0)  # incoming ports; irrational ratio -> unique midpoints
 BIAS_FRACTION = 0.3    # bias square size relative to the node
@@ -80,8 +83,11 @@ def _ports(n: int) -> np.ndarray:
 def build_layout(layer_sizes: tuple[int, ...], width: float = 900.0, height: float = 600.0) -> GraphLayout:
     """Place the columns of `layer_sizes` into a width x height scene (units ~ pixels).
 
-    Node size follows the tallest column; the scene grows past width x height only when
-    even MIN_NODE nodes do not fit (the view then scales the whole picture down).
+    The tallest column fills the height (its nodes grow up to MAX_NODE while the links
+    between columns keep most of the width), and shorter columns spread out to at most
+    PITCH_NODES node sizes (and PITCH_GAP column spacings) apart, so the graph uses its panel rather than a band across
+    its middle. The scene grows past width x height only when even MIN_NODE nodes do not
+    fit (the view then scales the whole picture down).
     """
     sizes = tuple(int(n) for n in layer_sizes)
     if len(sizes) < 2 or min(sizes) < 1:
@@ -91,9 +97,9 @@ def build_layout(layer_sizes: tuple[int, ...], width: float = 900.0, height: flo
     pitch = avail_h / n_max
     node = min(NODE_FILL * pitch, MAX_NODE)
     gap = (width - LABEL_W - RIGHT_W - node) / (n_cols - 1)
-    node = max(min(node, 0.3 * gap), MIN_NODE)
-    pitch = max(min(pitch, node * 1.5), node / NODE_FILL)
-    gap = max(gap, node / 0.3)
+    node = max(min(node, NODE_GAP * gap), MIN_NODE)
+    pitch = max(min(pitch, node * PITCH_NODES, gap * PITCH_GAP), node / NODE_FILL)
+    gap = max(gap, node / NODE_GAP)
     width = max(width, LABEL_W + RIGHT_W + node + gap * (n_cols - 1))
     height = max(height, HEADER_H + MARGIN + pitch * n_max)
     centre_y = HEADER_H + (height - HEADER_H - MARGIN) / 2

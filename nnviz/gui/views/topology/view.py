@@ -227,7 +227,7 @@ class TopologyView(QWidget):
         """New structure or size: new geometry, labels and headers; hover state re-checked."""
         lay = build_layout(tuple(snap.layer_sizes), *size)
         self._layout = lay
-        self._width_scale = float(np.clip(lay.pitch / 40.0, 0.35, 1.0))
+        self._width_scale = float(np.clip(lay.node_size / 27.0, 0.35, 1.0))   # thin links beside small nodes
         self.overlay.set_layout(lay)
         self.decor.overlay.set_layout(lay, room)
         self.images.set_layout(lay)
