@@ -7,7 +7,7 @@ a step by hand, and while playing at most every LIVE_MIN_S, and never more than
 LIVE_SHARE of the worker's time. A refresh is a core LandscapeJob computed in slices of
 JOB_SLICE_S on a timer of this thread, so queued requests (pause, edit, step) are still
 handled between slices, however large the network; the first one on a new machine
-waits for the kernel to compile in the background.
+waits for the kernel to compile in a child process (core/learn/landscape_build.py).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import time
 
 from PySide6.QtCore import QTimer, Slot
 
+from nnviz.core.learn import landscape_build
 from nnviz.core.learn.landscape_job import LandscapeJob, LandscapeMaker, LandscapeSettings
 
 JOB_SLICE_S = 0.010     # longest stretch of landscape work between two looks at the queue
@@ -46,6 +47,7 @@ class LandscapeSlots:
         if self.maker is not None and getattr(self, "_ls_timer", None) is not None:
             self._ls_timer.stop()
             self._ls_job = None
+        landscape_build.stop()   # closing during the kernel's first compile: end its child
 
     @Slot(object)
     def set_landscape(self, settings: LandscapeSettings) -> None:

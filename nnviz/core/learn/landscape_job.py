@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nnviz.core.learn import directions as dirs
-from nnviz.core.learn import landscape_kernel
+from nnviz.core.learn import landscape_build
 from nnviz.core.learn.landscape import DATA, MAX_N, PlaneRows, Slice, axis, data_arrays, gradient_slice, next_step
 from nnviz.core.learn.path import PathRecorder
 from nnviz.core.model import features
@@ -224,7 +224,7 @@ class LandscapeJob:
         if self.result is not None:
             return True
         try:
-            self.waiting = not landscape_kernel.ready()
+            self.waiting = not landscape_build.ready()
         except RuntimeError as exc:
             self._finish(_sentence(f"{exc}."))
             return True

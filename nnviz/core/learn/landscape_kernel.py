@@ -211,30 +211,12 @@ def _build(stamp: int):
 plane_losses = _build(_kernels_stamp())
 
 
-_compiled = threading.Event()
-_compiling = threading.Lock()
-_failed: list[str] = []          # why the background compile failed, if it did
+_compiled = threading.Event()   # set once warm_up has run: the kernel is in memory
 
 
-def ready() -> bool:
-    """True once the kernel is compiled (or loaded from the cache). The first call starts
-    that in a background thread and returns False: the first compile takes seconds, and
-    the worker must go on training and answering requests meanwhile. RuntimeError if the
-    compile failed."""
-    if _compiled.is_set():
-        return True
-    if _failed:
-        raise RuntimeError(f"the landscape kernel could not be compiled: {_failed[0]}")
-    if _compiling.acquire(blocking=False):
-        threading.Thread(target=_compile, name="nnviz-landscape-compile", daemon=True).start()
-    return False
-
-
-def _compile() -> None:
-    try:
-        warm_up()
-    except Exception as exc:  # noqa: BLE001 (any compile error is reported through ready())
-        _failed.append(str(exc) or type(exc).__name__)
+def loaded() -> bool:
+    """True once the kernel is compiled or loaded from the cache (see landscape_build.ready)."""
+    return _compiled.is_set()
 
 
 def warm_up() -> None:

@@ -4,12 +4,18 @@ at arbitrary points, and the trainer left bit for bit as it was."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
+from helpers import ROOT
 
 from nnviz.core import Config, Trainer, gradient_slice, loss_landscape, parameter_direction, random_directions
 from nnviz.core.config import FEATURES
-from nnviz.core.learn import landscape_kernel
+from nnviz.core.learn import landscape_build, landscape_kernel
 from nnviz.core.learn.landscape import PlaneRows, axis, next_step
 from nnviz.core.model import losses
 from nnviz.core.train import kernels, reference
@@ -27,6 +33,14 @@ KINDS = {
     "softmax-no-hidden": Config(dataset="blobs", n_classes=4, hidden_layers=()),
     "linear-wide": Config(dataset="circle", hidden_layers=(32, 32), activation="linear", features=FEATURES[:4]),
 }
+
+
+def qt_free_wait(cond, timeout_s: float) -> None:
+    """Poll cond() until it holds (a preparation in another thread or process)."""
+    deadline = time.perf_counter() + timeout_s
+    while not cond():
+        assert time.perf_counter() < deadline, "timed out"
+        time.sleep(0.02)
 
 
 def trained(config: Config, epochs: int = 3) -> Trainer:
@@ -202,34 +216,74 @@ def test_no_slice_without_a_step() -> None:
     assert gradient_slice(t) is None and next_step(t) is None
 
 
-def test_the_first_use_compiles_in_the_background(monkeypatch) -> None:
+def test_the_first_use_waits_for_the_kernel_and_then_computes(monkeypatch) -> None:
     import threading
-    monkeypatch.setattr(landscape_kernel, "_compiled", threading.Event())
-    monkeypatch.setattr(landscape_kernel, "_compiling", threading.Lock())
-    started = []
-    monkeypatch.setattr(landscape_kernel, "warm_up", lambda: started.append(1) or landscape_kernel._compiled.set())
     from nnviz.core.learn.landscape_job import LandscapeMaker
-    t = Trainer(NET_A)
+    monkeypatch.setattr(landscape_kernel, "_compiled", threading.Event())   # as in a new process
+    monkeypatch.setattr(landscape_build, "_prep", None)
     maker = LandscapeMaker()
     maker.settings = maker.settings.replace(active=True, mode="random")
-    job = maker.job(t)
-    done = job.run()                          # the compile starts in a thread; the job waits for it
-    if not done:
+    job = maker.job(Trainer(NET_A))
+    if not job.run():                         # a load from the cache (or the child's compile) started
         assert job.waiting
-        landscape_kernel._compiled.wait(10)
-        done = job.run()
-    assert done and started == [1] and job.result.has_plane
+        qt_free_wait(lambda: job.run(), 240)
+    assert job.result.has_plane and landscape_kernel.loaded()
 
 
 def test_a_failed_compile_is_reported_in_words(monkeypatch) -> None:
     import threading
     monkeypatch.setattr(landscape_kernel, "_compiled", threading.Event())
-    monkeypatch.setattr(landscape_kernel, "_failed", ["no LLVM today"])
+    monkeypatch.setattr(landscape_build, "_failed", ["no LLVM today"])
     from nnviz.core.learn.landscape_job import LandscapeMaker
     maker = LandscapeMaker()
     maker.settings = maker.settings.replace(active=True, mode="random")
     job = maker.job(Trainer(NET_A))
     assert job.run() and "could not be compiled: no LLVM today" in job.result.note
+
+
+COLD = """
+import sys, time
+from numba.core import event
+from nnviz.core.learn import landscape_build, landscape_kernel
+
+class Count(event.Listener):
+    def on_start(self, ev):
+        compiles.append(1)
+    def on_end(self, ev):
+        pass
+
+compiles = []
+event.register("numba:compile", Count())
+first = landscape_build.ready()
+if sys.argv[1] == "stop":
+    child = landscape_build._prep._build._proc
+    landscape_build.stop()
+    print(first, child.poll() is not None)
+    sys.exit(0)
+t0 = time.perf_counter()
+while not landscape_build.ready() and time.perf_counter() - t0 < 240:
+    time.sleep(0.05)
+print(first, landscape_kernel.loaded(), len(compiles))
+"""
+
+
+def test_a_cold_cache_is_filled_by_a_child_process_and_then_loaded(tmp_path) -> None:
+    # a fresh interpreter on an empty cache: this process compiles nothing itself (the
+    # load refuses to compile, so loaded means it came from the cache the child wrote)
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", COLD, "wait"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False", "True", "0"]
+    assert list(tmp_path.rglob("landscape_kernel.*plane_losses-*.nbc"))
+
+
+def test_closing_during_the_first_compile_ends_the_child(tmp_path) -> None:
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", COLD, "stop"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False", "True"]
 
 
 def test_the_kernel_is_rebuilt_when_the_training_kernel_changes(tmp_path) -> None:
@@ -240,7 +294,6 @@ def test_the_kernel_is_rebuilt_when_the_training_kernel_changes(tmp_path) -> Non
     from pathlib import Path
     data = Path(kernels.__file__).read_bytes()
     assert cells[0] == int.from_bytes(hashlib.sha256(data).digest()[:7], "little")
-    assert landscape_kernel.ready() or landscape_kernel._compiling.locked()
 
 
 def test_every_caller_uses_the_one_compiled_signature() -> None:
@@ -253,3 +306,18 @@ def test_every_caller_uses_the_one_compiled_signature() -> None:
         pass
     gradient_slice(t)
     assert len(landscape_kernel.plane_losses.signatures) == 1
+
+
+def test_the_bundle_runs_itself_to_compile_the_landscape(monkeypatch) -> None:
+    # in the PyInstaller bundle there is no `python -m`: the child is the program itself
+    from nnviz import app
+    from nnviz.core.train import kernel_build
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    cmd, _ = kernel_build.child_command(landscape_build.CHILD_MODULE, landscape_build.BUNDLE_NAME)
+    assert cmd == [sys.executable, app.BUILD_FLAG, "landscape"]
+    assert kernel_build.child_command()[0] == [sys.executable, app.BUILD_FLAG]
+    called = []
+    monkeypatch.setattr(landscape_build, "main", lambda: called.append("landscape") or 0)
+    monkeypatch.setattr(kernel_build, "main", lambda: called.append("training") or 0)
+    assert app.main(cmd[1:]) == 0 and app.main(cmd[1:2]) == 0
+    assert called == ["landscape", "training"]
