@@ -42,6 +42,7 @@ from nnviz.worker.training import start_worker
 PAINT_MS = 16
 CURVES_MS = 100   # while playing, the curves repaint at most 10 times a second
 SURFACE_SHARE = 0.47   # of the right column's height, for the decision surface
+LANDSCAPE_SURFACE_SHARE = 0.33   # the same while the landscape's tab is open: its plane and slice need the height
 
 
 class MainWindow(QMainWindow):
@@ -192,8 +193,7 @@ class MainWindow(QMainWindow):
         self.topology.message_posted.connect(self.show_message)
         self.surface.point_add_requested.connect(self.points_add_requested)
         self.surface.point_erase_requested.connect(self.points_erase_requested)
-        self.lower_tabs.currentChanged.connect(
-            lambda _: self.landscape.set_active(self.lower_tabs.currentWidget() is self.landscape))
+        self.lower_tabs.currentChanged.connect(self._lower_tab_changed)
         self.landscape.settings_changed.connect(self.landscape_requested)
         self.landscape.pick_requested.connect(self.topology.set_pick_mode)
         self.landscape.marks_changed.connect(self.topology.set_marks)
@@ -281,6 +281,13 @@ class MainWindow(QMainWindow):
         self.lower_tabs.setCurrentWidget(self.landscape)
 
     @Slot(int)
+    def _lower_tab_changed(self, _index: int) -> None:
+        """The landscape computes only while on screen, and takes more of the column then."""
+        self.landscape.set_active(self.lower_tabs.currentWidget() is self.landscape)
+        if self._auto_panels:
+            self._size_panels()
+
+    @Slot(int)
     def _lower_page_changed(self, _page: int) -> None:
         """The explain panel takes the curves' tab while explaining: show that tab, named for it."""
         explaining = self.lower_stack.currentWidget() is self.explain_panel
@@ -365,14 +372,16 @@ class MainWindow(QMainWindow):
     # -- panel sizes ------------------------------------------------------------------
     def _size_panels(self) -> None:
         """Share the room among the panels for this window: the decision surface a square
-        about half the height, the curves below it, the graph all the width left."""
+        about half the height (a third with the landscape open), the curves or the landscape
+        below it, the graph all the width left (the same whichever tab is open)."""
         _, middle, right = self.splitters
         height, width = right.height(), middle.width()
         if height < 50 or width < 100:
             return
-        surface = int(SURFACE_SHARE * height)
+        landscape = self.lower_tabs.currentWidget() is self.landscape
+        surface = int((LANDSCAPE_SURFACE_SHARE if landscape else SURFACE_SHARE) * height)
         right.setSizes([surface, height - surface])
-        side = min(max(surface + 40, int(0.38 * width)), width // 2)   # + room for the axes
+        side = min(max(int(SURFACE_SHARE * height) + 40, int(0.38 * width)), width // 2)   # + room for the axes
         middle.setSizes([width - side, side])
 
     @Slot()

@@ -144,3 +144,21 @@ def test_a_diverged_run_says_so_in_the_panel(qtbot, tmp_path) -> None:
     qtbot.waitUntil(lambda: "diverged" in w.landscape.note.text(), timeout=WAIT_MS)
     assert not w.landscape.plots.image.isVisible() or not w.landscape._result.has_plane
     w.close()
+
+
+def test_the_open_landscape_takes_more_of_the_column_until_a_divider_is_dragged(qtbot, window) -> None:
+    from nnviz.gui.window.main_window import LANDSCAPE_SURFACE_SHARE, SURFACE_SHARE
+    w = window
+    _, middle, right = w.splitters
+    height, side = right.height(), middle.sizes()[1]
+    near = right.handleWidth() + 1       # the splitter's handle comes out of the panels
+    assert right.sizes()[0] == pytest.approx(SURFACE_SHARE * height, abs=near)
+    w.show_landscape()
+    assert right.sizes()[0] == pytest.approx(LANDSCAPE_SURFACE_SHARE * height, abs=near)     # the plane and slice need the height
+    assert middle.sizes()[1] == side                                     # the column keeps its width
+    w.lower_tabs.setCurrentIndex(0)
+    assert right.sizes()[0] == pytest.approx(SURFACE_SHARE * height, abs=near)
+    right.splitterMoved.emit(200, 1)                                     # the user's own division stays
+    right.setSizes([300, height - 300])
+    w.show_landscape()
+    assert right.sizes()[0] == pytest.approx(300, abs=near)
