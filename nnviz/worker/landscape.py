@@ -91,10 +91,25 @@ class LandscapeSlots:
             if not self._ls_timer.isActive():
                 self._ls_timer.start(int(wait * 1000) + 1)
             return
+        if not self._landscape_kernel_ready():
+            return
         self._ls_owed = False
         self._ls_job = self.maker.job(self.trainer)
         self._ls_job_network = self.trainer.network
         self._ls_timer.start(0)
+
+    def _landscape_kernel_ready(self) -> bool:
+        """False while the kernel is being prepared (the timer looks again soon), so the
+        first refresh is of the weights at the moment it is ready, not from before the
+        compile; a failure goes ahead, and the job says so in words."""
+        try:
+            if landscape_build.ready():
+                return True
+        except RuntimeError:
+            return True
+        if not self._ls_timer.isActive():
+            self._ls_timer.start(COMPILE_POLL_MS)
+        return False
 
     @Slot()
     def _landscape_tick(self) -> None:

@@ -162,3 +162,21 @@ def test_the_open_landscape_takes_more_of_the_column_until_a_divider_is_dragged(
     right.setSizes([300, height - 300])
     w.show_landscape()
     assert right.sizes()[0] == pytest.approx(300, abs=near)
+
+
+def test_the_first_refresh_waits_for_the_kernel_and_shows_the_weights_of_then(qtbot, tmp_path, monkeypatch) -> None:
+    # on a new machine the kernel takes seconds to prepare: the first picture must not be
+    # of the weights from before that wait
+    from nnviz.core.learn import landscape_build
+    gate, real = {"open": False}, landscape_build.ready
+    monkeypatch.setattr(landscape_build, "ready", lambda: gate["open"] and real())
+    w = open_window(qtbot, tmp_path, Config(learning_rate=0.3))
+    results = Results(w.worker)
+    w.show_landscape()
+    for _ in range(3):
+        act_and_wait(qtbot, w, w.step_batch_requested.emit)
+    assert results.items == [] and "Computing the landscape" in w.landscape.note.text()
+    gate["open"] = True
+    qtbot.waitUntil(lambda: len(results.items) > 0, timeout=WAIT_MS)
+    assert results.items[0].total_steps == w.latest.total_steps == 3 and results.items[0].has_plane
+    w.close()
