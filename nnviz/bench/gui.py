@@ -5,7 +5,10 @@ gui.play.A / gui.play.B: epochs/s while playing at full speed (Fastest) for a fi
 gui.fps.A / gui.fps.B: repaints/s of the decision surface in that time;
 gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface;
 gui.export_svg: ms to export the decision surface (500 points, test data shown) as an SVG
-that librsvg draws right, written atomically (median of 5).
+that librsvg draws right, written atomically (median of 5);
+gui.pause_after_import: ms from Pause to the paused frame on screen, pressed as soon as a
+    100,000-row data set imported while playing network A is shown (the first chunk after
+    a change must be small, or Pause waits for tens of long epochs).
 gui.*.B.landscape: the same play of network B with the loss-landscape panel on screen, so
 its plane (41 x 41, the path's principal components) and slice refresh live meanwhile;
 gui.landscape.B: how many of those refreshes reached the panel per second.
@@ -95,7 +98,7 @@ def _edit_latency(app, repeats: int = 30) -> float:
         seq = w.latest.seq
         count = w.surface.paint_count
         t0 = time.perf_counter()
-        w.weight_edit_requested.emit(2, 1, 3, value)
+        w.request_edit(("weight", 2, 1, 3), value, w.latest.network_id)
         _wait(app, lambda: w.latest.seq > seq and w.surface.paint_count > count, 5)
         times.append((time.perf_counter() - t0) * 1000)
         assert w.latest.weights[2][1, 3] == value
@@ -138,6 +141,49 @@ def _export_svg(repeats: int = 5) -> float:
     return statistics.median(times)
 
 
+def _pause_after_import(app, repeats: int = 3, rows: int = 100_000) -> float:
+    import shutil
+    import tempfile
+
+    import numpy as np
+    from PySide6.QtCore import QSettings
+
+    from nnviz.gui.window.main_window import MainWindow
+
+    folder = tempfile.mkdtemp(prefix="nnviz-bench-")
+    paths = {}
+    for name, n in (("small", 500), ("big", rows)):
+        pts = np.random.default_rng(n).uniform(-5, 5, (n, 2))
+        table = np.column_stack([pts, (pts[:, 0] * pts[:, 1] > 0).astype(float)])
+        paths[name] = os.path.join(folder, f"{name}.csv")
+        np.savetxt(paths[name], table, delimiter=",", header="x,y,label", comments="",
+                   fmt=("%.17g", "%.17g", "%d"))
+    settings = QSettings(os.path.join(folder, "bench.ini"), QSettings.IniFormat)
+    w = MainWindow(NETWORK_A, settings=settings)
+    w.quiet_errors = True
+    w.resize(1500, 920)
+    w.show()
+    _wait(app, lambda: w.latest is not None, 60)
+    times = []
+    for _ in range(repeats):
+        w.file_requested.emit("import_data", (paths["small"],))
+        _wait(app, lambda: len(w.latest.train_x) == 250, 30)
+        if not w.latest.playing:
+            w.toggle_play()
+        epoch = w.latest.epoch
+        _wait(app, lambda: w.latest.playing and w.latest.epoch > epoch + 300, 30)   # the box knows small epochs
+        w.file_requested.emit("import_data", (paths["big"],))
+        _wait(app, lambda: len(w.latest.train_x) == rows // 2 and w.painted_seq == w.latest.seq, 60)
+        seq, t0 = w.latest.seq, time.perf_counter()
+        w.pause_requested.emit()
+        _wait(app, lambda: w.latest.seq > seq and not w.latest.playing and w.painted_seq == w.latest.seq, 30)
+        times.append((time.perf_counter() - t0) * 1000)
+        w.toggle_play()
+    w.close_without_asking()   # a benchmark has no work to save
+    shutil.rmtree(folder, ignore_errors=True)
+    return statistics.median(times)
+
+
 def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
     from PySide6.QtWidgets import QApplication
 
@@ -151,4 +197,5 @@ def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
              ("gui.landscape.B", refreshes, "refresh/s")]
     rows.append(("gui.edit_latency", _edit_latency(app), "ms"))
     rows.append(("gui.export_svg", _export_svg(), "ms"))
+    rows.append(("gui.pause_after_import", _pause_after_import(app), "ms"))
     return rows

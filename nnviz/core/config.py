@@ -208,6 +208,31 @@ DATA_FIELDS = ("dataset", "noise", "train_ratio", "n_classes", "custom_classes",
 LIVE_FIELDS = ("learning_rate", "stop_epoch", "stop_loss")  # changed in place: training keeps going
 
 
+def changed_fields(old: Config, new: Config) -> dict:
+    """The settings of `new` that differ from `old`, as {field name: new value}."""
+    return {f.name: getattr(new, f.name) for f in dataclasses.fields(Config)
+            if getattr(old, f.name) != getattr(new, f.name)}
+
+
+def repair(old: Config, changes: dict) -> Config:
+    """The Config after `changes`, made valid, or `old` if no valid one is near.
+
+    The only dependent setting is the output/loss: when the new data set or class
+    count rules the chosen one out, it goes back to "auto". A change that cannot be
+    made valid (e.g. switching off the last feature) is refused by returning `old`.
+    The controls use it to show a change, and the worker to apply the same change to
+    the settings it actually runs, which may be newer than what the controls showed.
+    """
+    fields = {f.name: getattr(old, f.name) for f in dataclasses.fields(Config)}
+    fields.update(changes)
+    for fix in ({}, {"output": "auto"}):
+        try:
+            return Config(**{**fields, **fix})
+        except (ValueError, TypeError):
+            continue
+    return old
+
+
 def reset_scope(old: Config, new: Config) -> str:
     """'none', 'live' (learning rate only), 'network' (new weights) or 'data' (new data too)."""
     changed = [f.name for f in dataclasses.fields(Config) if getattr(old, f.name) != getattr(new, f.name)]

@@ -56,7 +56,9 @@ class Snapshot:
     seq: int = 0                          # increases with every snapshot the worker emits
     edit_log: tuple[str, ...] = field(default_factory=tuple)  # recent edits applied, newest last
     history_stride: int = 1               # the history keeps epochs that are multiples of this, and the latest
-    network_id: int = 0                   # the worker's number for this network; a rebuild gives a new one
+    network_id: int = 0                   # the worker's number for this network: a new one on a rebuild,
+                                          # Reset, an opened session or imported weights; an edit
+                                          # carries it back and is refused once it changed
     unsaved: bool = False                 # trained or edited since the last save or open
     # the Playground's SGD: dead[l][j, i] the epoch (from 1) link i -> j died in under L1,
     # 0 while alive; () when none can die

@@ -74,7 +74,7 @@ class FileSlots:
             net = files.import_weights(path)
             files.check_fits(net, self.trainer.network)
             self.trainer.load_params(net.params)
-            self._new_weights()
+            self._new_weights()            # edits aimed at the weights before the import are refused
             self._trained()
             self._log_edit(f"weights imported from {path}")
             self._emit()

@@ -4,6 +4,27 @@ Requests arrive as queued slot calls; training runs in time-boxed chunks on a ti
 inside the worker thread, so every request is handled between chunks and none is lost.
 While playing it emits at most one Snapshot per frame; after every step, edit or
 change exactly one.
+
+When a request takes effect (the rules the window and its tests rely on):
+
+- Requests are applied one at a time, in the order they were sent, each between two
+  chunks (never inside a kernel call), so an edit lands on a step boundary.
+- Requests sent together (in one pass of the GUI's event loop) are applied together:
+  the window holds the worker from its first request of a pass (`hold_upto`) until the
+  `release` it queues behind the last one, and no chunk starts while held. So an edit,
+  a settings change and a Step sent together give the edited weights, the new settings
+  and then exactly one step, with no training in between, whatever the timing.
+- Step (batch or epoch) pauses first, then steps from where the network is; nothing
+  trains after it until Play. An edit or a learning-rate change while playing is
+  applied at the step boundary where it arrives, and playing goes on (as in the
+  Playground); a change that rebuilds the network restarts it at epoch 0, still playing.
+- A settings change carries the fields the user changed, and they are applied to the
+  settings the worker runs (`change_config`), which may be newer than the ones the
+  controls showed (an opened session, imported or drawn points); the controls are told
+  whenever the result differs from what they show (`config_replaced`).
+- An edit carries the number of the network it was aimed at (Snapshot.network_id);
+  it is refused with a message once that network was rebuilt, reset, replaced by an
+  opened session or given imported weights.
 """
 
 from __future__ import annotations
@@ -16,12 +37,13 @@ from collections import deque
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from nnviz.core import compiled
-from nnviz.core.config import Config
+from nnviz.core.config import Config, repair
 from nnviz.core.learn.explain import explain_step, step_pictures
 from nnviz.core.train.trainer import Trainer
 from nnviz.worker.edits import EditTracking
 from nnviz.worker.files import FILE_REQUESTS, FileSlots
 from nnviz.worker.landscape import LandscapeSlots
+from nnviz.worker.timebox import TimeBox
 
 FRAME_S = 1.0 / 60.0     # one frame at 60 Hz
 CHUNK_S = 0.012          # longest stretch of training between two looks at the queue
@@ -42,8 +64,9 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         file_done(str, str): (action, path) after a file was written or read.
         file_failed(str, str): (action, message) when it failed; nothing was changed.
         stopped(): the worker has stopped its timer; the thread may quit.
-        config_replaced(object): the worker changed the settings itself (custom data,
-            an opened session); emitted just before the Snapshot that shows it.
+        config_replaced(object): the settings the worker runs differ from those the
+            controls were last known to show (custom data, an opened session, a change
+            applied to newer settings); emitted just before the Snapshot that shows it.
         engine_changed(str): what the status bar should keep saying about the training
             kernel while it compiles ('' once there is nothing to say).
         explanation_ready(object): (seq, Explanation, (grid before, grid after)) of an
@@ -52,6 +75,9 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         edit_applied(object): (target, old, new, network number) after a hand edit of a
             weight or bias, old read exactly as it was (see edits.py); before its Snapshot.
         landscape_ready(object): a core Landscape for the landscape panel (see landscape.py).
+
+    Attribute hold_upto: written by the GUI thread only (see the module doc); no chunk
+    starts while it is ahead of the last `release`.
     """
 
     snapshot_ready = Signal(object)
@@ -69,7 +95,7 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
 
     def __init__(self, config: Config):
         super().__init__()
-        self._config = config
+        self._config = config            # the settings the controls were last known to show
         self.trainer: Trainer | None = None
         self._timer: QTimer | None = None
         self._playing = False
@@ -79,7 +105,10 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         self._last_emit = 0.0
         self._owed = 0.0                 # fractional epochs owed at a limited speed
         self._last_tick = 0.0
-        self._epoch_s = 0.001            # running estimate of one epoch's seconds, sizes a chunk
+        self._box = TimeBox(CHUNK_S)     # sizes a chunk from measured times
+        self._unscored = False           # trained part of an epoch since the losses were scored
+        self.hold_upto = 0               # see the module doc; only the GUI thread writes it
+        self._released = 0
         self._edit_log: deque[str] = deque(maxlen=20)
         self.epoch_limit = 0             # config.stop_epoch while it lies ahead, else 0 (none)
         self.target_loss = 0.0           # config.stop_loss while not yet reached, else 0 (none)
@@ -205,16 +234,43 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         self._speed = max(0.0, float(epochs_per_second))
         self._owed = 0.0
 
+    @Slot(int)
+    def release(self, upto: int) -> None:
+        """The GUI sent every request of one pass of its event loop: training may go on."""
+        self._released = max(self._released, upto)
+        if self._playing and self._timer is not None:
+            self._timer.start()
+
+    def _held(self) -> bool:
+        return self.hold_upto > self._released
+
     # -- changes ----------------------------------------------------------------------
     @Slot(object)
     def set_config(self, config: Config) -> None:
-        """Apply new settings; what is rebuilt follows config.reset_scope."""
+        """Run these settings (all of them); what is rebuilt follows config.reset_scope."""
         self._config = config
+        self._apply_config(config)
+
+    @Slot(object, object)
+    def change_config(self, changes: dict, shown: Config) -> None:
+        """Apply the fields a user changed to the settings this worker runs.
+
+        `shown` is what the controls show after the change; when the result differs
+        (they showed older settings), config_replaced tells them the truth.
+        """
+        self._config = shown
+        if self.trainer is not None:
+            self._apply_config(repair(self.trainer.config, changes))
+
+    def _apply_config(self, config: Config) -> None:
         if self.trainer is None:
             return
         was_playing = self._playing
         self._pause_quietly()
-        self.trainer.set_config(config)
+        try:
+            self.trainer.set_config(config)
+        except ValueError as exc:      # e.g. a generator refusing its settings: nothing changed
+            self.message_posted.emit(f"Settings not applied: {exc}")
         self._settings_applied()
         if was_playing and not self.trainer.diverged:
             self.play()
@@ -252,30 +308,6 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         self.trainer.erase_points(x, y, radius)
         if len(self.trainer.train_x) + len(self.trainer.test_x) != n:
             self._data_changed()
-        self._emit()
-
-    @Slot(int, int, int, float)
-    def set_weight(self, layer: int, dst: int, src: int, value: float) -> None:
-        try:
-            old = self.trainer.get_weight(layer, dst, src)
-            self.trainer.set_weight(layer, dst, src, value)
-        except (ValueError, IndexError) as exc:
-            self.message_posted.emit(f"Edit refused: {exc}")
-        else:
-            self._log_edit(f"w[{layer}][{dst},{src}] = {value:.6g}")
-            self._edited(("weight", layer, dst, src), old, value)
-        self._emit()
-
-    @Slot(int, int, float)
-    def set_bias(self, layer: int, neuron: int, value: float) -> None:
-        try:
-            old = self.trainer.get_bias(layer, neuron)
-            self.trainer.set_bias(layer, neuron, value)
-        except (ValueError, IndexError) as exc:
-            self.message_posted.emit(f"Edit refused: {exc}")
-        else:
-            self._log_edit(f"b[{layer}][{neuron}] = {value:.6g}")
-            self._edited(("bias", layer, neuron), old, value)
         self._emit()
 
     @Slot(object)
@@ -330,15 +362,14 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
             self._check_divergence() or self._check_stuck()
         self._emit()
 
-    def _log_edit(self, text: str) -> None:
-        t = self.trainer
-        self._edit_log.append(f"epoch {t.epoch}, step {t.total_steps}: {text}")
-
     # -- training loop ----------------------------------------------------------------
     @Slot()
     def _tick(self) -> None:
         """One time-boxed chunk of training, then maybe a Snapshot."""
         if not self._playing or self.trainer is None:
+            return
+        if self._held():             # more requests of one GUI pass are on their way
+            self._timer.stop()       # release() starts it again
             return
         now = time.perf_counter()
         if self._speed > 0:
@@ -349,23 +380,31 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         frame_due = self._last_emit + FRAME_S
         deadline = min(now + CHUNK_S, frame_due) if frame_due > now else now + CHUNK_S / 3
         t = self.trainer
+        # the engine is part of the key: numpy's times (while the kernel compiles) say nothing of the kernel's
+        self._box.follow((id(t), t.config, len(t.train_x), len(t.test_x), compiled.available()))
         while (now := time.perf_counter()) < deadline:
-            # as many epochs as fit before the deadline, in one kernel call (one GIL hand-over)
-            # numpy (while the kernel compiles) takes one epoch a call, so the time box holds
-            n = max(1, int((deadline - now) / self._epoch_s)) if compiled.available() else 1
-            if self._speed > 0:
-                n = min(n, int(self._owed))
-                if n < 1:
-                    break
-            if self.epoch_limit:
-                n = min(n, max(self.epoch_limit - t.epoch, 1))
-            done = t.train_epochs(n, self.target_loss)
-            if done:
-                self._trained()
-                self._epoch_s = 0.7 * self._epoch_s + 0.3 * (time.perf_counter() - now) / done
-                self._owed -= done if self._speed > 0 else 0
-            if done < n or t.diverged or self._stop_reason():
+            # as much as fits before the deadline, in one kernel call (one GIL hand-over)
+            kind, n = self._box.plan(deadline - now, t.batches_per_epoch, t.batch)
+            if self._speed > 0 and self._owed < 1:
                 break
+            if kind == "epochs":
+                if self._speed > 0:
+                    n = min(n, int(self._owed))
+                if self.epoch_limit:
+                    n = min(n, max(self.epoch_limit - t.epoch, 1))
+                ran = done = t.train_epochs(n, self.target_loss)
+                self._box.measured(time.perf_counter() - now, done * t.batches_per_epoch)
+            else:            # part of an epoch: the epoch is longer than what is left of the box
+                ran = t.train_batches(n)
+                self._box.measured(time.perf_counter() - now, ran)
+                done = 1 if ran and t.batch == 0 else 0
+                self._unscored = t.batch != 0   # losses are scored at the epoch's end
+            if ran:
+                self._trained()
+            if self._speed > 0:
+                self._owed -= done
+            if ran < n or t.diverged or self._stop_reason() or (t.stuck and t.stuck != self._told_stuck):
+                break                           # (a network found unable to learn pauses below)
         reason = "" if t.diverged else self._stop_reason()
         if self._check_divergence() or self._check_stuck() or reason:
             if reason:
@@ -398,7 +437,8 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         t = self.trainer
         if self.epoch_limit and t.epoch >= self.epoch_limit:
             return "the epoch limit set under Training"
-        if self.target_loss and t.test_loss <= self.target_loss:
+        # the target is checked where the kernel checks it, at the end of an epoch
+        if self.target_loss and t.batch == 0 and t.test_loss <= self.target_loss:
             return f"the test loss {t.test_loss:.4g} reached the target {self.target_loss:g} set under Training"
         return ""
 
@@ -429,9 +469,12 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
     def _emit(self) -> None:
         if self.trainer is None:
             return
-        if self.trainer.config != self._config:  # changed here, not by the controls
+        if self.trainer.config != self._config:  # not what the controls show (see change_config)
             self._config = self.trainer.config
             self.config_replaced.emit(self._config)
+        if self._unscored and not self._playing:   # paused mid-epoch: show the losses of these weights
+            self.trainer.score()
+            self._unscored = False
         self._seq += 1
         snap = self.trainer.snapshot(seq=self._seq, playing=self._playing)
         snap = dataclasses.replace(snap, edit_log=tuple(self._edit_log), network_id=self._network_id(),

@@ -12,8 +12,9 @@ the same seed, so one seed fixes a whole run and Reset returns to the same weigh
 
 The class is split by role: hand edits in trainer_edits.py, data changes in
 trainer_data.py, saving and loading its state in trainer_state.py, the next update worked
-out on copies (and an update from chosen points) in trainer_preview.py, and the numpy path
-that stands in for the kernel while it compiles (nnviz.core.compiled) in trainer_reference.py.
+out on copies (and an update from chosen points) in trainer_preview.py, part of an epoch
+in one call (the worker's time box) in trainer_parts.py, and the numpy path that stands in
+for the kernel while it compiles (nnviz.core.compiled) in trainer_reference.py.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from nnviz.core.train.metrics import History
 from nnviz.core.train.optimizers import OPT_CODES, REG_CODES, Hyper, OptimizerState
 from nnviz.core.train.trainer_data import DataMixin
 from nnviz.core.train.trainer_edits import EditsMixin
+from nnviz.core.train.trainer_parts import PartsMixin
 from nnviz.core.train.trainer_preview import PreviewMixin
 from nnviz.core.train.trainer_reference import ReferenceMixin
 from nnviz.core.train.trainer_state import StateMixin, check_data, resolve_output
@@ -44,7 +46,7 @@ RUN_EPOCHS = 4096      # most epochs in one kernel call (bounds the results buff
 Array = np.ndarray
 
 
-class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, ReferenceMixin):
+class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, ReferenceMixin):
     """Train a Network on a (train, test) pair; see the module doc for seeds and order."""
 
     def __init__(self, config: Config, data: tuple[Dataset, Dataset] | None = None):

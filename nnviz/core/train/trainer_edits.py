@@ -46,17 +46,18 @@ class EditsMixin:
         layer = self._index(layer, self.network.n_layers, "layer")
         return float(self.network.biases[layer][self._index(neuron, self.network.biases[layer].size, "neuron")])
 
-    def set_weight(self, layer: int, dst: int, src: int, value: float) -> None:
+    def set_weight(self, layer: int, dst: int, src: int, value: float, dead: bool = False) -> None:
         """weights[layer][dst, src] = value; losses updated at once.
 
         A dead link (SGD under L1) comes back to life: the user gave it a value to watch
-        learn. (The Playground would keep training it frozen at the typed value.)
+        learn. (The Playground would keep training it frozen at the typed value.) dead=True
+        is for an undo that puts a dead link back as it was, frozen at its value.
         """
         layer = self._index(layer, self.network.n_layers, "layer")
         n_out, n_in = self.network.weights[layer].shape
         dst, src = self._index(dst, n_out, "neuron"), self._index(src, n_in, "input")
         self.network.weights[layer][dst, src] = self._value(value)
-        self.dead[layer][dst, src] = 0
+        self.dead[layer][dst, src] = 1 if dead else 0
         self._refresh()
         self._fresh_start()
 

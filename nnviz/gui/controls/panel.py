@@ -12,7 +12,6 @@ Run `python -m nnviz.gui.controls.panel` to see the panel alone; it prints what 
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, Signal
@@ -29,29 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.config import Config
+from nnviz.core.config import Config, changed_fields, repair
 from nnviz.gui.controls.data import DataSection
 from nnviz.gui.controls.network import FeaturesSection, NetworkSection
 from nnviz.gui.controls.training import TrainingSection
 
 PANEL_WIDTH = 320
-
-
-def repair(old: Config, changes: dict) -> Config:
-    """The Config after `changes`, made valid, or `old` if no valid one is near.
-
-    The only dependent control is the output/loss: when the new data set or class
-    count rules the chosen one out, it goes back to "auto". A change that cannot be
-    made valid (e.g. switching off the last feature) is refused by returning `old`.
-    """
-    fields = {f.name: getattr(old, f.name) for f in dataclasses.fields(Config)}
-    fields.update(changes)
-    for fix in ({}, {"output": "auto"}):
-        try:
-            return Config(**{**fields, **fix})
-        except ValueError:
-            continue
-    return old
 
 
 class ControlsPanel(QWidget):
@@ -60,10 +42,15 @@ class ControlsPanel(QWidget):
     Signals:
         config_changed(Config): a new, valid Config after a user action; exactly one per
             action, and never one equal to the previous. `set_config` emits nothing.
+        settings_changed(dict, Config): the same action as the fields it changed (with
+            their repairs) and the new Config; emitted right after config_changed. The
+            window sends the fields, so they apply to the settings the worker runs even
+            when those are newer than what the panel showed.
         regenerate_requested(): the user pressed Regenerate (fresh points, same settings).
     """
 
     config_changed = Signal(object)
+    settings_changed = Signal(object, object)
     regenerate_requested = Signal()
 
     def __init__(self, config: Config | None = None, parent: QWidget | None = None):
@@ -150,8 +137,9 @@ class ControlsPanel(QWidget):
         new = repair(self._config, changes)
         self._show(new)                   # also undoes a refused change on screen
         if new != self._config:
-            self._config = new
+            old, self._config = self._config, new
             self.config_changed.emit(new)
+            self.settings_changed.emit(changed_fields(old, new), new)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,6 +40,17 @@ def format_value(value: float, digits: int = 3) -> str:
     return f"{float(value) + 0.0:.{digits}g}"
 
 
+def readout(value: float, decimals: int = 3) -> str:
+    """A read-out under a heading: fixed decimals (as the Playground shows losses), but
+    three significant digits from 1e5 on, since a blown-up loss or R² of 1e150 in fixed
+    decimals is 151 digits wide and its label then sets the panel's and the window's
+    minimum width past any screen; "–" when not finite."""
+    v = float(value)
+    if not math.isfinite(v):
+        return "\u2013"
+    return fixed(v, decimals) if abs(v) < 1e5 else f"{v:.3g}"
+
+
 def fixed(value: float, decimals: int = 3) -> str:
     """Fixed decimals with no "-0.000" for a small negative value that rounds to zero."""
     text = f"{float(value):.{decimals}f}"

@@ -3,6 +3,11 @@
 Controls and views emit requests; the window forwards them to the worker as queued
 calls. The worker answers with Snapshots; the window keeps only the newest one and
 paints it on its own timer (<= 60 Hz), so a fast trainer never floods the GUI.
+
+The worker's settings are the one source of truth: a control sends the fields it
+changed, which the worker applies to the settings it runs, and while a file is being
+read into the session (open, import) the controls that would change it are locked.
+See nnviz.worker.training for when each request takes effect.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.config import CUSTOM, Config, reset_scope
+from nnviz.core.config import CUSTOM, Config
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.controls.panel import ControlsPanel
 from nnviz.gui.views.curves import CurvesView
@@ -34,6 +39,7 @@ from nnviz.gui.views.landscape.view import LandscapeView
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
 from nnviz.gui.window.placement import place
+from nnviz.gui.window.requests import RequestsMixin
 from nnviz.gui.window.training_bar import TrainingBar
 from nnviz.gui.window.undo import EditHistory
 from nnviz.gui.window.unsaved import DISCARD, SAVE, UnsavedGuard
@@ -45,15 +51,17 @@ SURFACE_SHARE = 0.47   # of the right column's height, for the decision surface
 LANDSCAPE_SURFACE_SHARE = 0.33   # the same while the landscape's tab is open: its plane and slice need the height
 
 
-class MainWindow(QMainWindow):
+class MainWindow(RequestsMixin, QMainWindow):
     """The application window.
 
     Signals (requests to the worker, queued across the thread):
-        config_requested(object), play_requested(), pause_requested(),
+        config_requested(dict changes, Config shown), play_requested(), pause_requested(),
         step_batch_requested(), step_epoch_requested(), reset_requested(),
         regenerate_requested(int), speed_requested(float),
-        weight_edit_requested(int, int, int, float), bias_edit_requested(int, int, float),
+        weight_edit_requested(int layer, int dst, int src, float value, int network),
+        bias_edit_requested(int layer, int neuron, float value, int network),
         points_add_requested(float, float, float), points_erase_requested(float, float, float),
+        file_requested(str, tuple), release_requested(int),
         edit_replay_requested(object): an undo or redo (see undo.py),
         explain_requested(object): explain the next update (None) or one from a list of points,
         explain_apply_requested(str): make the explained update (its state key),
@@ -62,7 +70,7 @@ class MainWindow(QMainWindow):
         snapshot_painted(int): the seq of a Snapshot just painted.
     """
 
-    config_requested = Signal(object)
+    config_requested = Signal(object, object)
     play_requested = Signal()
     pause_requested = Signal()
     step_batch_requested = Signal()
@@ -70,13 +78,14 @@ class MainWindow(QMainWindow):
     reset_requested = Signal()
     regenerate_requested = Signal(int)
     speed_requested = Signal(float)
-    weight_edit_requested = Signal(int, int, int, float)
-    bias_edit_requested = Signal(int, int, float)
+    weight_edit_requested = Signal(int, int, int, float, int)
+    bias_edit_requested = Signal(int, int, float, int)
     points_add_requested = Signal(float, float, float)
     points_erase_requested = Signal(float, float, float)
     snapshot_painted = Signal(int)
     stop_requested = Signal()
     file_requested = Signal(str, object)
+    release_requested = Signal(int)
     explain_requested = Signal(object)
     explain_apply_requested = Signal(str)
     edit_replay_requested = Signal(object)
@@ -94,6 +103,10 @@ class MainWindow(QMainWindow):
         self.session_path: str | None = None
         self.last_error = ""                    # the last file error shown to the user
         self.quiet_errors = False               # tests: no modal message box
+        self.closed = False                     # closing began: no dialog may open any more
+        self.file_reads = 0                     # file reads in flight (open, import): settings locked
+        self._holds = 0                         # passes of the event loop that sent requests
+        self._holding = False
         self._rng = random.Random()
         self._build(config or self.remembered_config())
         self._build_worker(self.controls.config())
@@ -180,19 +193,21 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.engine_label)
         self.engine_label.hide()
 
-        self.controls.config_changed.connect(self._config_edited)
+        self.controls.settings_changed.connect(self._settings_changed)
         self.controls.regenerate_requested.connect(self._regenerate)
         self.training_bar.play_toggled.connect(self._play_toggled)
         self.training_bar.step_batch_requested.connect(self.step_batch_requested)
         self.training_bar.step_epoch_requested.connect(self.step_epoch_requested)
         self.training_bar.reset_requested.connect(self.request_reset)
         self.training_bar.speed_changed.connect(self.speed_requested)
-        self.topology.weight_edit_requested.connect(self.weight_edit_requested)
-        self.topology.bias_edit_requested.connect(self.bias_edit_requested)
+        self.topology.weight_edit_requested.connect(
+            lambda layer, dst, src, value, net: self.request_edit(("weight", layer, dst, src), value, net))
+        self.topology.bias_edit_requested.connect(
+            lambda layer, neuron, value, net: self.request_edit(("bias", layer, neuron), value, net))
         self.topology.neuron_hovered.connect(self._neuron_hovered)
         self.topology.message_posted.connect(self.show_message)
-        self.surface.point_add_requested.connect(self.points_add_requested)
-        self.surface.point_erase_requested.connect(self.points_erase_requested)
+        self.surface.point_add_requested.connect(lambda *a: self._data_edit(self.points_add_requested, a))
+        self.surface.point_erase_requested.connect(lambda *a: self._data_edit(self.points_erase_requested, a))
         self.lower_tabs.currentChanged.connect(self._lower_tab_changed)
         self.landscape.settings_changed.connect(self.landscape_requested)
         self.landscape.pick_requested.connect(self.topology.set_pick_mode)
@@ -202,8 +217,17 @@ class MainWindow(QMainWindow):
     def _build_worker(self, config: Config) -> None:
         self.worker, self.thread = start_worker(config)
         w = self.worker
+        requests = (self.config_requested, self.play_requested, self.pause_requested,
+                    self.step_batch_requested, self.step_epoch_requested, self.reset_requested,
+                    self.regenerate_requested, self.speed_requested, self.weight_edit_requested,
+                    self.bias_edit_requested, self.points_add_requested, self.points_erase_requested,
+                    self.file_requested, self.edit_replay_requested, self.explain_requested,
+                    self.explain_apply_requested)
+        for signal in requests:   # connected first, so the hold is set before the request is queued
+            signal.connect(self._hold_worker)
+        self.release_requested.connect(w.release)
         # every connection below crosses threads, so Qt queues it
-        self.config_requested.connect(w.set_config)
+        self.config_requested.connect(w.change_config)
         self.play_requested.connect(w.play)
         self.pause_requested.connect(w.pause)
         self.step_batch_requested.connect(w.step_batch)
@@ -343,25 +367,15 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def request_reset(self) -> None:
-        """Reset, as the user asks for it: first the question about unsaved work."""
-        self.guard.confirm("reset the network", self.reset_requested.emit)
-
-    @Slot(object)
-    def _config_edited(self, config: Config) -> None:
-        """A setting changed in the controls; one that builds a new network asks first,
-        and Cancel puts the controls back."""
-        old = self.latest.config if self.latest is not None else None
-        scope = reset_scope(old, config) if old is not None else "none"
-        if scope not in ("network", "data"):
-            self.config_requested.emit(config)
-            return
-        what = "make new data and a new network" if scope == "data" else "build a new network"
-        self.guard.confirm(what, lambda: self.config_requested.emit(config),
-                           lambda: self.controls.set_config(old))
+        """Reset, as the user asks for it: first the question about unsaved work (and not
+        while a file is being read into the session)."""
+        if not self.file_reads:
+            self.guard.confirm("reset the network", self.reset_requested.emit)
 
     @Slot()
     def _regenerate(self) -> None:
-        self.regenerate_requested.emit(self._rng.randrange(2**31))
+        if not self.file_reads:
+            self.regenerate_requested.emit(self._rng.randrange(2**31))
 
     @Slot(int, int)
     def _neuron_hovered(self, layer: int, index: int) -> None:
@@ -456,6 +470,7 @@ class MainWindow(QMainWindow):
                 return
         self._close_confirmed = True
         self._remember()
+        self.closed = True      # answers still queued for this window must open no dialog
         self._timer.stop()
         self.shutdown()
         super().closeEvent(event)

@@ -25,6 +25,7 @@ IMPORT_WEIGHT_FILTER = "Weights (*.json *.npz)"
 PICTURE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 CSV_FILTER = "CSV (*.csv)"
 IMPORT_CSV_FILTER = "Tables (*.csv *.tsv *.txt);;All files (*)"
+READS = ("open_session", "import_weights", "import_data")   # requests that change the session
 
 
 def _add(menu, window, text: str, slot, shortcut=None, tip: str = "", checkable=False) -> QAction:
@@ -76,6 +77,8 @@ class FileActions(QObject):
 
     def _call(self, slot: str, *args) -> None:
         """Queue a request to the worker thread (never run file work in the GUI thread)."""
+        if slot in READS:
+            self.w.begin_file_read(os.path.basename(str(args[0])))
         getattr(self.w, "file_requested").emit(slot, args)
 
     # actions --------------------------------------------------------------------------
@@ -175,6 +178,10 @@ class FileActions(QObject):
     # outcomes -------------------------------------------------------------------------
     @Slot(str, str)
     def on_done(self, action: str, path: str) -> None:
+        if self.w.closed:       # the answer came after the window closed: nothing to show it in
+            return
+        if action in READS:
+            self.w.end_file_read()
         if action in ("save_session", "open_session"):
             self.w.session_path = path
             self.w.setWindowTitle(f"nnviz — {os.path.basename(path)}[*]")
@@ -191,6 +198,10 @@ class FileActions(QObject):
 
     @Slot(str, str)
     def on_failed(self, action: str, message: str) -> None:
+        if self.w.closed:       # no dialog after the window closed: it would keep the process alive
+            return
+        if action in READS:
+            self.w.end_file_read()
         self.w.show_message(f"Could not {action.replace('_', ' ')}.")
         self.w.last_error = message
         if not self.w.quiet_errors:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core.snapshot import Snapshot
+from nnviz.gui.style.values import readout
 
 # (label, epochs per second; 0 = as fast as it goes). 60 is the Playground's one epoch a frame.
 SPEEDS = (("1 epoch/s", 1.0), ("5 epochs/s", 5.0), ("20 epochs/s", 20.0),
@@ -32,7 +33,7 @@ DEFAULT_SPEED = [s for _, s in SPEEDS].index(60.0)
 
 
 def _fmt(value: float, digits: int = 3) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
+    return "–" if value is None else readout(value, digits)
 
 
 def batch_readout(snap: Snapshot) -> tuple[str, str]:

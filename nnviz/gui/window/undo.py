@@ -4,10 +4,10 @@ The stack lives on the main window (`window.undo_stack`); one QUndoCommand class
 kind of edit. A command is pushed when the worker reports an edit it applied, with the
 value the edit replaced as the worker read it (exact bits). What undo means:
 
-- Undo puts back exactly the value the weight (or bias) had just before the edit; redo
-  puts back the typed value. If training ran after the edit, only that one value is set
-  back: every other weight keeps what training made of it, and so does the edited one
-  until it is undone.
+- Undo puts back exactly the value the weight (or bias) had just before the edit, and a
+  dead link the edit revived is dead again; redo puts back the typed value. If training
+  ran after the edit, only that one value is set back: every other weight keeps what
+  training made of it, and so does the edited one until it is undone.
 - Consecutive edits of the same value within MERGE_S seconds (wheel nudges) are one step.
 - When the network is rebuilt (Reset, a new shape or data set, an opened session,
   imported weights) the stack is cleared: its edits belong to weights that are gone.
@@ -37,9 +37,10 @@ class ParamEdit(QUndoCommand):
     ID = -1
 
     def __init__(self, window: QMainWindow, target: tuple, old: float, new: float, network: int,
-                 where: str, at: float | None = None):
+                 where: str, at: float | None = None, was_dead: bool = False):
         super().__init__()
         self.window, self.target, self.network = window, target, network
+        self.was_dead = was_dead            # a dead link (SGD under L1) that the edit revived
         self.old, self.new, self.where = float(old), float(new), where
         self.at = time.monotonic() if at is None else at    # when it landed, for merging
         self._applied = True                                # the worker applied it already
@@ -48,8 +49,8 @@ class ParamEdit(QUndoCommand):
     def _describe(self) -> None:
         self.setText(f"{self.KIND} {self.where}: {format_value(self.old, 4)} \u2192 {format_value(self.new, 4)}")
 
-    def _send(self, value: float, words: str) -> None:
-        self.window.edit_replay_requested.emit((self.target, value, self.network, words))
+    def _send(self, value: float, words: str, dead: bool = False) -> None:
+        self.window.edit_replay_requested.emit((self.target, value, self.network, words, dead))
 
     def redo(self) -> None:
         if self._applied:          # pushed after the worker applied it: nothing to do yet
@@ -58,7 +59,7 @@ class ParamEdit(QUndoCommand):
         self._send(self.new, "Redo")
 
     def undo(self) -> None:
-        self._send(self.old, "Undo")
+        self._send(self.old, "Undo", self.was_dead)
 
     def id(self) -> int:           # noqa: A003 (Qt's name)
         return self.ID
@@ -118,10 +119,11 @@ class EditHistory(QObject):
 
     @Slot(object)
     def edit_applied(self, record: tuple) -> None:
-        target, old, new, network = record
+        target, old, new, network, was_dead = record
         self.follow(network)
         kind = WeightEdit if target[0] == "weight" else BiasEdit
-        self.stack.push(kind(self.window, target, old, new, network, describe(self.window.latest, target)))
+        self.stack.push(kind(self.window, target, old, new, network, describe(self.window.latest, target),
+                             was_dead=was_dead))
 
 
 def build_edit_menu(window: QMainWindow, bar) -> dict[str, QAction]:

@@ -244,7 +244,11 @@ def test_warm_up_compiles_the_one_signature_the_trainer_uses() -> None:
     t = Trainer(Config(dataset="reg-plane"))   # read-only data arrays must not add a signature
     t.step_batch()
     t.train_epochs(2)
+    t.train_batches(3)                         # the worker's parts of a long epoch
+    t.train_batches(t.batches_per_epoch)
+    t.score()
     t.set_weight(0, 0, 0, 0.5)
     assert len(kernels.train_eval.signatures) == 1, kernels.train_eval.signatures
     assert len(kernels.evaluate.signatures) == 1, kernels.evaluate.signatures
     assert len(kernels.train_epoch_run.signatures) == 1
+    assert len(kernels.train_batches.signatures) == 1, kernels.train_batches.signatures

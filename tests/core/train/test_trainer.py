@@ -306,3 +306,35 @@ def test_custom_data_with_an_empty_test_set_trains() -> None:
     t = Trainer(Config(), data=(train, Dataset(np.zeros((0, 2)), np.zeros(0), 2)))
     t.train_epochs(2)
     assert t.epoch == 2 and t.diverged == "" and np.isnan(t.test_loss)
+
+
+@pytest.mark.parametrize("config", [Config(), Config(optimizer="adam", batch_size=7, regularization="l1",
+                                                      reg_rate=0.003, lr_decay=0.1),
+                                    # the Playground's leftover points carried, links dying under L1
+                                    Config(batch_size=30, regularization="l1", reg_rate=0.03, learning_rate=0.3)])
+def test_train_batches_is_step_batch_repeated_and_stops_at_the_epoch_end(config) -> None:
+    """The worker's way through a long epoch: k batches in one call, bit for bit the same
+    as k single steps, never past the epoch's end (the epoch is then recorded once)."""
+    a, b = Trainer(config), Trainer(config)
+    bpe = a.batches_per_epoch
+    a.train_epochs(2)
+    b.train_epochs(2)
+    assert a.train_batches(3) == 3
+    assert a.train_batches(bpe) == bpe - 3          # only what is left of the epoch
+    assert a.train_batches(4) == 4                  # on into the next epoch
+    for _ in range(bpe + 4):
+        b.step_batch()
+    assert (a.epoch, a.batch, a.total_steps) == (b.epoch, b.batch, b.total_steps) == (3, 4, 3 * bpe + 4)
+    assert a.network.params.tobytes() == b.network.params.tobytes()
+    assert a.grad.tobytes() == b.grad.tobytes()
+    assert [d.tobytes() for d in a.dead] == [d.tobytes() for d in b.dead]
+    assert a.carried_count == b.carried_count and a.last_batch.tolist() == b.last_batch.tolist()
+    # the epoch's end was scored as step_epoch scores it: the same history, bit for bit
+    assert list(a.history_epoch) == list(b.history_epoch) == [0, 1, 2, 3]
+    for name in ("history_train", "history_test", "history_grad"):
+        assert np.asarray(getattr(a, name)).tobytes() == np.asarray(getattr(b, name)).tobytes(), name
+    # four batches into epoch 4 the losses are still those of the epoch's end, until scored
+    assert a.train_loss == a.history_train[-1] != b.train_loss
+    a.score()
+    assert (a.train_loss, a.test_loss, a.train_accuracy) == (b.train_loss, b.test_loss, b.train_accuracy)
+    assert a.train_batches(0) == 0 and a.total_steps == 3 * bpe + 4

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from nnviz.core.config import DATASETS, LEARNING_RATES, MAX_LAYERS, MAX_NEURONS, Config
+from nnviz.core.config import DATASETS, LEARNING_RATES, MAX_LAYERS, MAX_NEURONS, Config, repair
 from nnviz.gui.controls.panel import ControlsPanel
 
 NON_DEFAULT = Config(
@@ -30,6 +30,8 @@ def panel(qtbot):
     p.show()
     p.emitted = []
     p.config_changed.connect(p.emitted.append)
+    p.changes = []
+    p.settings_changed.connect(lambda changes, config: p.changes.append((changes, config)))
     return p
 
 
@@ -344,7 +346,12 @@ def test_random_actions_always_emit_valid_configs(panel):
             assert isinstance(cfg, Config)
             cfg.validate()
             assert cfg != previous, f"step {step}: emitted an unchanged config"
+            # the same action as the fields it changed: exactly those, and they rebuild it
+            fields, shown = panel.changes[-1]
+            assert shown == cfg and set(fields) == changed_fields(previous, cfg)
+            assert repair(previous, fields) == cfg
             previous = cfg
+        assert len(panel.changes) == len(panel.emitted)
         assert panel.config() == previous
         _assert_widgets_show(panel, previous)
     assert len(panel.emitted) > 150

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nnviz.gui.style.values import fixed, format_value
+from nnviz.gui.style.values import fixed, format_value, readout
 from nnviz.gui.views.demo_snapshot import make_snapshot
 from nnviz.gui.views.topology.card import link_card, neuron_card
 
@@ -43,3 +43,12 @@ def test_editor_opens_on_a_negative_zero_as_0(qtbot):
     assert editor.line.text() == "0"
     editor.open(("weight", 0, 1, 0), -0.123456789, QPoint(10, 10))
     assert editor.line.text() == "-0.123457"
+
+
+@pytest.mark.parametrize("value, text", [(0.1234, "0.123"), (-0.0001, "0.000"), (99999.0, "99999.000"),
+                                         (1e5, "1e+05"), (-2.4512e156, "-2.45e+156"), (float("inf"), "\u2013"),
+                                         (float("nan"), "\u2013")])
+def test_readout_stays_short_when_a_value_blows_up(value, text):
+    """Fixed decimals as the Playground, but a diverged loss or R^2 of 1e156 is not 157
+    digits wide (its label would set the window's minimum width past any screen)."""
+    assert readout(value) == text

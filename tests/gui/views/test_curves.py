@@ -279,3 +279,23 @@ def test_gradient_flow_legend_fits_its_width(qtbot, width):
     texts = [t.item for _, t in plot.legend.items]
     right = max(t.mapRectToScene(t.boundingRect()).right() for t in texts)
     assert right <= width and (width < 600 or plot.legend.columnCount == 5)
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_an_infinite_loss_is_marked_on_the_top_edge(view, log):
+    """A run that blew up: the last losses are inf and NaN, which a curve cannot draw;
+    a triangle on the top edge marks where that began and the latest epoch, per curve."""
+    view.set_log_scale(log)
+    snap = make_snapshot(n_classes=2, epochs=20)
+    train, test = snap.history_train.copy(), snap.history_test.copy()     # (21,)
+    train[18:], test[19], test[20] = np.inf, np.nan, np.inf
+    painted(view, dataclasses.replace(snap, history_train=train, history_test=test, seq=5))
+    y0, y1 = view.loss_plot.getPlotItem().getViewBox().viewRange()[1]
+    spots = sorted((p.pos().x(), p.pos().y()) for p in view.blown_marks.points())
+    assert [x for x, _ in spots] == [18.0, 19.0, 20.0, 20.0]     # train 18 and now, test 19 and now
+    assert all(y1 - 0.05 * (y1 - y0) < y < y1 for _, y in spots)
+    finite = np.concatenate([train[:18], test[:19]])
+    lo, hi = (np.log10(finite.min()), np.log10(finite.max())) if log else (finite.min(), finite.max())
+    assert y0 <= lo and hi <= y1                                 # the finite history still fits
+    painted(view, dataclasses.replace(snap, seq=6))
+    assert len(view.blown_marks.points()) == 0

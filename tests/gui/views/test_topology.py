@@ -31,7 +31,7 @@ def fake_snapshot(sizes: tuple[int, ...], seed: int = 0, seq: int = 1) -> Snapsh
         weights=tuple(w.copy() for w in net.weights), biases=tuple(b.copy() for b in net.biases),
         grad_weights=tuple(0.01 * w for w in net.weights), grad_biases=tuple(np.full(b.shape, -0.002)
                                                                            for b in net.biases),
-        grid=net.grid_outputs(), seq=seq)
+        grid=net.grid_outputs(), seq=seq, network_id=7)
 
 
 def with_weight(snap: Snapshot, layer: int, dst: int, src: int, value: float) -> Snapshot:
@@ -110,8 +110,26 @@ def test_click_link_then_enter_emits_exact_request(qtbot, view):
     assert float(view.editor.text()) == pytest.approx(w, rel=1e-5)
     with qtbot.waitSignal(view.weight_edit_requested) as sig:
         type_and_enter(qtbot, view, "0.25")
-    assert sig.args == [0, 3, 0, 0.25]
+    assert sig.args == [0, 3, 0, 0.25, 7]   # the network on screen
     assert not view.editor.isVisible()
+
+
+def test_an_editor_opened_on_another_network_sends_nothing(qtbot, view):
+    """The network is rebuilt (same shape: a Reset) while the user types: the edit was
+    aimed at the old one, so it is refused in words and nothing is sent."""
+    click(view, link_mid(view, 0, 3, 0))
+    assert view.editor.isVisible()
+    view.set_snapshot(dataclasses.replace(fake_snapshot((2, 4, 2, 1), seed=5, seq=2), network_id=8))
+    view.paint()
+    assert view.editor.isVisible()      # same shape: the editor stays, the Enter is refused
+    with qtbot.assertNotEmitted(view.weight_edit_requested):
+        with qtbot.waitSignal(view.message_posted) as sig:
+            type_and_enter(qtbot, view, "0.25")
+    assert "changed while you typed" in sig.args[0] and view.editor_message.isVisible()
+    click(view, link_mid(view, 0, 3, 0))      # picked again on the new network: sent, with its number
+    with qtbot.waitSignal(view.weight_edit_requested) as sig:
+        type_and_enter(qtbot, view, "0.25")
+    assert sig.args == [0, 3, 0, 0.25, 8]
 
 
 def test_escape_cancels_without_emitting(qtbot, view):
@@ -135,7 +153,7 @@ def test_invalid_input_is_refused_visibly(qtbot, view, text):
     assert view.editor.isVisible()  # still open so the user can fix the value
     with qtbot.waitSignal(view.weight_edit_requested) as ok:
         type_and_enter(qtbot, view, "-1.5")
-    assert ok.args == [0, 0, 0, -1.5] and not view.editor_message.isVisible()
+    assert ok.args == [0, 0, 0, -1.5, 7] and not view.editor_message.isVisible()
 
 
 def test_wheel_nudges_the_hovered_weight(qtbot, view):
@@ -144,7 +162,7 @@ def test_wheel_nudges_the_hovered_weight(qtbot, view):
     move(view, p)
     with qtbot.waitSignal(view.weight_edit_requested) as sig:
         wheel(view, p, 120)
-    assert sig.args[:3] == [1, 1, 0] and sig.args[3] == pytest.approx(w + 0.05, abs=1e-12)
+    assert sig.args[:3] == [1, 1, 0] and sig.args[4] == 7 and sig.args[3] == pytest.approx(w + 0.05, abs=1e-12)
     with qtbot.waitSignal(view.weight_edit_requested) as sig:   # builds on the nudge not yet applied
         wheel(view, p, -120, Qt.ShiftModifier)
     assert sig.args[3] == pytest.approx(w + 0.05 - 0.01, abs=1e-12)
@@ -159,11 +177,11 @@ def test_output_bias_is_editable(qtbot, view):
     assert view.editor.isVisible() and float(view.editor.text()) == pytest.approx(0.1)
     with qtbot.waitSignal(view.bias_edit_requested) as sig:
         type_and_enter(qtbot, view, "0.3")
-    assert sig.args == [last, 0, 0.3]
+    assert sig.args == [last, 0, 0.3, 7]
     click(view, bias_point(view, last, 0))
     with qtbot.waitSignal(view.bias_edit_requested) as sig:
         type_and_enter(qtbot, view, "-2")
-    assert sig.args == [last, 0, -2.0]
+    assert sig.args == [last, 0, -2.0, 7]
 
 
 def test_clicking_an_input_or_empty_space_opens_nothing(view):

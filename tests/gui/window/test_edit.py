@@ -94,7 +94,7 @@ def test_invalid_input_changes_nothing(qtbot, window, text):
 def test_worker_refuses_bad_values_sent_directly(qtbot, window, value):
     w = window
     before = params(w.latest)
-    snap = act_and_wait(qtbot, w, lambda: w.weight_edit_requested.emit(0, 0, 0, value))
+    snap = act_and_wait(qtbot, w, lambda: w.request_edit(("weight", 0, 0, 0), value, w.latest.network_id))
     assert np.array_equal(params(snap), before)
 
 
@@ -103,7 +103,7 @@ def test_edit_while_playing_lands_at_a_step_boundary(qtbot, tmp_path):
     w = open_window(qtbot, tmp_path, Config(learning_rate=0.00001))
     act_and_wait(qtbot, w, w.toggle_play, lambda s: s.playing)
     qtbot.waitUntil(lambda: w.latest.epoch > 20, timeout=10_000)
-    w.weight_edit_requested.emit(1, 0, 3, 1.2345)
+    w.request_edit(("weight", 1, 0, 3), 1.2345, w.latest.network_id)
     snap = act_and_wait(qtbot, w, lambda: None, lambda s: any("w[1][0,3] = 1.2345" in e for e in s.edit_log))
     entry = next(e for e in snap.edit_log if "w[1][0,3]" in e)
     assert entry.startswith("epoch ") and ", step " in entry          # applied between two steps

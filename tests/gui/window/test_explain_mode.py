@@ -172,11 +172,10 @@ def test_any_other_request_leaves_the_mode_cleanly(qtbot, tmp_path):
     assert not w.explain_mode.active and w.lower_stack.currentWidget() is w.curves
     act_and_wait(qtbot, w, w.pause_requested.emit, lambda s: not s.playing)
     enter(qtbot, w)
-    act_and_wait(qtbot, w, lambda: w.controls.set_config(w.controls.config().replace(learning_rate=0.1))
-                 or w.config_requested.emit(w.controls.config()))
+    act_and_wait(qtbot, w, lambda: w.request_settings(w.controls.config().replace(learning_rate=0.1)))
     assert not w.explain_mode.active
     enter(qtbot, w)
-    act_and_wait(qtbot, w, lambda: w.weight_edit_requested.emit(0, 0, 0, 0.25))   # an edit
+    act_and_wait(qtbot, w, lambda: w.request_edit(("weight", 0, 0, 0), 0.25, w.latest.network_id))   # an edit
     assert not w.explain_mode.active
     assert w.worker.trainer.network.weights[0][0, 0] == 0.25
     qtbot.waitUntil(lambda: w.undo_stack.canUndo(), timeout=WAIT_MS)

@@ -163,7 +163,7 @@ def test_import_three_class_data_switches_to_softmax(qtbot, tmp_path, dialogs, w
     assert sorted_rows(snap) == sorted(map(tuple, table.tolist()))
     # a later edit in the controls keeps the imported points (they are the "custom" data)
     seq = snap.seq
-    w.controls.config_changed.emit(w.controls.config().replace(learning_rate=0.1))
+    w.request_settings(w.controls.config().replace(learning_rate=0.1))
     qtbot.waitUntil(lambda: w.latest.seq > seq and w.latest.config.learning_rate == 0.1, timeout=10_000)
     assert sorted_rows(w.latest) == sorted_rows(snap)
     # and it trains: 3 classes, softmax

@@ -68,8 +68,7 @@ def test_good_weights_imported_after_a_divergence_train_on(qtbot, tmp_path, dial
         _diverge(qtbot, w)
         dialogs.choose(tmp_path / "good.npz")
         assert run_file(qtbot, w, w.actions["import_weights"].trigger)[0] == "done"
-        w.controls.set_config(w.controls.config().replace(learning_rate=0.01))
-        act_and_wait(qtbot, w, lambda: w.config_requested.emit(w.controls.config()),
+        act_and_wait(qtbot, w, lambda: w.request_settings(w.controls.config().replace(learning_rate=0.01)),
                      lambda s: s.config.learning_rate == 0.01)
         snap = act_and_wait(qtbot, w, w.step_batch_requested.emit)
         assert not snap.diverged and all(np.all(np.isfinite(a)) for a in snap.weights)

@@ -110,7 +110,7 @@ def test_an_edit_while_playing_undoes_to_the_value_it_replaced(qtbot, tmp_path):
     w = open_window(qtbot, tmp_path, Config(seed=5))
     act_and_wait(qtbot, w, w.toggle_play, lambda s: s.playing)
     qtbot.waitUntil(lambda: w.latest.epoch > 20, timeout=10_000)
-    w.weight_edit_requested.emit(0, 1, 0, 0.125)                 # lands between two chunks
+    w.request_edit(("weight", 0, 1, 0), 0.125, w.latest.network_id)   # lands between two chunks
     qtbot.waitUntil(lambda: w.undo_stack.count() == 1, timeout=5_000)
     cmd = w.undo_stack.command(0)
     pause(qtbot, w)
@@ -166,7 +166,7 @@ def test_an_undo_aimed_at_a_rebuilt_network_is_refused(qtbot, window):
     cmd = w.undo_stack.command(0)
     act_and_wait(qtbot, w, w.reset_requested.emit, lambda s: s.network_id != cmd.network)
     before = w.worker.trainer.network.params.copy()
-    snap = act_and_wait(qtbot, w, lambda: w.edit_replay_requested.emit((cmd.target, cmd.old, cmd.network, "Undo")))
+    snap = act_and_wait(qtbot, w, lambda: w.edit_replay_requested.emit((cmd.target, cmd.old, cmd.network, "Undo", False)))
     assert w.worker.trainer.network.params.tobytes() == before.tobytes()
     assert np.array_equal(np.concatenate([x.ravel() for x in snap.weights]),
                           np.concatenate([x.ravel() for x in w.worker.trainer.network.weights]))
@@ -192,3 +192,20 @@ def test_the_edit_history_is_visible(qtbot, window):
                     timeout=5_000)
     menu_texts = [a.text() for a in w.menuBar().actions()]
     assert menu_texts[:2] == ["&File", "&Edit"]
+
+
+def test_undo_of_an_edit_that_revived_a_dead_link_puts_it_back_dead(qtbot, tmp_path):
+    """Under L1, plain SGD kills a link whose weight the penalty pushes across zero; an
+    edit revives it, and its undo makes it dead again: weight 0 and never trained."""
+    w = open_window(qtbot, tmp_path, Config(regularization="l1", reg_rate=0.03, learning_rate=0.1))
+    snap = epochs(qtbot, w, 3)
+    assert snap.dead[0][0, 1] and snap.weights[0][0, 1] == 0.0
+    snap = edit_link(qtbot, w, 0, 0, 1, "0.5")
+    assert not snap.dead[0][0, 1] and not w.worker.trainer.dead[0][0, 1]
+    snap = do(qtbot, w, "undo")
+    assert snap.dead[0][0, 1] and bits(snap.weights[0][0, 1]) == bits(0.0)
+    snap = epochs(qtbot, w, 2)                   # a dead link is never updated again
+    assert snap.dead[0][0, 1] and snap.weights[0][0, 1] == 0.0
+    snap = do(qtbot, w, "redo")                  # redo revives it, as the edit did
+    assert not snap.dead[0][0, 1] and snap.weights[0][0, 1] == 0.5
+    w.close()

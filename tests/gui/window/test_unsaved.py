@@ -45,13 +45,13 @@ def test_the_mark_follows_training_editing_and_saving(qtbot, window, dialogs, tm
     assert run_file(qtbot, w, w.actions["save_as"].trigger)[0] == "done"
     qtbot.waitUntil(lambda: not w.isWindowModified(), timeout=2_000)
     assert w.windowTitle() == "nnviz \u2014 run.nnviz[*]" and not w.latest.unsaved
-    act_and_wait(qtbot, w, lambda: w.weight_edit_requested.emit(0, 0, 0, 0.5), lambda s: s.unsaved)
+    act_and_wait(qtbot, w, lambda: w.request_edit(("weight", 0, 0, 0), 0.5, w.latest.network_id), lambda s: s.unsaved)
     assert unsaved(w)
     run_file(qtbot, w, w.actions["save"].trigger)                  # Ctrl+S over the same file
     qtbot.waitUntil(lambda: not w.isWindowModified(), timeout=2_000)
     act_and_wait(qtbot, w, lambda: w.points_add_requested.emit(1.0, 1.0, 1.0), lambda s: s.unsaved)
     # a learning-rate change is a setting, not work: nothing to ask, mark unchanged
-    act_and_wait(qtbot, w, lambda: w.controls.config_changed.emit(w.latest.config.replace(learning_rate=0.1)))
+    act_and_wait(qtbot, w, lambda: w.request_settings(w.latest.config.replace(learning_rate=0.1)))
     assert prompts.asked == []
     # opening a session: what is shown is what is on disk
     dialogs.choose(tmp_path / "run.nnviz")

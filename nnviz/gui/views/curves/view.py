@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.style import palette, pictures
 from nnviz.gui.style.axes import ValueAxis
-from nnviz.gui.views.curves.gradflow import GradientFlowPlot
+from nnviz.gui.style.values import readout
+from nnviz.gui.views.curves.gradflow import EDGE, WARN, GradientFlowPlot, run_starts
 from nnviz.gui.views.curves.plotting import SAMPLES_PER_PIXEL
 from nnviz.gui.views.curves.plotting import fit_range as _fit_range
 from nnviz.gui.views.curves.plotting import key as _key
@@ -39,7 +40,7 @@ def _fmt_loss(v: float) -> str:
     """Three decimals as the Playground, but keep small values readable on a log scale."""
     if not math.isfinite(v):
         return "–"
-    return f"{v:.3f}" if abs(v) >= 0.001 or v == 0 else f"{v:.3g}"
+    return readout(v) if abs(v) >= 0.001 or v == 0 else f"{v:.3g}"
 
 
 class CurvesView(QWidget):
@@ -65,6 +66,11 @@ class CurvesView(QWidget):
                                      connect="finite", autoDownsampleFactor=SAMPLES_PER_PIXEL)
         self.test_curve = item.plot([], [], pen=pg.mkPen(palette.TEST_CURVE, width=2), name="test",
                                     connect="finite", autoDownsampleFactor=SAMPLES_PER_PIXEL)
+        # an infinite or NaN loss (a run that blew up) has no place on the axis: a mark on
+        # the top edge where it happened, so the curve does not seem merely to stop
+        self.blown_marks = pg.ScatterPlotItem(symbol="t1", size=10, pen=pg.mkPen(WARN))
+        self.blown_marks.setZValue(10)
+        item.addItem(self.blown_marks, ignoreBounds=True)
         self.readout_line = pg.InfiniteLine(angle=90, movable=False,
                                             pen=pg.mkPen((90, 90, 90), width=1, style=Qt.DashLine))
         self.readout_text = pg.TextItem(color="#222", fill=pg.mkBrush(255, 255, 255, 220),
@@ -161,6 +167,19 @@ class CurvesView(QWidget):
                                  symbolBrush=palette.TRAIN_CURVE)
         self.test_curve.setData(x, test, symbol=dot, symbolSize=7, symbolPen=None, symbolBrush=palette.TEST_CURVE)
         _fit_range(self.loss_plot.getPlotItem(), x, np.concatenate([train, test]))
+        self._mark_blown(x, train, test)
+
+    def _mark_blown(self, x: np.ndarray, train: np.ndarray, test: np.ndarray) -> None:
+        """Up triangles along the top edge where a loss is infinite or NaN: one where each
+        such run starts, and one at the latest epoch. (A scatter ignores log mode: the
+        view's own y units.)"""
+        y0, y1 = self.loss_plot.getPlotItem().getViewBox().viewRange()[1]
+        top = y1 - EDGE * (y1 - y0)
+        spots = []
+        for values, colour in ((train, palette.TRAIN_CURVE), (test, palette.TEST_CURVE)):
+            for i in run_starts(~np.isfinite(values)):
+                spots.append({"pos": (float(x[i]), top), "brush": pg.mkBrush(colour)})
+        self.blown_marks.setData(spots)
 
     def _paint_metrics(self, snap: Snapshot) -> None:
         if snap.n_classes:
@@ -169,7 +188,7 @@ class CurvesView(QWidget):
             self.metrics_label.setText("Accuracy\n" + "\n".join(parts))
         else:
             r2 = snap.r2_test
-            self.metrics_label.setText(f"R² (test)\n{r2:.3f}" if math.isfinite(r2) else "R² (test)\n–")
+            self.metrics_label.setText(f"R² (test)\n{readout(r2)}")   # a diverged R² of -1e150 too
         conf = np.asarray(snap.confusion)
         show = bool(snap.n_classes) and conf.ndim == 2 and conf.shape[0] == conf.shape[1] and conf.size > 0
         self._show_confusion(show)

@@ -50,10 +50,11 @@ class TopologyView(QWidget):
     """The network graph with live hover cards and inline editing of weights and biases.
 
     Signals:
-        weight_edit_requested(int layer, int dst, int src, float value): set
-            weights[layer][dst, src] (layer 0 = the first weight matrix).
-        bias_edit_requested(int layer, int neuron, float value): set biases[layer][neuron];
-            the output neuron is biases[n_layers - 1][0].
+        weight_edit_requested(int layer, int dst, int src, float value, int network): set
+            weights[layer][dst, src] (layer 0 = the first weight matrix) of the network
+            Snapshot.network_id `network`, the one on screen when the link was picked.
+        bias_edit_requested(int layer, int neuron, float value, int network): set
+            biases[layer][neuron]; the output neuron is biases[n_layers - 1][0].
         neuron_hovered(int layer, int index): the mouse is over a neuron (layer 0 = inputs,
             the last = outputs); (-1, -1) once it is over no neuron.
         message_posted(str): a typed value was refused, in words.
@@ -62,8 +63,8 @@ class TopologyView(QWidget):
             dst, src) or ("bias", layer, neuron): a click in pick mode, or Ctrl+click.
     """
 
-    weight_edit_requested = Signal(int, int, int, float)
-    bias_edit_requested = Signal(int, int, float)
+    weight_edit_requested = Signal(int, int, int, float, int)
+    bias_edit_requested = Signal(int, int, float, int)
     neuron_hovered = Signal(int, int)
     message_posted = Signal(str)
     link_mode_changed = Signal(str)
@@ -110,6 +111,7 @@ class TopologyView(QWidget):
         self._hovered_neuron = (-1, -1)
         self._mouse: QPointF | None = None              # last mouse position, viewport pixels
         self._pending: dict[tuple, float] = {}          # nudged values not yet in a Snapshot
+        self._editing_network = 0                       # network the open editor was aimed at
         self._relayout = QTimer(self, singleShot=True, interval=0)
         self._relayout.timeout.connect(self._render)
         viewport = self.view.viewport()
@@ -374,7 +376,7 @@ class TopologyView(QWidget):
         delta = event.angleDelta().y() or event.angleDelta().x()  # Shift may turn the wheel sideways
         step = FINE_NUDGE if event.modifiers() & Qt.ShiftModifier else NUDGE
         value = self._current_value(target) + step * delta / 120.0
-        self._emit_edit(target, value)
+        self._emit_edit(target, value, self._snap.network_id)
         self._pending[target] = value
         self._update_hover()
         return True
@@ -408,6 +410,7 @@ class TopologyView(QWidget):
 
     def _open_editor(self, target: tuple, pos: QPointF) -> None:
         anchor = self.view.viewport().mapTo(self, pos.toPoint())
+        self._editing_network = self._snap.network_id
         self.inline.open(target, self._current_value(target), anchor)
         self.card.hide()
 
@@ -415,16 +418,19 @@ class TopologyView(QWidget):
         """The inline editor's Enter: send the request, or say why not."""
         if self._snap is None or not self._target_valid(self._snap, target):
             return "The network changed while you typed; that link or neuron is gone."
-        self._emit_edit(target, value)
+        if self._snap.network_id != self._editing_network:
+            return ("The network changed while you typed (rebuilt, reset or loaded); "
+                    "nothing was sent. Press Escape and pick the link again.")
+        self._emit_edit(target, value, self._editing_network)
         self._pending[target] = value
         self._show_card()
         return ""
 
-    def _emit_edit(self, target: tuple, value: float) -> None:
+    def _emit_edit(self, target: tuple, value: float, network: int) -> None:
         if target[0] == "weight":
-            self.weight_edit_requested.emit(target[1], target[2], target[3], float(value))
+            self.weight_edit_requested.emit(target[1], target[2], target[3], float(value), int(network))
         else:
-            self.bias_edit_requested.emit(target[1], target[2], float(value))
+            self.bias_edit_requested.emit(target[1], target[2], float(value), int(network))
 
     def sizeHint(self) -> QSize:
         return QSize(720, 480)
