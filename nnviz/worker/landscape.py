@@ -39,6 +39,7 @@ class LandscapeSlots:
         self._ls_job: LandscapeJob | None = None
         self._ls_owed = False             # the shown landscape is older than the trainer
         self._ls_due = 0.0                # perf_counter time before which no live refresh starts
+        self._ls_made_s = 0.0             # seconds the running job took to set up
         self._ls_timer = QTimer(self)     # made here: a timer belongs to the thread that made it
         self._ls_timer.setSingleShot(True)
         self._ls_timer.timeout.connect(self._landscape_tick)
@@ -94,7 +95,9 @@ class LandscapeSlots:
         if not self._landscape_kernel_ready():
             return
         self._ls_owed = False
+        t0 = time.perf_counter()
         self._ls_job = self.maker.job(self.trainer)
+        self._ls_made_s = time.perf_counter() - t0   # the path's components, the next step: in the share too
         self._ls_job_network = self.trainer.network
         self._ls_timer.start(0)
 
@@ -123,6 +126,7 @@ class LandscapeSlots:
             return
         self._ls_job = None
         result = job.result
-        self._ls_due = time.perf_counter() + max(LIVE_MIN_S, result.seconds / LIVE_SHARE)
+        spent = result.seconds + self._ls_made_s
+        self._ls_due = time.perf_counter() + max(LIVE_MIN_S, spent / LIVE_SHARE)
         self.landscape_ready.emit(result)
         self._landscape_schedule()
