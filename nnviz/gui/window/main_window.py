@@ -143,6 +143,10 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.lower_tabs.setDocumentMode(True)
         self.lower_tabs.addTab(self.lower_stack, "Curves")
         self.lower_tabs.addTab(self.landscape, "Loss landscape")
+        # its tab bar must not raise the window's smallest height above what the panels need
+        # alone: on a very short window the page gives up the bar's height instead
+        self.lower_tabs.setMinimumHeight(max(self.lower_stack.minimumSizeHint().height(),
+                                             self.landscape.minimumSizeHint().height()))
         self.lower_stack.currentChanged.connect(self._lower_page_changed)
         self.banner = QWidget()
         self.banner.setStyleSheet("background: #fdecea; border: 1px solid #e0a0a0;")
