@@ -24,6 +24,10 @@ def test_readme_api_example_runs_without_qt(capsys) -> None:
     assert float(train) < 0.01 and float(test) < 0.01                 # circle with 4-2 is learned
     assert namespace["w"][0].shape == (4, 2) and namespace["b"][1].shape == (2,)
     assert namespace["y"].shape == (2,) and trainer.network.weights[0][2, 1] == 0.75
+    drawn, gone = namespace["drawn"], namespace["gone"]
+    assert drawn.total_steps == 7 and namespace["stroke"].added == 2
+    assert len(drawn.train_x) + len(drawn.test_x) == 2000 - gone.removed and gone.removed > 0
+    assert gone.settings[0]["dataset"] == "spiral" and drawn.config.dataset == "custom"   # undone, then erased
 
 
 def test_readme_landscape_example_runs_and_its_comments_hold() -> None:

@@ -32,6 +32,8 @@ NET_B1 = NET_B.replace(batch_size=1)
 # each next epoch, and L1 kills links
 NET_B30L1 = NET_B.replace(batch_size=30, regularization="l1", reg_rate=0.003)
 NET_MAX = NET_B.replace(hidden_layers=(32,) * 10)   # the largest network: 9,793 parameters
+# the largest network nnviz draws: 10 hidden layers of 32, every feature, 10,000 points
+NET_C = NET_B.replace(hidden_layers=(32,) * 10, n_points=10_000)
 
 
 def epochs_per_second(config: Config, seconds: float = SECONDS, chunk_s: float = 0.012) -> float:
@@ -181,6 +183,8 @@ def measure():
            "the same, batch 30 (10 points carried) and L1 0.003 (dead links)")
     yield ("core.grid.B", grid_ms(NET_B), "ms",
            "100x100 grid, every neuron, network B, median (target <= 5)")
+    yield "core.train.C", epochs_per_second(NET_C), "epochs/s", "spiral of 10,000 points, 7 features, 10x32 tanh"
+    yield "core.grid.C", grid_ms(NET_C), "ms", "100x100 grid, every neuron, network C, median"
     alone, whole = explain_ms(NET_B.replace(batch_size=30, optimizer="adam"))
     yield "core.explain.B30", alone, "ms", "explain_step, network B, batch 30, Adam, median"
     yield "core.explain_pictures.B30", whole, "ms", "the same with the surfaces before and after, median"

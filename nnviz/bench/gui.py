@@ -1,9 +1,17 @@
 """GUI benchmark: the real MainWindow and worker, offscreen.
 
 gui.first_frame: seconds from showing the window to its first painted Snapshot (warm cache);
-gui.play.A / gui.play.B: epochs/s while playing at full speed (Fastest) for a fixed time;
-gui.fps.A / gui.fps.B: repaints/s of the decision surface in that time;
-gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface;
+gui.play.X: epochs/s while playing network X at full speed (Fastest) for a fixed time;
+gui.fps.X: repaints/s of the decision surface in that time;
+gui.gap.C: the longest interval between two repaints of the window in that time, ms
+    (network C: 10 hidden layers of 32, all features, 10,000 points);
+gui.cpu.C: CPU ms the GUI thread spends per repaint of network C (steadier than frames/s
+    on a busy machine);
+gui.starved: the share of the time the playing threads were ready to run but waited for a
+    CPU taken by other programs, the most of the three runs (Linux only): the figures above
+    hold for a machine that lets nnviz run only when this is near 0;
+gui.edit_latency: ms from a weight edit request (paused, network B) to the repainted surface
+    (.C: network C, whose edit also scores 10,000 points);
 gui.export_svg: ms to export the decision surface (500 points, test data shown) as an SVG
 that librsvg draws right, written atomically (median of 5);
 gui.pause_after_import: ms from Pause to the paused frame on screen, pressed as soon as a
@@ -16,8 +24,11 @@ gui.landscape.B: how many of those refreshes reached the panel per second.
 
 from __future__ import annotations
 
+import gc
+import glob
 import os
 import statistics
+import threading
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -28,6 +39,7 @@ from nnviz.gui.window.training_bar import FASTEST  # noqa: E402
 
 NETWORK_A = Config()
 NETWORK_B = Config(dataset="spiral", features=FEATURES, hidden_layers=(8,) * 6)
+NETWORK_C = NETWORK_B.replace(hidden_layers=(32,) * 10, n_points=10_000)
 
 
 def _wait(app, cond, timeout_s: float) -> bool:
@@ -44,6 +56,19 @@ def _wait(app, cond, timeout_s: float) -> bool:
     loop.exec()
     poll.stop()
     return cond()
+
+
+def _sched() -> dict[int, tuple[float, float]]:
+    """Thread id -> (seconds run, seconds ready but waiting for a CPU); {} off Linux."""
+    out = {}
+    for path in glob.glob(f"/proc/{os.getpid()}/task/*/schedstat"):
+        try:
+            with open(path) as f:
+                run, wait, _ = f.read().split()
+        except (OSError, ValueError):
+            continue
+        out[int(path.split("/")[-2])] = (int(run) / 1e9, int(wait) / 1e9)
+    return out
 
 
 def _window(config: Config):
@@ -64,7 +89,10 @@ def _window(config: Config):
     return w, settings
 
 
-def _play(app, config: Config, seconds: float, landscape: bool = False) -> tuple[float, float, float]:
+def _play(app, config: Config, seconds: float, landscape: bool = False) -> dict[str, float]:
+    """Playing at full speed: epochs/s, surface repaints/s, the longest ms between two
+    painted frames, the GUI thread's CPU ms per repaint and the share of time starved;
+    landscape=True: with the loss-landscape panel on screen, and its refreshes/s."""
     w, settings = _window(config)
     w.show()
     if not _wait(app, lambda: w.latest is not None and compiled.available(), 60):
@@ -73,23 +101,33 @@ def _play(app, config: Config, seconds: float, landscape: bool = False) -> tuple
         w.show_landscape()
         if not _wait(app, lambda: w.landscape.paint_count > 0, 60):
             raise RuntimeError("the landscape did not arrive")
+    gc.freeze()                             # as the application does once its window is up
     w.training_bar.speed.setCurrentIndex(FASTEST)   # the default pace is one epoch a frame
     w.toggle_play()
     _wait(app, lambda: w.latest.playing, 10)
+    _wait(app, lambda: False, 1.0)          # past the first frames of the run
     start_epoch, start_paint, start_ls = w.latest.epoch, w.surface.paint_count, w.landscape.paint_count
-    t0 = time.perf_counter()
+    stamps: list[float] = []
+    w.snapshot_painted.connect(lambda _seq: stamps.append(time.perf_counter()))
+    s0, t0 = _sched(), time.perf_counter()
     _wait(app, lambda: False, seconds)
-    elapsed = time.perf_counter() - t0
+    s1, elapsed = _sched(), time.perf_counter() - t0
     epochs = w.latest.epoch - start_epoch
     paints = w.surface.paint_count - start_paint
     refreshes = w.landscape.paint_count - start_ls
+    gap = max(((b - a) for a, b in zip([t0, *stamps], [*stamps, time.perf_counter()])), default=elapsed)
     w.close_without_asking()   # a benchmark has no work to save
     settings.clear()
-    return epochs / elapsed, paints / elapsed, refreshes / elapsed
+    spent = {tid: (run - s0.get(tid, (0, 0))[0], wait - s0.get(tid, (0, 0))[1]) for tid, (run, wait) in s1.items()}
+    busy = [(run, wait) for run, wait in spent.values() if run > 0.05 * elapsed]     # GUI and worker
+    gui_run = spent.get(threading.main_thread().native_id, (float("nan"), 0))[0]
+    return {"play": epochs / elapsed, "fps": paints / elapsed, "gap": 1000.0 * gap, "refresh": refreshes / elapsed,
+            "cpu": 1000.0 * gui_run / max(paints, 1),
+            "starved": 100.0 * sum(q for _, q in busy) / max(sum(r + q for r, q in busy), 1e-9) if busy else 0.0}
 
 
-def _edit_latency(app, repeats: int = 30) -> float:
-    w, settings = _window(NETWORK_B)
+def _edit_latency(app, config: Config = NETWORK_B, repeats: int = 30) -> float:
+    w, settings = _window(config)
     w.show()
     _wait(app, lambda: w.latest is not None, 60)
     times = []
@@ -189,13 +227,19 @@ def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
 
     app = QApplication.instance() or QApplication([])
     rows = [("gui.first_frame", _first_frame(app), "s")]
-    for name, config in (("A", NETWORK_A), ("B", NETWORK_B)):
-        epochs_s, fps, _ = _play(app, config, seconds)
-        rows += [(f"gui.play.{name}", epochs_s, "epochs/s"), (f"gui.fps.{name}", fps, "frames/s")]
-    epochs_s, fps, refreshes = _play(app, NETWORK_B, seconds, landscape=True)
-    rows += [("gui.play.B.landscape", epochs_s, "epochs/s"), ("gui.fps.B.landscape", fps, "frames/s"),
-             ("gui.landscape.B", refreshes, "refresh/s")]
+    starved = 0.0
+    for name, config in (("A", NETWORK_A), ("B", NETWORK_B), ("C", NETWORK_C)):
+        got = _play(app, config, seconds)
+        rows += [(f"gui.play.{name}", got["play"], "epochs/s"), (f"gui.fps.{name}", got["fps"], "frames/s")]
+        if name == "C":
+            rows += [("gui.gap.C", got["gap"], "ms"), ("gui.cpu.C", got["cpu"], "ms")]
+        starved = max(starved, got["starved"])
+    rows.append(("gui.starved", starved, "%"))
+    got = _play(app, NETWORK_B, seconds, landscape=True)
+    rows += [("gui.play.B.landscape", got["play"], "epochs/s"), ("gui.fps.B.landscape", got["fps"], "frames/s"),
+             ("gui.landscape.B", got["refresh"], "refresh/s")]
     rows.append(("gui.edit_latency", _edit_latency(app), "ms"))
+    rows.append(("gui.edit_latency.C", _edit_latency(app, NETWORK_C, repeats=10), "ms"))
     rows.append(("gui.export_svg", _export_svg(), "ms"))
     rows.append(("gui.pause_after_import", _pause_after_import(app), "ms"))
     return rows

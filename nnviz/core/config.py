@@ -42,6 +42,11 @@ REGULARIZATIONS = ("none", "l1", "l2")
 # The Playground's drop-down values.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+# The shape of generated data (nnviz.core.data.shaping says what each means).
+POINTS_RANGE = (50, 10_000)      # n_points; 0 = the data set's own count
+BALANCE_RANGE = (10, 90)         # class_balance, percent
+MAX_LABEL_NOISE = 50             # label_noise, percent of labels flipped
+MAX_OUTLIERS = 50                # outliers, percent of points moved anywhere
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,10 @@ class Config:
     train_ratio: int = 50            # percent of points used for training, 10..90
     n_classes: int = 3               # only for "blobs": 3..5 classes
     custom_classes: int = 2          # only for "custom" data: 2..10 classes, from the points
+    n_points: int = 0                # 50..10,000 points; 0 = the set's own (500, 1200 for regression)
+    class_balance: int = 50          # percent of class +1 (K classes: a tilt to the last); 50 = even
+    label_noise: int = 0             # percent of labels flipped to another class (classification)
+    outliers: int = 0                # percent of points moved to a random place, class kept
     seed: int = 0                    # seeds data, initial weights and nothing else
     # network
     features: tuple[str, ...] = ("x1", "x2")
@@ -90,6 +99,12 @@ class Config:
         """0 for regression, 2 for two classes (labels -1/+1), K >= 3 (labels 0..K-1)."""
         n = DATASETS[self.dataset][1]
         return self.n_classes if n is None else self.custom_classes if n == -1 else n
+
+    @property
+    def data_shape(self) -> dict[str, int]:
+        """The keywords of data.datasets.generate() for the data's shape."""
+        return {"points": self.n_points, "balance": self.class_balance,
+                "flipped": self.label_noise, "outliers": self.outliers}
 
     @property
     def output_kind(self) -> str:
@@ -163,6 +178,16 @@ class Config:
         need(10 <= self.train_ratio <= 90, "train ratio must be 10..90 (percent)")
         need(3 <= self.n_classes <= 5, "blobs need 3..5 classes")
         need(2 <= self.custom_classes <= 10, "custom data needs 2..10 classes")
+        lo, hi = POINTS_RANGE
+        need(isinstance(self.n_points, int) and (self.n_points == 0 or lo <= self.n_points <= hi),
+             f"the number of points must be {lo}..{hi:,} (or 0 for the data set's own)")
+        lo, hi = BALANCE_RANGE
+        need(isinstance(self.class_balance, int) and lo <= self.class_balance <= hi,
+             f"the class balance must be {lo}..{hi} (percent)")
+        need(isinstance(self.label_noise, int) and 0 <= self.label_noise <= MAX_LABEL_NOISE,
+             f"label noise must be 0..{MAX_LABEL_NOISE} (percent)")
+        need(isinstance(self.outliers, int) and 0 <= self.outliers <= MAX_OUTLIERS,
+             f"outliers must be 0..{MAX_OUTLIERS} (percent)")
         need(len(self.features) >= 1, "at least one input feature is needed")
         need(all(f in FEATURES for f in self.features), f"unknown feature in {quote(self.features)}")
         need(len(set(self.features)) == len(self.features), "a feature is listed twice")
@@ -204,7 +229,9 @@ def _is(kind: type, v: object) -> bool:
 
 
 # Which part of a run a change of setting rebuilds (PRODUCT.md, "Controls that reset").
-DATA_FIELDS = ("dataset", "noise", "train_ratio", "n_classes", "custom_classes", "seed")
+# As the Playground's noise slider, every control of the data's shape makes new data.
+DATA_FIELDS = ("dataset", "noise", "train_ratio", "n_classes", "custom_classes", "seed",
+               "n_points", "class_balance", "label_noise", "outliers")
 LIVE_FIELDS = ("learning_rate", "stop_epoch", "stop_loss")  # changed in place: training keeps going
 
 

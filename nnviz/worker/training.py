@@ -43,6 +43,7 @@ from nnviz.core.train.trainer import Trainer
 from nnviz.worker.edits import EditTracking
 from nnviz.worker.files import FILE_REQUESTS, FileSlots
 from nnviz.worker.landscape import LandscapeSlots
+from nnviz.worker.strokes import StrokeSlots
 from nnviz.worker.timebox import TimeBox
 
 FRAME_S = 1.0 / 60.0     # one frame at 60 Hz
@@ -54,7 +55,7 @@ COMPILING = ("First start on this computer: the fast training kernel is being co
              "background (about half a minute). Training already runs, with plain numpy.")
 
 
-class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
+class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, StrokeSlots, QObject):
     """The training side of the application (QtCore only, no widgets).
 
     Signals:
@@ -74,6 +75,8 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         explanation_failed(str): why no update could be explained (no points, diverged).
         edit_applied(object): (target, old, new, network number) after a hand edit of a
             weight or bias, old read exactly as it was (see edits.py); before its Snapshot.
+        data_edited(object): (DataChange, network number) after a stroke of points drawn,
+            erased or cleared (see strokes.py); before its Snapshot.
         landscape_ready(object): a core Landscape for the landscape panel (see landscape.py).
 
     Attribute hold_upto: written by the GUI thread only (see the module doc); no chunk
@@ -91,6 +94,7 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
     explanation_ready = Signal(object)
     explanation_failed = Signal(str)
     edit_applied = Signal(object)
+    data_edited = Signal(object)
     landscape_ready = Signal(object)
 
     def __init__(self, config: Config):
@@ -290,26 +294,6 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
         self._data_changed()
         self._emit()
 
-    @Slot(float, float, float)
-    def add_point(self, x: float, y: float, label: float) -> None:
-        """A point drawn by hand joins the training set (weights are kept)."""
-        try:
-            self.trainer.add_point(x, y, label)
-        except ValueError as exc:
-            self.message_posted.emit(f"Point not added: {exc}")
-        else:
-            self._data_changed()
-        self._emit()
-
-    @Slot(float, float, float)
-    def erase_points(self, x: float, y: float, radius: float) -> None:
-        """Remove the points (train and test) within radius of (x, y)."""
-        n = len(self.trainer.train_x) + len(self.trainer.test_x)
-        self.trainer.erase_points(x, y, radius)
-        if len(self.trainer.train_x) + len(self.trainer.test_x) != n:
-            self._data_changed()
-        self._emit()
-
     @Slot(object)
     def replace_trainer(self, trainer: Trainer) -> None:
         """Take over a trainer built from a session file (the caller keeps no reference)."""
@@ -476,10 +460,13 @@ class TrainingWorker(LandscapeSlots, FileSlots, EditTracking, QObject):
             self.trainer.score()
             self._unscored = False
         self._seq += 1
+        # frames are due a frame apart from when each began: a Snapshot that takes long to
+        # build (every neuron's picture of a big network) then shortens the next chunk
+        # instead of stretching the frame
+        self._last_emit = time.perf_counter()
         snap = self.trainer.snapshot(seq=self._seq, playing=self._playing)
         snap = dataclasses.replace(snap, edit_log=tuple(self._edit_log), network_id=self._network_id(),
                                    unsaved=self.unsaved)
-        self._last_emit = time.perf_counter()
         if self._timer is not None and self._playing:
             self._timer.setInterval(0)
         self.snapshot_ready.emit(snap)

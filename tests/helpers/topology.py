@@ -11,6 +11,16 @@ from nnviz.gui.views.topology.geometry import hit_test_links
 from nnviz.gui.views.topology.view import LINK_TOL_PX, TopologyView
 
 
+def shown_view(qtbot, width: int, height: int) -> TopologyView:
+    """A TopologyView of that size, on screen."""
+    v = TopologyView()
+    qtbot.addWidget(v)
+    v.resize(width, height)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
 def link_mid(v: TopologyView, layer: int, dst: int, src: int) -> QPoint:
     """A pixel on the link where the mouse picks it: near its middle, but where no other link
     passes within two pixels (links that cross close to a midpoint would make a click there

@@ -14,7 +14,7 @@ import functools
 import numpy as np
 
 from nnviz.core import compiled as compiled_kernels
-from nnviz.core.model import activations, features, losses
+from nnviz.core.model import activations, features, grid_blas, losses
 from nnviz.core.snapshot import GRID, GRID_AXIS
 
 Array = np.ndarray
@@ -111,23 +111,30 @@ class Network:
         out = self.forward(features.transform(pts, self.feature_names))[1][-1]
         return out[:, 0] if out.shape[1] == 1 else out
 
-    def grid_outputs(self, compiled: bool | None = None) -> tuple[Array, ...]:
+    def grid_outputs(self, compiled: bool | None = None, blas: bool | None = None) -> tuple[Array, ...]:
         """Every neuron's output over the GRID x GRID lattice: per layer (n_l, GRID, GRID) float32.
 
         Computed by the compiled float32 kernel (about 1 ms for the 7-input 6x8 network,
-        GIL released); the arrays are views into one buffer made fresh for each call.
-        compiled=None follows nnviz.core.compiled: while the kernel is still being compiled
-        in the background, the numpy forward pass in float32 draws the same pictures.
+        GIL released), or for a wide network by BLAS (grid_blas.py, which needs no compile;
+        blas=True or False forces a path); the arrays are views into one buffer made fresh
+        for each call. compiled=None follows nnviz.core.compiled: while the kernel is still
+        being compiled in the background, the numpy forward pass in float32 draws the same
+        pictures.
         """
-        if not (compiled if compiled is not None else compiled_kernels.available()):
+        wide = blas if blas is not None else sum(w.size for w in self.weights) >= grid_blas.BLAS_FROM
+        if not wide and not (compiled if compiled is not None else compiled_kernels.available()):
             with np.errstate(all="ignore"):   # a diverged network draws NaN, as the kernel does
                 outs = self.forward(grid_features(self.feature_names).T, dtype=np.float32)[1]   # (G*G, n_l) each
             return tuple(np.ascontiguousarray(o.T, dtype=np.float32).reshape(-1, GRID, GRID) for o in outs)
-        from nnviz.core.model import grid_kernel  # here: numba loads only when pictures are drawn
         sizes = np.array(self.layer_sizes, dtype=np.int64)
         out = np.empty((int(sizes.sum()), GRID * GRID), dtype=np.float32)  # row = neuron, column = iy * GRID + ix
-        grid_kernel.grid_forward(self.params, self.w_off, self.b_off, sizes, self.activation_codes(),
-                                 grid_features(self.feature_names), out)
+        if wide:
+            grid_blas.grid_forward_blas(self.weights, self.biases, self.layer_activations,
+                                        grid_features(self.feature_names), out)
+        else:
+            from nnviz.core.model import grid_kernel  # here: numba loads only when pictures are drawn
+            grid_kernel.grid_forward(self.params, self.w_off, self.b_off, sizes, self.activation_codes(),
+                                     grid_features(self.feature_names), out)
         rows = np.cumsum((0, *self.layer_sizes))
         return tuple(out[a:b].reshape(b - a, GRID, GRID) for a, b in zip(rows[:-1], rows[1:]))
 

@@ -60,7 +60,8 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
     # -- data -------------------------------------------------------------------------
     @staticmethod
     def _generate(config: Config, seed: int) -> tuple[Dataset, Dataset]:
-        return make_data(config.dataset, config.noise, config.train_ratio, seed, config.n_classes)
+        return make_data(config.dataset, config.noise, config.train_ratio, seed, config.n_classes,
+                         **config.data_shape)
 
     def _set_data(self, train: Dataset, test: Dataset) -> None:
         """Replace the data arrays (the network is left alone; callers rebuild it if needed)."""
@@ -195,6 +196,9 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
         return correct / n if self.n_classes and n else float("nan")
 
     def _take_out(self) -> None:
+        """The kernel's scores become the Trainer's; the test outputs behind the confusion
+        matrix and R^2 are worked out again when next needed, for these same weights."""
+        self._scored_outputs: Array | None = None
         o = self._out
         self.train_loss, self.test_loss = float(o[0]), float(o[2])
         self.train_accuracy = self._accuracy(o[1], len(self._xtr))
@@ -225,6 +229,13 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
 
     def _r2(self, out_test: Array) -> float:
         return metrics.r2(self.test_y, out_test) if self.n_classes == 0 else float("nan")
+
+    def _scored_test_outputs(self) -> Array:
+        """(N_test, n_out) test outputs of the weights the scores were computed for, once
+        per scoring: mid-epoch snapshots (train_batches) reuse them with the scores."""
+        if self._scored_outputs is None:
+            self._scored_outputs = self._test_outputs()
+        return self._scored_outputs
 
     def _test_outputs(self) -> Array:
         """(N_test, n_out) network outputs on the test set, by the compiled forward pass."""
@@ -273,11 +284,12 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
             self.history.record(self.epoch, self.train_loss, self.test_loss, self._out[5:])
         self._after_run()
 
-    def _after_run(self) -> None:
-        """Which points the carry now holds; a frozen layer found; divergence."""
+    def _after_run(self, scored: bool = True) -> None:
+        """Which points the carry now holds; a frozen layer found (when the run was scored:
+        the kernel looks for one as it scores); divergence."""
         lo, hi = batches.leftover_range(len(self._xtr), self.config.batch_size, self.config.optimizer)
         self.carried = np.arange(lo, hi, dtype=np.int64) if self._carry.count else np.zeros(0, dtype=np.int64)
-        if self._out[4] >= 0 and self._stuck_at < 0:
+        if scored and self._out[4] >= 0 and self._stuck_at < 0:
             self._stuck_at, self._stuck_layer = self.epoch, int(self._out[4])
         self._check()
 
@@ -417,7 +429,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
     def snapshot(self, seq: int = 0, playing: bool = False) -> Snapshot:
         """Everything a view needs, as copies."""
         net, kind = self.network, self.network.output_kind
-        out_test = self._test_outputs()   # (N_test, n_out); nan once diverged
+        out_test = self._scored_test_outputs()   # (N_test, n_out); nan once diverged
         h = self.history
         return Snapshot(
             config=self.config, feature_names=tuple(features.label(f) for f in net.feature_names),

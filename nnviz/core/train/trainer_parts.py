@@ -38,7 +38,10 @@ class PartsMixin:
 
     def _run_unscored(self, count: int) -> None:
         """Batches self.batch .. self.batch + count - 1 (not the epoch's last) in one kernel
-        call, as _run runs them, without the scores."""
+        call, as _run runs them, without the scores. The test outputs of the last scores
+        are taken first if still owed (the weights they describe are about to change), so
+        a mid-epoch Snapshot's confusion matrix matches its accuracy."""
+        self._scored_test_outputs()
         cfg, net = self.config, self.network
         hyper = Hyper.from_config(cfg, self.epoch).vector()
         first, counts, carried = self.batch, self._counts(), self.carried

@@ -1,4 +1,5 @@
-"""The DATA section: problem type, data set pictures, classes, noise, split, batch, seed."""
+"""The DATA section: problem type, data set pictures, classes, the data's shape (points,
+balance, noise, flipped labels, outliers), split, batch, seed."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.config import CUSTOM, DATASETS, Config
+from nnviz.core.config import BALANCE_RANGE, CUSTOM, DATASETS, MAX_LABEL_NOISE, MAX_OUTLIERS, Config
+from nnviz.core.data.shaping import own_points
 from nnviz.gui.controls import thumbnails
 from nnviz.gui.controls.common import (
     ValueSlider,
@@ -38,14 +40,41 @@ DATASET_LABELS = {
     "blobs": ("Blobs", "3 to 5 gaussian blobs, one class each (softmax output)"),
     "spiral3": ("Spiral ×3", "Three spiral arms, three classes (softmax output)"),
     "custom": ("Custom", "Points loaded from a CSV file or drawn by hand"),
-    "custom-regression": ("Custom", "Points with targets loaded from a CSV file"),
+    "custom-regression": ("Custom", "Points with targets loaded from a CSV file or drawn by hand"),
     "reg-plane": ("Plane", "Regression: the target rises linearly along x + y"),
     "reg-gauss": ("Bumps", "Regression: six bumps, alternately positive and negative"),
 }
 PROBLEMS = ("classification", "regression")
+BALANCE_TIP = ("Share of the points in class +1 (blue), percent; 50 is even. XOR and "
+               "Checker give each point that chance; changing it makes new data")
+BALANCE_TIP_K = ("50 is even; higher gives the later classes more points, the last b : (100 - b) "
+                 "times the first's; lower the earlier ones. Changing it makes new data")
 ICON = 52        # thumbnail size in px
 COLUMNS = 4
 SEED_MAX = 2**32 - 1
+# the stops of the Points slider (the Playground's 500 and its regression sets' 1200 among them)
+POINT_STEPS = (50, 100, 200, 300, 500, 750, 1000, 1200, 1500, 2000, 3000, 5000, 7500, 10_000)
+
+
+class CountSlider(ValueSlider):
+    """A ValueSlider over POINT_STEPS; value_changed gives the count, not the stop."""
+
+    def __init__(self, tip: str, parent: QWidget | None = None):
+        super().__init__(0, len(POINT_STEPS) - 1, tip, parent=parent)
+        self.label.setMinimumWidth(44)
+
+    def _moved(self, index: int) -> None:
+        self.label.setText(f"{POINT_STEPS[index]:,}")
+        self.value_changed.emit(POINT_STEPS[index])
+
+    def set_value(self, count: int) -> None:
+        """Show a count; one between the stops (501 for the 3-arm spiral) reads true in
+        the label, with the handle at the nearest stop."""
+        self.slider.setValue(min(range(len(POINT_STEPS)), key=lambda i: abs(POINT_STEPS[i] - count)))
+        self.label.setText(f"{int(count):,}")
+
+    def value(self) -> int:
+        return POINT_STEPS[self.slider.value()]
 
 
 class DataSection(QWidget):
@@ -64,6 +93,7 @@ class DataSection(QWidget):
         # the last data set chosen for each problem type, so switching back restores it
         self._last = {"classification": "circle", "regression": "reg-plane"}
         self._n_classes = -1
+        self._dataset = "circle"
         self._shown_sets: tuple[str, ...] = ()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -118,10 +148,27 @@ class DataSection(QWidget):
         self.classes.setToolTip("How many classes (blobs) the Blobs data set makes")
         self.classes.valueChanged.connect(lambda v: self.edited.emit({"n_classes": v}))
         add_row(form, "Classes", self.classes)
+        self.points = CountSlider("How many points the data set has, training and test "
+                                  "together; changing it makes new data")
+        self.points.value_changed.connect(self._points_moved)
+        add_row(form, "Points", self.points)
+        self.balance = ValueSlider(*BALANCE_RANGE, BALANCE_TIP, "%")
+        self.balance.value_changed.connect(lambda v: self.edited.emit({"class_balance": v}))
+        add_row(form, "Class balance", self.balance)
         self.noise = ValueSlider(0, 50, "How much the points are scattered or mislabelled "
                                  "(percent); changing it makes new data", "%")
         self.noise.value_changed.connect(lambda v: self.edited.emit({"noise": v}))
         add_row(form, "Noise", self.noise)
+        self.label_noise = ValueSlider(0, MAX_LABEL_NOISE, "Share of the points given a wrong "
+                                       "class on purpose, picked at random (percent); changing "
+                                       "it makes new data", "%")
+        self.label_noise.value_changed.connect(lambda v: self.edited.emit({"label_noise": v}))
+        add_row(form, "Label noise", self.label_noise)
+        self.outliers = ValueSlider(0, MAX_OUTLIERS, "Share of the points moved to a random "
+                                    "place anywhere in the square, keeping their class or "
+                                    "target (percent); changing it makes new data", "%")
+        self.outliers.value_changed.connect(lambda v: self.edited.emit({"outliers": v}))
+        add_row(form, "Outliers", self.outliers)
         self.ratio = ValueSlider(10, 90, "Share of the points used for training; the rest "
                                  "test how well the network generalises", "%")
         self.ratio.value_changed.connect(lambda v: self.edited.emit({"train_ratio": v}))
@@ -171,6 +218,11 @@ class DataSection(QWidget):
             "QToolButton#dataset:hover { border-color: #b0c4d8; }"
             "QToolButton#dataset:checked { border-color: #0877bd; background: #e8f1f8; }")
 
+    def _points_moved(self, count: int) -> None:
+        """The set's own count is the setting 0, so stopping there is no change at all."""
+        own = own_points(self._dataset, DATASETS[self._dataset][1] or 0)
+        self.edited.emit({"n_points": 0 if count == own else count})
+
     def _problem_clicked(self, kind: str) -> None:
         self.edited.emit({"dataset": self._last[kind]})
 
@@ -218,7 +270,30 @@ class DataSection(QWidget):
                 self.dataset_buttons["blobs"].setIcon(pixmap_from_rgb(img, ratio))
             self._show_classes(config)
             self.form.setRowVisible(self.classes, problem == "classification")
+            self._show_shape(config)
             self.noise.set_value(config.noise)
             self.ratio.set_value(config.train_ratio)
             self.batch.set_value(config.batch_size)
             self.seed.setValue(config.seed)
+
+    def _show_shape(self, config: Config) -> None:
+        """Points, balance, label noise and outliers: a generated set's settings. Loaded or
+        drawn points have none (greyed); regression has no classes to balance or flip."""
+        self._dataset = config.dataset
+        generated = config.dataset not in CUSTOM
+        classes = config.problem == "classification"
+        k = config.classes
+        self.points.set_value(config.n_points or own_points(config.dataset, k if classes else 0))
+        self.balance.set_value(config.class_balance)
+        self.label_noise.set_value(config.label_noise)
+        self.outliers.set_value(config.outliers)
+        loaded = "These points were loaded or drawn: only generated data have this setting"
+        no_classes = "Regression targets have no classes"
+        for widget, needs_classes, tip in (
+                (self.points, False, self.points.label.toolTip()),
+                (self.balance, True, BALANCE_TIP if k == 2 else BALANCE_TIP_K),
+                (self.label_noise, True, self.label_noise.label.toolTip()),
+                (self.outliers, False, self.outliers.label.toolTip())):
+            why = loaded if not generated else no_classes if needs_classes and not classes else ""
+            widget.setEnabled(not why)
+            widget.slider.setToolTip(why or tip)

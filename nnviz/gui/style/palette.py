@@ -38,10 +38,20 @@ def rgb(value: float) -> tuple[int, int, int]:
     return tuple(int(c) for c in LUT[int(round((v + 1.0) * 127.5))])
 
 
+def lut_index(values: np.ndarray) -> np.ndarray:
+    """Values (any shape) -> int64 rows of LUT: -1 -> 0, 0 -> 128, +1 -> 255; NaN -> grey."""
+    v = np.nan_to_num(np.clip(values, -1.0, 1.0))
+    return np.round((v + 1.0) * 127.5).astype(np.int64)
+
+
 def rgb_array(values: np.ndarray) -> np.ndarray:
     """(N,) values -> (N, 3) uint8 colours."""
-    v = np.nan_to_num(np.clip(values, -1.0, 1.0))
-    return LUT[np.round((v + 1.0) * 127.5).astype(np.int64)]
+    return LUT[lut_index(values)]
+
+
+# Qt's ARGB32 words (0xAARRGGBB, opaque) of the LUT, for pictures made as uint32 arrays
+LUT_ARGB = (0xFF000000 | LUT[:, 0].astype(np.uint32) << 16 | LUT[:, 1].astype(np.uint32) << 8
+            | LUT[:, 2].astype(np.uint32))
 
 
 def link_width(weight: float) -> float:

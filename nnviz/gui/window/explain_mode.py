@@ -56,7 +56,9 @@ class ExplainMode(QObject):
         for request in (window.config_requested, window.play_requested, window.step_batch_requested,
                         window.step_epoch_requested, window.reset_requested, window.regenerate_requested,
                         window.weight_edit_requested, window.bias_edit_requested, window.points_add_requested,
-                        window.points_erase_requested, window.file_requested, window.edit_replay_requested):
+                        window.points_erase_requested, window.file_requested, window.edit_replay_requested,
+                        window.stroke_add_requested, window.stroke_erase_requested,
+                        window.points_clear_requested, window.stroke_replay_requested):
             request.connect(self._other_request)
 
     # -- entering and leaving ------------------------------------------------------------

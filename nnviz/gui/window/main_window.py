@@ -41,12 +41,14 @@ from nnviz.gui.views.topology.view import TopologyView
 from nnviz.gui.window.placement import place
 from nnviz.gui.window.requests import RequestsMixin
 from nnviz.gui.window.training_bar import TrainingBar
+from nnviz.gui.window.stroke_undo import StrokeHistory
 from nnviz.gui.window.undo import EditHistory
 from nnviz.gui.window.unsaved import DISCARD, SAVE, UnsavedGuard
 from nnviz.worker.training import start_worker
 
 PAINT_MS = 16
 CURVES_MS = 100   # while playing, the curves repaint at most 10 times a second
+GRAPH_SHARE = 0.4  # while playing, the network graph takes at most about this share of the time
 SURFACE_SHARE = 0.47   # of the right column's height, for the decision surface
 LANDSCAPE_SURFACE_SHARE = 0.33   # the same while the landscape's tab is open: its plane and slice need the height
 
@@ -60,9 +62,13 @@ class MainWindow(RequestsMixin, QMainWindow):
         regenerate_requested(int), speed_requested(float),
         weight_edit_requested(int layer, int dst, int src, float value, int network),
         bias_edit_requested(int layer, int neuron, float value, int network),
-        points_add_requested(float, float, float), points_erase_requested(float, float, float),
+        points_add_requested(float, float, float), points_erase_requested(float, float, float):
+            one point, as a stroke of one,
+        stroke_add_requested(object xy, object labels), stroke_erase_requested(object path,
+            float radius), points_clear_requested(): strokes drawn on the surface,
         file_requested(str, tuple), release_requested(int),
-        edit_replay_requested(object): an undo or redo (see undo.py),
+        edit_replay_requested(object), stroke_replay_requested(object): an undo or redo
+            (see undo.py and stroke_undo.py),
         explain_requested(object): explain the next update (None) or one from a list of points,
         explain_apply_requested(str): make the explained update (its state key),
         landscape_requested(object): the landscape panel's settings
@@ -82,6 +88,10 @@ class MainWindow(RequestsMixin, QMainWindow):
     bias_edit_requested = Signal(int, int, float, int)
     points_add_requested = Signal(float, float, float)
     points_erase_requested = Signal(float, float, float)
+    stroke_add_requested = Signal(object, object)
+    stroke_erase_requested = Signal(object, float)
+    points_clear_requested = Signal()
+    stroke_replay_requested = Signal(object)
     snapshot_painted = Signal(int)
     stop_requested = Signal()
     file_requested = Signal(str, object)
@@ -99,6 +109,8 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.latest: Snapshot | None = None     # newest Snapshot received
         self.painted_seq = 0                    # seq of the Snapshot on screen
         self._curves_painted = 0.0              # perf_counter of the last curves repaint
+        self._graph_painted = 0.0               # and of the network graph
+        self._graph_cost = 0.0                  # seconds a graph repaint takes, running estimate
         self._painted_at = 0.0                  # perf_counter of the last repaint
         self.session_path: str | None = None
         self.last_error = ""                    # the last file error shown to the user
@@ -116,6 +128,7 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.explain_mode = ExplainMode(self)
         self.actions = build_menus(self)
         self.edit_history = EditHistory(self)
+        self.stroke_history = StrokeHistory(self)
         self.guard = UnsavedGuard(self)         # after the File menu: it acts once a save is handled
         self._timer = QTimer(self)
         self._timer.setInterval(PAINT_MS)
@@ -210,8 +223,10 @@ class MainWindow(RequestsMixin, QMainWindow):
             lambda layer, neuron, value, net: self.request_edit(("bias", layer, neuron), value, net))
         self.topology.neuron_hovered.connect(self._neuron_hovered)
         self.topology.message_posted.connect(self.show_message)
-        self.surface.point_add_requested.connect(lambda *a: self._data_edit(self.points_add_requested, a))
-        self.surface.point_erase_requested.connect(lambda *a: self._data_edit(self.points_erase_requested, a))
+        # strokes go through _data_edit: refused while a file is being read into the session
+        self.surface.points_add_requested.connect(lambda *a: self._data_edit(self.stroke_add_requested, a))
+        self.surface.points_erase_requested.connect(lambda *a: self._data_edit(self.stroke_erase_requested, a))
+        self.surface.points_clear_requested.connect(lambda: self._data_edit(self.points_clear_requested, ()))
         self.lower_tabs.currentChanged.connect(self._lower_tab_changed)
         self.landscape.settings_changed.connect(self.landscape_requested)
         self.landscape.pick_requested.connect(self.topology.set_pick_mode)
@@ -226,7 +241,8 @@ class MainWindow(RequestsMixin, QMainWindow):
                     self.regenerate_requested, self.speed_requested, self.weight_edit_requested,
                     self.bias_edit_requested, self.points_add_requested, self.points_erase_requested,
                     self.file_requested, self.edit_replay_requested, self.explain_requested,
-                    self.explain_apply_requested)
+                    self.explain_apply_requested, self.stroke_add_requested, self.stroke_erase_requested,
+                    self.points_clear_requested, self.stroke_replay_requested)
         for signal in requests:   # connected first, so the hold is set before the request is queued
             signal.connect(self._hold_worker)
         self.release_requested.connect(w.release)
@@ -244,6 +260,10 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.bias_edit_requested.connect(w.set_bias)
         self.points_add_requested.connect(w.add_point)
         self.points_erase_requested.connect(w.erase_points)
+        self.stroke_add_requested.connect(w.add_points)
+        self.stroke_erase_requested.connect(w.erase_along)
+        self.points_clear_requested.connect(w.clear_points)
+        self.stroke_replay_requested.connect(w.replay_stroke)
         self.stop_requested.connect(w.stop)
         self.edit_replay_requested.connect(w.replay_edit)
         self.file_requested.connect(w.handle_file)
@@ -281,9 +301,9 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.painted_seq = snap.seq
         self._painted_at = time.perf_counter()
         self.training_bar.show_snapshot(snap)
-        for view in (self.topology, self.surface):
-            view.set_snapshot(snap)
-            view.paint()
+        self._paint_graph(snap)
+        self.surface.set_snapshot(snap)
+        self.surface.paint()
         # a curve over thousands of epochs gains nothing from 60 Hz; the surface does
         now = time.perf_counter()
         if not snap.playing or now - self._curves_painted >= CURVES_MS / 1000:
@@ -293,6 +313,20 @@ class MainWindow(RequestsMixin, QMainWindow):
         if self.banner.isVisible() and not snap.diverged and snap.network_id != self._banner_network:
             self.banner.hide()   # about a network that has since been rebuilt
         self.snapshot_painted.emit(snap.seq)
+
+    def _paint_graph(self, snap: Snapshot) -> None:
+        """The network graph, every frame unless its repaints would take more than
+        GRAPH_SHARE of the time while playing: the 336 pictures and 9,472 links of 10
+        layers of 32 then refresh 20-30 times a second and leave the surface its 30 and
+        more. Paused, stepped or edited, it is always repainted at once."""
+        now = time.perf_counter()
+        if snap.playing and now - self._graph_painted < self._graph_cost / GRAPH_SHARE:
+            return
+        self.topology.set_snapshot(snap)
+        self.topology.paint()
+        # the view's own repaint, later in the event loop, costs about as much again
+        self._graph_cost = 0.7 * self._graph_cost + 0.3 * 2.0 * (time.perf_counter() - now)
+        self._graph_painted = now
 
     @Slot(object)
     def receive_landscape(self, result) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 from nnviz.core.files.torch_export import companions
 from nnviz.gui.views.topology.explain_layer import LINK_MODES
 from nnviz.gui.window.csv_dialog import ask_columns
+from nnviz.gui.window.stroke_undo import build_draw_actions
 from nnviz.gui.window.undo import build_edit_menu
 
 MAX_RECENT = 8
@@ -257,6 +258,7 @@ def build_menus(w) -> dict[str, QAction]:
     m.addSeparator()
     _add(m, w, "&Quit", w.close, QKeySequence.Quit)
     acts.update(build_edit_menu(w, bar))
+    acts.update(build_draw_actions(w, w.edit_menu))
 
     t = bar.addMenu("&Training")
     acts["play"] = _add(t, w, "&Play / Pause", w.toggle_play, "Space")
@@ -308,9 +310,10 @@ Ctrl+G\tRegenerate the data
 X\tExplain the next step: \u2190 \u2192 stages, \u2191 \u2193 points, A batch average,
 \tEnter apply, Esc leave; click a training point to follow it
 D / T / H / L\tDiscretize / test data / batch highlight / log scale
+P\tDraw points: click, drag; right-drag or Shift-drag erases
 Ctrl+O / Ctrl+S\tOpen / save a session
 Ctrl+E / Ctrl+I\tExport / import weights
-Ctrl+Z / Ctrl+Shift+Z\tUndo / redo a weight or bias edit
+Ctrl+Z / Ctrl+Shift+Z\tUndo / redo a weight or bias edit, or a stroke of points
 Hover a link or neuron to read it; click to edit; wheel to nudge."""
 
 ABOUT = ("<b>nnviz</b><br>Watch a small neural network learn, and steer it while it learns."

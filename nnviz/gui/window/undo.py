@@ -130,6 +130,7 @@ def build_edit_menu(window: QMainWindow, bar) -> dict[str, QAction]:
     """The Edit menu: Undo, Redo and the edit history (a dock with a QUndoView)."""
     stack = window.undo_stack
     menu = bar.addMenu("&Edit")
+    window.edit_menu = menu
     undo = stack.createUndoAction(window, "&Undo")
     undo.setShortcut(QKeySequence.Undo)
     redo = stack.createRedoAction(window, "&Redo")
@@ -137,8 +138,8 @@ def build_edit_menu(window: QMainWindow, bar) -> dict[str, QAction]:
     for act in (undo, redo):
         act.setShortcutContext(Qt.WindowShortcut)
         menu.addAction(act)
-    undo.setStatusTip("Set the last edited weight or bias back to the exact value it had before")
-    redo.setStatusTip("Apply the undone edit again")
+    undo.setStatusTip("Take back the last edit exactly: a weight or bias, or a stroke of points")
+    redo.setStatusTip("Apply the undone edit or stroke again")
     view = QUndoView(stack)
     view.setEmptyLabel("Network as built")
     view.setWordWrap(True)                  # an entry names both ends of a link: let it wrap

@@ -15,6 +15,7 @@ from nnviz.gui.controls.panel import ControlsPanel
 
 NON_DEFAULT = Config(
     dataset="blobs", noise=25, train_ratio=70, n_classes=4, custom_classes=3, seed=3_000_000_000,
+    n_points=3000, class_balance=35, label_noise=10, outliers=5,
     features=("x1", "x2", "x1*x2", "sin(x2)"), hidden_layers=(8, 5, 3),
     activation=("relu", "tanh", "sine"), output="softmax_ce", init="he",
     learning_rate=0.1, lr_decay=0.01, batch_size=17, optimizer="adam", momentum=0.8,

@@ -288,11 +288,11 @@ def test_dead_links_are_drawn_dashed_grey_and_the_card_says_why(view):
     snap = dataclasses.replace(with_weight(snap, 0, 2, 1, 0.0), dead=dead)
     view.set_snapshot(snap)
     view.paint()
-    pen, lines = view.links._buckets[0]
+    pen, lines = view.links.strokes()[0]
     assert pen.style() == Qt.CustomDashLine and pen.color().getRgb()[:3] == (120, 120, 120)
     seg = view.graph_layout.segments[view.graph_layout.link_index(0, 2, 1)]
     assert [(ln.x1(), ln.y1(), ln.x2(), ln.y2()) for ln in lines] == [tuple(map(float, seg))]
-    assert sum(len(b[1]) for b in view.links._buckets) == len(view.graph_layout.segments)
+    assert sum(len(b[1]) for b in view.links.strokes()) == len(view.graph_layout.segments)
     move(view, link_mid(view, 0, 2, 1))
     text = view.card_text()
     assert text.startswith("Dead link (weight 0)") and "dead since epoch 37" in text

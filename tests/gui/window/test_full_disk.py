@@ -100,11 +100,12 @@ def full_disk(request, tmp_path, monkeypatch):
         pytest.skip(f"cannot mount a tmpfs: {r.stderr.strip()}")
 
     def fill() -> None:
-        with open(folder / "filler", "wb") as f:
+        # unbuffered: a buffered file would keep the bytes that did not fit and fail
+        # again when closed, depending on how much room the files before it left
+        with open(folder / "filler", "wb", buffering=0) as f:
             try:
                 while True:
                     f.write(b"\0" * 65536)
-                    f.flush()
             except OSError as exc:
                 assert exc.errno == errno.ENOSPC
         with pytest.raises(OSError):

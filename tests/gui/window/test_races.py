@@ -132,7 +132,7 @@ def test_a_click_while_data_is_imported_cannot_undo_it(qtbot, tmp_path, dialogs,
     touch_controls(qtbot, w, everything=True)
     assert not w.controls.isEnabled() and not w.actions["reset"].isEnabled()   # locked meanwhile
     for hand in (w.actions["reset"].trigger, w.training_bar.reset_button.click, w.actions["regenerate"].trigger,
-                 lambda: w.surface.point_add_requested.emit(1.0, 1.0, 1.0)):
+                 lambda: w.surface.points_add_requested.emit([[1.0, 1.0]], [1.0])):
         hand()
     gate.open()
     qtbot.waitUntil(lambda: len(w.outcomes.items) == 1, timeout=20_000)

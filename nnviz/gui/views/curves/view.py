@@ -162,10 +162,13 @@ class CurvesView(QWidget):
         x = np.asarray(snap.history_epoch, dtype=float)          # (H,)
         train = np.asarray(snap.history_train, dtype=float)
         test = np.asarray(snap.history_test, dtype=float)
-        dot = "o" if len(x) == 1 else None    # one point draws no line: show it as a dot
-        self.train_curve.setData(x, train, symbol=dot, symbolSize=7, symbolPen=None,
+        def dot(y: np.ndarray) -> str | None:
+            """One point draws no line: show it as a dot (none for the nan of an empty set)."""
+            return "o" if len(y) == 1 and np.isfinite(y[0]) else None
+        self.train_curve.setData(x, train, symbol=dot(train), symbolSize=7, symbolPen=None,
                                  symbolBrush=palette.TRAIN_CURVE)
-        self.test_curve.setData(x, test, symbol=dot, symbolSize=7, symbolPen=None, symbolBrush=palette.TEST_CURVE)
+        self.test_curve.setData(x, test, symbol=dot(test), symbolSize=7, symbolPen=None,
+                                symbolBrush=palette.TEST_CURVE)
         _fit_range(self.loss_plot.getPlotItem(), x, np.concatenate([train, test]))
         self._mark_blown(x, train, test)
 

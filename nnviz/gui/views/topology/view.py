@@ -215,6 +215,7 @@ class TopologyView(QWidget):
         values, full_at = self.decor.link_values(snap)                                    # (M,)
         biases = np.concatenate([np.asarray(b, float).ravel() for b in snap.biases])       # (B,)
         dead = np.concatenate([np.asarray(d).ravel() != 0 for d in snap.dead]) if snap.dead else None  # (M,)
+        self.links.settle = not snap.playing    # paused: the links' picture is finished at once
         self.links.set_links(lay, values, self._width_scale, dead, full_at)
         self.decor.render(lay)
         self.overlay.set_biases(biases)

@@ -4,25 +4,29 @@ Painting is kept cheap because it runs up to 60 times a second while training: o
 ImageItem and three ScatterPlotItems are created once and only fed new arrays (recreating
 pyqtgraph items every frame is what makes plots slow); the scatters are refilled only
 when their data actually changed.
+
+Above the plot, the drawing row (toolbar.py) turns on drawing points by hand; the strokes
+themselves are drawing.py's. The view only emits requests for them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from nnviz.core.snapshot import GRID, Snapshot
 from nnviz.gui.style import palette, pictures
 from nnviz.gui.style.values import fixed
+from nnviz.gui.views.surface.drawing import StrokeTool
+from nnviz.gui.views.surface.toolbar import DrawBar
 
 EXTENT = 6.0                                   # the data square is [-EXTENT, EXTENT]^2
 _CELL = 2 * EXTENT / (GRID - 1)                # grid values sit at pixel centres
 POINT_SIZE = 7
 HIGHLIGHT_SIZE = 15
-EDIT_MODES = ("none", "add", "erase")
 SURFACE_ALPHA = 160 / 255                      # the Playground paints its surface at alpha 160 on white
 
 
@@ -32,36 +36,61 @@ def _key(a: np.ndarray) -> tuple:
     return a.shape, a.dtype.str, hash(a.tobytes())
 
 
+class _Holder(QWidget):
+    """The room under the drawing row, where the plot is placed by hand (_fit_square)."""
+
+    def __init__(self, plot: QWidget, fit) -> None:
+        super().__init__()
+        self._plot, self._fit = plot, fit
+        self.row_height = 0               # of the drawing row, set by the view
+        plot.setParent(self)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self._plot.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        # the drawing row above takes its height out of the plot's minimum, so the panel,
+        # and the window, can be made as small as without the row (the plot then shrinks)
+        hint = self._plot.minimumSizeHint()
+        return QSize(hint.width(), max(hint.height() - self.row_height, 0))
+
+
 class SurfaceView(QWidget):
     """Decision surface (or one neuron's picture) with training, test and batch points.
 
     Signals (requests; the view never changes data itself):
-        point_add_requested(float x, float y, float label): a click in "add" mode;
-            left adds the current label (set_add_label, default +1), right adds its
-            negative (-1) for two classes and regression, the current class for K >= 3.
-        point_erase_requested(float x, float y, float radius): a click in "erase" mode.
+        points_add_requested(object xy, object labels): a stroke painted points (M, 2)
+            with labels (M,) while drawing.
+        points_erase_requested(object path, float radius): a stroke erased every point
+            within radius of the polyline path (M, 2).
+        points_clear_requested(): Clear in the drawing row.
+        drawing_toggled(bool): the user switched drawing on or off in the drawing row.
         training_point_picked(int): in pick mode, the training point nearest a click.
     """
 
-    point_add_requested = Signal(float, float, float)
-    point_erase_requested = Signal(float, float, float)
+    points_add_requested = Signal(object, object)
+    points_erase_requested = Signal(object, float)
+    points_clear_requested = Signal()
+    drawing_toggled = Signal(bool)
     training_point_picked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.paint_count = 0                    # real repaints, for benchmarks and tests
-        self.erase_radius = 0.6                 # data units
         self._snap: Snapshot | None = None
         self._dirty = False
         self._discretize = False
         self._show_test = False
         self._highlight_batch = True
         self._neuron: tuple[int, int] | None = None   # (grid layer, index) or None = output
-        self._edit_mode = "none"
-        self._add_label = 1.0
         self._values: np.ndarray | None = None  # what the hover reads: (H, W) or (K, H, W)
         self._hover_xy: tuple[float, float] | None = None   # data point under the mouse
         self._train_key: tuple | None = None
+        self._data_key: tuple | None = None
         self._test_key: tuple | None = None
         self._batch_key: tuple | None = None
         self._brushes: dict[tuple[int, int, int], QBrush] = {}
@@ -108,10 +137,10 @@ class SurfaceView(QWidget):
         self.test_scatter.setZValue(9)
         self.train_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(palette.TRAIN_OUTLINE, width=1))
         self.train_scatter.setZValue(10)
-        # the points change far less often than the picture under them: keep them drawn in
-        # a pixmap (50,000 points took 29 ms to draw each frame, the pixmap 4 ms)
-        for points in (self.test_scatter, self.train_scatter):
-            points.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        for scatter in (self.test_scatter, self.train_scatter):
+            # drawn once into a pixmap while their points stay: a frame of 10,000 points
+            # then repaints the surface under them, not 10,000 markers
+            scatter.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         for it in (self.image, self.highlight_scatter, self.carried_scatter, self.test_scatter, self.train_scatter):
             item.addItem(it)
 
@@ -125,18 +154,22 @@ class SurfaceView(QWidget):
         scene = self.plot.scene()
         scene.sigMouseMoved.connect(self._on_mouse_moved)
         scene.sigMouseClicked.connect(self._on_mouse_clicked)
-        self.plot.setParent(self)   # placed by _fit_square, not by a layout: see there
+        self.plot.viewport().installEventFilter(self)     # the read-out goes with the mouse
+        self.tool = StrokeTool(self.plot, lambda labels: self._brushes_for(labels, self._classes()), self)
+        self.tool.add_requested.connect(self.points_add_requested)
+        self.tool.erase_requested.connect(self.points_erase_requested)
+        self.bar = DrawBar()
+        self.bar.drawing_toggled.connect(self._drawing_toggled)
+        self.bar.label_chosen.connect(self.set_draw_label)
+        self.bar.clear_requested.connect(self.points_clear_requested)
+        self._holder = _Holder(self.plot, self._fit_square)   # the plot, kept square inside it
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.bar)
+        lay.addWidget(self._holder, 1)
+        self._holder.row_height = self.bar.minimumSizeHint().height()
         vb.sigResized.connect(self._fit_square)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().resizeEvent(event)
-        self._fit_square()
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        return self.plot.sizeHint()
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        return self.plot.minimumSizeHint()
 
     def _fit_square(self) -> None:
         """Keep the plot a square box, centred: in a wide (or tall) panel the locked aspect
@@ -148,14 +181,15 @@ class SurfaceView(QWidget):
         """
         rect = self.plot.getPlotItem().getViewBox().sceneBoundingRect()   # the data area, px
         if rect.width() < 1 or rect.height() < 1:
-            self.plot.setGeometry(0, 0, self.width(), self.height())
+            self.plot.setGeometry(0, 0, self._holder.width(), self._holder.height())
             return
         frame_w = self.plot.width() - rect.width()     # axes and title around the data area
         frame_h = self.plot.height() - rect.height()
-        side = max(min(self.width() - frame_w, self.height() - frame_h), 0)
-        w = min(int(round(side + frame_w)), self.width())
-        h = min(int(round(side + frame_h)), self.height())
-        want = QRect((self.width() - w) // 2, (self.height() - h) // 2, w, h)
+        holder = self._holder
+        side = max(min(holder.width() - frame_w, holder.height() - frame_h), 0)
+        w = min(int(round(side + frame_w)), holder.width())
+        h = min(int(round(side + frame_h)), holder.height())
+        want = QRect((holder.width() - w) // 2, (holder.height() - h) // 2, w, h)
         if self.plot.geometry() != want:
             self.plot.setGeometry(want)
 
@@ -165,6 +199,7 @@ class SurfaceView(QWidget):
         if snap is not self._snap:
             self._snap = snap
             self._dirty = True
+            self.bar.set_classes(snap.n_classes)
 
     def _set_option(self, name: str, value) -> None:
         if getattr(self, name) != value:
@@ -217,20 +252,37 @@ class SurfaceView(QWidget):
         self.training_point_picked.emit(k)
         return k
 
-    def set_edit_mode(self, mode: str) -> None:
-        """"none", "add" (click adds a point) or "erase" (click removes nearby points)."""
-        if mode not in EDIT_MODES:
-            raise ValueError(f"edit mode must be one of {EDIT_MODES}, not {mode!r}")
-        self._edit_mode = mode
-        cursor = {"none": Qt.ArrowCursor, "add": Qt.CrossCursor, "erase": Qt.PointingHandCursor}[mode]
-        self.plot.viewport().setCursor(cursor)
+    def set_drawing(self, on: bool) -> None:
+        """Drawing points by hand on or off (the drawing row shows it; nothing is emitted)."""
+        self.bar.set_drawing(on)
+        self.tool.set_active(on)
+        self.plot.viewport().setCursor(Qt.CrossCursor if on else Qt.ArrowCursor)
 
-    def edit_mode(self) -> str:
-        return self._edit_mode
+    def drawing(self) -> bool:
+        return self.tool.active
 
-    def set_add_label(self, value: float) -> None:
-        """Label of points added by a left click: +-1, a class index, or a regression target."""
-        self._add_label = float(value)
+    def _drawing_toggled(self, on: bool) -> None:
+        self.set_drawing(on)
+        self.drawing_toggled.emit(on)
+
+    def set_draw_label(self, value: float) -> None:
+        """What the left button paints: +-1, a class index, or a regression target."""
+        self.tool.label = float(value)
+
+    def draw_label(self) -> float:
+        return self.tool.label
+
+    @property
+    def erase_radius(self) -> float:
+        """The eraser's radius, data units (the wheel changes it while drawing)."""
+        return self.tool.radius
+
+    @erase_radius.setter
+    def erase_radius(self, value: float) -> None:
+        self.tool.set_radius(value)
+
+    def _classes(self) -> int:
+        return self._snap.n_classes if self._snap is not None else 2
 
     # -- painting -------------------------------------------------------------------
     def paint(self) -> None:
@@ -300,6 +352,11 @@ class SurfaceView(QWidget):
 
     def _paint_points(self, snap: Snapshot) -> None:
         train_key = (_key(snap.train_x), _key(snap.train_y), snap.n_classes)
+        data_key = (train_key, _key(snap.test_x))
+        if data_key != self._data_key:
+            if self._data_key is not None:
+                self.tool.data_arrived()          # a stroke's points are in the data now
+            self._data_key = data_key
         if train_key != self._train_key:
             self._train_key = train_key
             self.train_scatter.setData(pos=snap.train_x, brush=self._brushes_for(snap.train_y, snap.n_classes))
@@ -360,6 +417,12 @@ class SurfaceView(QWidget):
             return f"{text}  p(+1) {fixed((v + 1.0) / 2.0)}"   # shown on the -1..1 scale, read as p
         return f"{text}  {'out' if self._neuron is None else 'value'} {fixed(v)}"
 
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Leave and obj is self.plot.viewport():
+            self._hover_xy = None
+            self.hover_label.hide()
+        return False
+
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         xy = self._hover_xy = self._to_data(scene_pos)
         if xy is None:
@@ -370,29 +433,16 @@ class SurfaceView(QWidget):
         self.hover_label.show()
 
     def _on_mouse_clicked(self, ev) -> None:
-        if ev.double() or (self._edit_mode == "none" and not self._pick):
+        """In pick mode (an explained step), a left click picks the nearest training point;
+        while drawing, the stroke tool has the clicks."""
+        if ev.double() or not self._pick or self.tool.active or ev.button() != Qt.LeftButton:
             return
         xy = self._to_data(ev.scenePos())
         if xy is None:
             return
-        if self._pick and ev.button() == Qt.LeftButton:
-            px = self.plot.getPlotItem().getViewBox().viewPixelSize()[0]
-            self.handle_pick(xy[0], xy[1], within=max(12.0 * px, 0.15))   # 12 px around a point
-            ev.accept()
-            return
-        self.handle_click(xy[0], xy[1], ev.button())
+        px = self.plot.getPlotItem().getViewBox().viewPixelSize()[0]
+        self.handle_pick(xy[0], xy[1], within=max(12.0 * px, 0.15))   # 12 px around a point
         ev.accept()
-
-    def handle_click(self, x: float, y: float, button: Qt.MouseButton = Qt.LeftButton) -> None:
-        """Turn a click at data (x, y) into a request, according to the edit mode."""
-        if self._edit_mode == "erase":
-            self.point_erase_requested.emit(float(x), float(y), float(self.erase_radius))
-        elif self._edit_mode == "add" and button in (Qt.LeftButton, Qt.RightButton):
-            label = self._add_label
-            multi = self._snap is not None and self._snap.n_classes >= 3
-            if button == Qt.RightButton and not multi:
-                label = -label
-            self.point_add_requested.emit(float(x), float(y), float(label))
 
     # -- export ---------------------------------------------------------------------
     def export_png(self, path: str) -> None:
@@ -415,14 +465,12 @@ def main() -> None:
     view = SurfaceView()
     view.set_snapshot(make_snapshot(n_classes=k, carried=6))
     view.set_show_test(True)
-    view.set_edit_mode("add")
-    view.point_add_requested.connect(lambda x, y, v: print(f"add ({x:.2f}, {y:.2f}) label {v:g}"))
+    view.set_drawing(True)
+    view.points_add_requested.connect(lambda xy, labels: print(f"add {len(xy)} points, labels {labels}"))
+    view.points_erase_requested.connect(lambda path, r: print(f"erase within {r:.2f} of {len(path)} vertices"))
     view.paint()
     view.resize(560, 560)
     view.setWindowTitle("nnviz: decision surface")
     view.show()
     app.exec()
 
-
-if __name__ == "__main__":
-    main()
