@@ -299,3 +299,15 @@ def test_an_infinite_loss_is_marked_on_the_top_edge(view, log):
     assert y0 <= lo and hi <= y1                                 # the finite history still fits
     painted(view, dataclasses.replace(snap, seq=6))
     assert len(view.blown_marks.points()) == 0
+
+
+@pytest.mark.parametrize("classes", [2, 3, 5])
+def test_the_confusion_table_shows_every_cell_whole(qtbot, view, classes):
+    view.show()
+    qtbot.waitExposed(view)
+    painted(view, make_snapshot(n_classes=classes, epochs=5))
+    table = view.confusion
+    k = table.columnCount()
+    assert k == classes
+    assert table.viewport().width() >= sum(table.columnWidth(c) for c in range(k))
+    assert table.viewport().height() >= sum(table.rowHeight(r) for r in range(k))

@@ -220,8 +220,11 @@ class CurvesView(QWidget):
                     cell = QTableWidgetItem()
                     cell.setTextAlignment(Qt.AlignCenter)
                     self.confusion.setItem(r, c, cell)
-            h = self.confusion.horizontalHeader().height() + 20 * k + 4
-            w = self.confusion.verticalHeader().width() + 38 * k + 4
+            # the headers' size hints, not their widths: those are laid out later, and a
+            # stale row-header width cut off the last column
+            frame = 2 * self.confusion.frameWidth() + 2
+            h = self.confusion.horizontalHeader().sizeHint().height() + 20 * k + frame
+            w = self.confusion.verticalHeader().sizeHint().width() + 38 * k + frame
             self.confusion.setFixedSize(max(w, 60), h)
         rows = conf.sum(axis=1, keepdims=True)
         share = np.divide(conf, rows, out=np.zeros(conf.shape), where=rows > 0)
