@@ -32,7 +32,7 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
 
 def test_the_wheel_holds_every_package_and_the_resources(wheel) -> None:
     names = set(wheel.namelist())
-    for res in ("icons/nnviz.svg", "nnviz.desktop", "nnviz-mime.xml", "presets.toml"):
+    for res in ("icons/nnviz.svg", "nnviz.desktop", "nnviz-mime.xml", "presets.toml", "lessons/forward-pass.toml"):
         assert f"nnviz/resources/{res}" in names
     packages = {str(p.parent.relative_to(ROOT)) for p in (ROOT / "nnviz").rglob("__init__.py")}
     assert {p for p in packages if f"{p}/__init__.py" not in names} == set()

@@ -171,6 +171,36 @@ def path_pca_ms(config: Config) -> float:
     return median_ms(work)
 
 
+def reveal_ms(config: Config, seconds: float = SECONDS) -> float:
+    """Median ms to measure a Snapshot and judge a lesson step on it: what the window does in
+    the GUI thread when a lesson's run ends (network B, after 50 epochs)."""
+    from nnviz.core.learn.lesson_runs import outcome
+    from nnviz.core.learn.lessons import parse_lesson
+    step = parse_lesson('title = "t"\n[[step]]\ntitle = "s"\ntext = "x"\nepochs = 50\n'
+                        'claims = ["test_loss < 2 * start_test_loss", "saturated >= 0", "layer_spread > 0"]\n'
+                        'reveal = "{test_loss:.3f} {saturated:.0%}"').steps[0]
+    trainer = Trainer(config)
+    trainer.train_epochs(50)
+    snap = trainer.snapshot()
+    times: list[float] = []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds or len(times) < 10:
+        t0 = time.perf_counter()
+        outcome(step, snap, {})
+        times.append(time.perf_counter() - t0)
+    return 1000.0 * statistics.median(times)
+
+
+def lessons_check_s() -> float:
+    """Seconds for every claim of every built-in lesson, headless (python -m nnviz.lessons --check)."""
+    from nnviz.core.learn.lesson_runs import check_lesson
+    from nnviz.core.learn.lessons import builtin_lessons
+    t0 = time.perf_counter()
+    for lesson in builtin_lessons():
+        check_lesson(lesson)
+    return time.perf_counter() - t0
+
+
 def measure():
     """Rows (name, value, unit, note), yielded as each is measured."""
     t0 = time.perf_counter()
@@ -200,6 +230,8 @@ def measure():
     yield "core.slice.B", slice_ms(NET_B), "ms", "the line along the next step's gradient, network B"
     yield ("core.path_pca.max", path_pca_ms(NET_MAX), "ms",
            "components of a full path (256 positions) of 9,793 parameters, and its projection")
+    yield "core.lesson.reveal.B", reveal_ms(NET_B), "ms", "measure and judge a lesson step's run, network B, median"
+    yield "core.lessons.check", lessons_check_s(), "s", "every claim of the 15 built-in lessons, headless"
     with compiled.numpy_only():   # the first start, while the kernel compiles in the background
         yield "core.numpy.train.A", epochs_per_second(NET_A), "epochs/s", "network A on the numpy reference"
         yield "core.numpy.train.B", epochs_per_second(NET_B), "epochs/s", "network B on the numpy reference"

@@ -36,7 +36,8 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "leaky_relu", "elu", "sine")
 # output unit + loss; "auto" = the Playground's choice for the data (tanh+MSE for two
 # classes, linear+MSE for regression) and softmax+cross-entropy for more classes.
 OUTPUTS = ("auto", "tanh_mse", "sigmoid_bce", "softmax_ce", "linear_mse")
-INITS = ("playground", "xavier", "he", "zeros")
+INITS = ("playground", "xavier", "he", "zeros", "constant")
+MAX_INIT_SCALE = 100.0   # a larger start only shows saturation more slowly to compute
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
 REGULARIZATIONS = ("none", "l1", "l2")
 # The Playground's drop-down values.
@@ -70,6 +71,7 @@ class Config:
     activation: str | tuple[str, ...] = "tanh"    # one name, or one per hidden layer
     output: str = "auto"             # one of OUTPUTS
     init: str = "playground"         # U[-0.5, 0.5) weights, biases 0.1
+    init_scale: float = 1.0          # the initial weights times this; "constant": every weight equals it
     # training
     learning_rate: float = 0.03
     lr_decay: float = 0.0            # lr / (1 + lr_decay * epoch)
@@ -204,6 +206,8 @@ class Config:
         elif self.classes > 2:
             need(kind == "softmax_ce", "more than two classes need the softmax output")
         need(self.init in INITS, f"unknown init {quote(self.init)}")
+        need(isinstance(self.init_scale, (int, float)) and math.isfinite(self.init_scale)
+             and 0 < self.init_scale <= MAX_INIT_SCALE, f"the init scale must be above 0 and at most {MAX_INIT_SCALE:g}")
         need(self.optimizer in OPTIMIZERS, f"unknown optimiser {quote(self.optimizer)}")
         need(self.regularization in REGULARIZATIONS, f"unknown regularisation {quote(self.regularization)}")
         for name in ("learning_rate", "lr_decay", "momentum", "beta1", "beta2", "epsilon", "reg_rate"):

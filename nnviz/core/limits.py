@@ -44,4 +44,5 @@ MAX_JSON_BYTES = 4 * 2**20     # a weights .json: the largest network writes abo
 # "," (items). The largest network has about 400 rows and 10,000 numbers.
 MAX_JSON_CONTAINERS = 100_000
 MAX_JSON_ITEMS = 1_000_000
+MAX_LESSON_BYTES = 256 * 2**10  # a lesson file: the longest built-in one is a few kB of text
 MAX_QUOTE = 40                 # characters of a file's value quoted in a message

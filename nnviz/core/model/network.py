@@ -69,8 +69,13 @@ class Network:
         self.params[:] = params
 
     # -- initialisation --------------------------------------------------------------
-    def initialize(self, method: str, rng: np.random.Generator) -> None:
-        """Draw weights layer by layer, row-major (the Playground's order)."""
+    def initialize(self, method: str, rng: np.random.Generator, scale: float = 1.0) -> None:
+        """Draw weights layer by layer, row-major (the Playground's order), times `scale`.
+
+        "constant" gives every weight the value `scale` and every bias 0.1: the neurons of a
+        layer then start identical, get identical gradients and stay identical for good,
+        which is why random starts exist ("zeros" is the special case where nothing moves).
+        """
         for w, b in zip(self.weights, self.biases):
             n_out, n_in = w.shape
             if method == "playground":
@@ -86,8 +91,13 @@ class Network:
             elif method == "zeros":
                 w[:] = 0.0
                 b[:] = 0.0
+            elif method == "constant":
+                w[:] = 1.0
+                b[:] = 0.1
             else:
                 raise ValueError(f"unknown init {method!r}")
+            if scale != 1.0:
+                w *= scale
 
     # -- forward ---------------------------------------------------------------------
     def forward(self, x: Array, dtype=np.float64) -> tuple[list[Array], list[Array]]:

@@ -93,7 +93,7 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
         kind = resolve_output(cfg, self.n_classes)
         n_out = max(self.n_classes, 2) if kind == "softmax_ce" else 1
         net = Network((len(cfg.features), *cfg.hidden_layers, n_out), cfg.activations, kind, cfg.features)
-        net.initialize(cfg.init, np.random.default_rng([cfg.seed, WEIGHT_STREAM]))
+        net.initialize(cfg.init, np.random.default_rng([cfg.seed, WEIGHT_STREAM]), cfg.init_scale)
         self.network = net
         self._sizes = np.array(net.layer_sizes, dtype=np.int64)
         self._acts = net.activation_codes()

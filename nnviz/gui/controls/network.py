@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -13,7 +14,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.config import ACTIVATIONS, FEATURES, INITS, MAX_LAYERS, MAX_NEURONS, OUTPUTS, Config
+from nnviz.core.config import (
+    ACTIVATIONS,
+    FEATURES,
+    INITS,
+    MAX_INIT_SCALE,
+    MAX_LAYERS,
+    MAX_NEURONS,
+    OUTPUTS,
+    Config,
+)
 from nnviz.core.model import activations, losses
 from nnviz.core.model.features import label as feature_label
 from nnviz.gui.controls import thumbnails
@@ -38,7 +48,7 @@ FEATURE_TIPS = {
     "sin(x2)": "sine of y: stripes that repeat from bottom to top",
 }
 INIT_LABELS = {"playground": "Playground U(\u22120.5, 0.5)", "xavier": "Xavier / Glorot",
-               "he": "He", "zeros": "Zeros (symmetric)"}
+               "he": "He", "zeros": "Zeros", "constant": "Constant (symmetric)"}
 NEW_LAYER_NEURONS = 2   # what the Playground gives a freshly added layer
 FEATURE_ICON = 34
 FEATURE_COLUMNS = 4
@@ -179,10 +189,23 @@ class NetworkSection(QWidget):
         self.init = fill_combo(
             QComboBox(), [(INIT_LABELS[i], i) for i in INITS],
             "How the weights start: the Playground's small uniform values, Xavier/Glorot "
-            "(for tanh), He (for ReLU), or all zero to show why symmetry must be broken")
+            "(for tanh), He (for ReLU); all zero (nothing learns), or one constant for every "
+            "weight (every neuron of a layer stays a copy of the others): why the start must "
+            "be random")
         self.init.currentIndexChanged.connect(
             lambda: self.edited.emit({"init": self.init.currentData()}))
         add_row(form, "Weight init", self.init)
+        self.init_scale = QDoubleSpinBox()
+        self.init_scale.setRange(0.01, MAX_INIT_SCALE)
+        self.init_scale.setDecimals(2)
+        self.init_scale.setSingleStep(0.5)
+        self.init_scale.setPrefix("\u00d7 ")
+        self.init_scale.setKeyboardTracking(False)   # one change per typed number
+        self.init_scale.setToolTip(
+            "The starting weights times this (1 = the scheme's own size). Large starts saturate "
+            "tanh and sigmoid units; with Constant it is the value every weight starts at")
+        self.init_scale.valueChanged.connect(lambda v: self.edited.emit({"init_scale": float(v)}))
+        add_row(form, "Init scale", self.init_scale)
         lay.addLayout(form)
 
     # -- user actions --------------------------------------------------------------
@@ -222,6 +245,8 @@ class NetworkSection(QWidget):
             self._show_activations(config)
             self._show_output(config)
             self.init.setCurrentIndex(self.init.findData(config.init))
+            self.init_scale.setValue(config.init_scale)
+            self.form.setRowVisible(self.init_scale, config.init != "zeros")
         self._config = config
 
     def _show_layers(self, config: Config) -> None:

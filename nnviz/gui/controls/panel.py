@@ -47,11 +47,15 @@ class ControlsPanel(QWidget):
             window sends the fields, so they apply to the settings the worker runs even
             when those are newer than what the panel showed.
         regenerate_requested(): the user pressed Regenerate (fresh points, same settings).
+        config_shown(): the widgets have just been set from a Config (after set_config or a
+            user action); sections show and enable rows as the Config needs, so whoever hides
+            or locks controls on top (classroom mode) applies that again here.
     """
 
     config_changed = Signal(object)
     settings_changed = Signal(object, object)
     regenerate_requested = Signal()
+    config_shown = Signal()
 
     def __init__(self, config: Config | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -127,6 +131,7 @@ class ControlsPanel(QWidget):
     def _show(self, config: Config) -> None:
         for section in self.sections:
             section.show_config(config)   # each blocks its own widgets' signals
+        self.config_shown.emit()
         if not self.isVisible():
             # Hidden rows and buttons leave stale size hints until the event loop runs;
             # settle them now so the first frame (or an offscreen grab) is laid out right.

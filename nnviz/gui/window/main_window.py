@@ -23,14 +23,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTabWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from nnviz.core.config import CUSTOM, Config
+from nnviz.core.errors import FormatError
+from nnviz.core.learn.classroom import Classroom
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.controls.panel import ControlsPanel
 from nnviz.gui.views.curves import CurvesView
@@ -123,10 +127,17 @@ class MainWindow(RequestsMixin, QMainWindow):
         self._build(config or self.remembered_config())
         self._build_worker(self.controls.config())
         self.undo_stack = QUndoStack(self)      # hand edits; undo.py says what undo means
+        from nnviz.gui.window.classroom import ClassroomMode, PresentationMode
         from nnviz.gui.window.explain_mode import ExplainMode
+        from nnviz.gui.window.lessons_menu import build_lessons_menu
+        from nnviz.gui.window.lessons_mode import LessonsMode
         from nnviz.gui.window.menus import build_menus
         self.explain_mode = ExplainMode(self)
         self.actions = build_menus(self)
+        self.classroom = ClassroomMode(self)            # hides and locks controls for a class
+        self.presentation = PresentationMode(self)      # full screen, larger text (F11)
+        self.lessons = LessonsMode(self)                # the lessons panel and its runs
+        self.actions.update(build_lessons_menu(self))
         self.edit_history = EditHistory(self)
         self.stroke_history = StrokeHistory(self)
         self.guard = UnsavedGuard(self)         # after the File menu: it acts once a save is handled
@@ -196,10 +207,22 @@ class MainWindow(RequestsMixin, QMainWindow):
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
-        lay.addWidget(self.training_bar)
         lay.addWidget(self.banner)
         lay.addWidget(body, 1)
         self.setCentralWidget(central)
+        # The bar sits in a fixed tool bar, which spans the window above any side panel (the
+        # lessons), so opening one narrows only the panels under it: at 1280 px the bar's
+        # buttons and numbers alone need most of the width.
+        holder = QToolBar("Training", self)
+        holder.setObjectName("trainingBarHolder")
+        holder.setMovable(False)
+        holder.setFloatable(False)
+        holder.toggleViewAction().setVisible(False)
+        holder.setStyleSheet("QToolBar { border: none; padding: 0; spacing: 0; }")
+        holder.layout().setContentsMargins(0, 0, 0, 0)
+        self.training_bar.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        holder.addWidget(self.training_bar)
+        self.addToolBar(Qt.TopToolBarArea, holder)
         self.splitters = (body, middle, right)
         self._auto_panels = True        # share out the panels at every resize until a divider is dragged
         for splitter in self.splitters:
@@ -370,11 +393,19 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.statusBar().showMessage(text, 6000)
 
     def session_opened(self) -> None:
-        """A session was loaded by the worker: show its settings in the controls."""
+        """A session was loaded by the worker: show its view settings and its classroom
+        choice (an open lesson is left: the network is the session's now)."""
         extra = self.worker.session_extra or {}
         for name in ("discretize", "show_test", "log_scale"):
             if name in extra:
                 self.actions[name].setChecked(bool(extra[name]))
+        self.lessons.close_lesson()
+        try:
+            room = Classroom.from_dict(extra.get("classroom"), "its classroom settings")
+        except FormatError as exc:
+            self.show_problem(f"The session opened, but {exc}; they were left as they were.")
+        else:
+            self.classroom.apply(room)
 
     @Slot(str)
     def _engine_changed(self, text: str) -> None:
@@ -484,12 +515,23 @@ class MainWindow(RequestsMixin, QMainWindow):
         speed = self.settings.value("run/speed_index")
         if speed is not None and str(speed).isdigit():
             self.training_bar.speed.setCurrentIndex(min(int(speed), self.training_bar.speed.count() - 1))
+        try:
+            self.classroom.apply(Classroom.from_dict(json.loads(str(self.settings.value("classroom/current", "{}")))))
+        except (ValueError, FormatError):   # an unreadable entry: no classroom
+            pass
+        if str(self.settings.value("view/lessons_panel", "false")).lower() in ("true", "1"):
+            self.lessons.show_panel()
+            self.lessons.open_key(str(self.settings.value("lessons/open", "")))   # where the learner was
 
     def _remember(self) -> None:
+        if self.presentation.active:
+            self.presentation.set_active(False)       # remember the window as it is normally
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("run/config", json.dumps(self.controls.config().to_dict()))
-        self.settings.setValue("run/speed_index", self.training_bar.speed.currentIndex())
+        self.settings.setValue("run/speed_index", self.lessons.user_speed())
         self.settings.setValue("view/landscape", json.dumps(self.landscape.state()))
+        self.settings.setValue("classroom/current", json.dumps(self.lessons.user_classroom().to_dict()))
+        self.settings.setValue("view/lessons_panel", self.lessons.dock.isVisible())
         for name in ("discretize", "show_test", "highlight", "log_scale"):
             self.settings.setValue(f"view/{name}", self.actions[name].isChecked())
 

@@ -108,6 +108,8 @@ class FileActions(QObject):
         extra = {"discretize": self.w.actions["discretize"].isChecked(),
                  "show_test": self.w.actions["show_test"].isChecked(),
                  "log_scale": self.w.actions["log_scale"].isChecked()}
+        if self.w.classroom.current.active:      # hidden and locked controls go with the hand-out
+            extra["classroom"] = self.w.classroom.current.to_dict()
         self._call("save_session", path, extra)
 
     def export_weights(self) -> None:
@@ -280,6 +282,7 @@ def build_menus(w) -> dict[str, QAction]:
     acts["landscape"] = _add(v, w, "Loss lands&cape", w.show_landscape, "Ctrl+L",
                              "The loss over a plane through the weights, with the optimiser's path")
     links = v.addMenu("Link &colour")
+    acts["links"] = links.menuAction()
     group = QActionGroup(w)
     for mode, label in LINK_MODES.items():
         acts[f"links_{mode}"] = act = _add(links, w, label, lambda on, m=mode: on and w.topology.set_link_mode(m),

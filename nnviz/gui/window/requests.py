@@ -104,3 +104,5 @@ class RequestsMixin:
                 self.actions[name].setEnabled(not locked)
         if hasattr(self, "recent_menu"):
             self.recent_menu.setEnabled(not locked and bool(self.file_actions.recent()))
+        if not locked and hasattr(self, "classroom"):
+            self.classroom.restrict()        # what a teacher locked stays locked

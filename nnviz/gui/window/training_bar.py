@@ -132,10 +132,10 @@ class TrainingBar(QFrame):
         for w in (self.reset_button, self.play_button, self.step_batch_button, self.step_epoch_button,
                   self.explain_button):
             lay.addWidget(w)
-        speed_label = QLabel("Speed")
-        speed_label.setStyleSheet("color: #777;")
+        self.speed_label = QLabel("Speed")
+        self.speed_label.setStyleSheet("color: #777;")
         lay.addSpacing(8)
-        lay.addWidget(speed_label)
+        lay.addWidget(self.speed_label)
         lay.addWidget(self.speed)
         lay.addWidget(self.fastest_button)
         lay.addSpacing(12)

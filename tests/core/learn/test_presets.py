@@ -47,3 +47,12 @@ def test_spiral_needs_depth() -> None:
     assert deep.test_loss < 0.015 and deep.test_accuracy > 0.98
     shallow = trained(Config(dataset="spiral", hidden_layers=(8,), seed=0), 1000)
     assert shallow.test_loss > 0.3 and shallow.test_accuracy < 0.85
+
+
+def test_symmetry_keeps_every_neuron_of_a_layer_a_copy() -> None:
+    from nnviz.core.learn.presets import PRESETS
+    config = PRESETS["symmetry"][1]
+    t = trained(config.replace(seed=0), 500)
+    for w, b in zip(t.network.weights[:-1], t.network.biases[:-1]):
+        assert (w == w[0]).all() and (b == b[0]).all()
+    assert t.test_loss > 0.3

@@ -17,7 +17,7 @@ NON_DEFAULT = Config(
     dataset="blobs", noise=25, train_ratio=70, n_classes=4, custom_classes=3, seed=3_000_000_000,
     n_points=3000, class_balance=35, label_noise=10, outliers=5,
     features=("x1", "x2", "x1*x2", "sin(x2)"), hidden_layers=(8, 5, 3),
-    activation=("relu", "tanh", "sine"), output="softmax_ce", init="he",
+    activation=("relu", "tanh", "sine"), output="softmax_ce", init="he", init_scale=2.5,
     learning_rate=0.1, lr_decay=0.01, batch_size=17, optimizer="adam", momentum=0.8,
     beta1=0.85, beta2=0.99, epsilon=1e-6, regularization="l2", reg_rate=0.003,
     stop_epoch=2500, stop_loss=0.0125)

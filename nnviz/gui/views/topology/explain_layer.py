@@ -224,8 +224,9 @@ class ExplainDecor(QObject):
         for key, label in LINK_MODES.items():
             self.combo.addItem(label, key)
         self.combo.setToolTip("What the links' colour and width show")
+        self.combo_label = QLabel("Links:")
         lay.addWidget(self.legend, 1)
-        lay.addWidget(QLabel("Links:"))
+        lay.addWidget(self.combo_label)
         lay.addWidget(self.combo)
         self.combo.currentIndexChanged.connect(lambda i: self._picked(self.combo.itemData(i)))
 

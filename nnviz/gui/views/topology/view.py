@@ -101,6 +101,7 @@ class TopologyView(QWidget):
         self.inline = InlineEditor(self, self._apply_edit, self.message_posted.emit)
         self.editor, self.editor_message = self.inline.line, self.inline.message  # for tests
 
+        self.editable = True                            # clicks and the wheel edit (classroom mode may lock it)
         self.paint_count = 0
         self._snap: Snapshot | None = None
         self._painted: Snapshot | None = None
@@ -357,7 +358,15 @@ class TopologyView(QWidget):
         self.card.show()
         self.card.raise_()
 
+    def set_editable(self, on: bool) -> None:
+        """Whether a click opens the value editor and the wheel nudges (hover cards stay)."""
+        self.editable = bool(on)
+        if not on:
+            self.close_editor()
+
     def _on_click(self, event: QMouseEvent) -> bool:
+        if not self.editable:
+            return False
         hit = self._hit(QPointF(event.position()))
         target = self._target_of(hit)
         if target is None:
@@ -370,6 +379,8 @@ class TopologyView(QWidget):
         return True
 
     def _on_wheel(self, event: QWheelEvent) -> bool:
+        if not self.editable:
+            return False
         hit = self._hit(QPointF(event.position()))
         target = self._target_of(hit)
         if target is None:
