@@ -12,27 +12,19 @@ See nnviz.worker.training for when each request takes effect.
 
 from __future__ import annotations
 
-import json
 import random
 import time
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QMainWindow,
-    QPushButton,
-    QSizePolicy,
-    QSplitter,
-    QStackedWidget,
-    QTabWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from nnviz.core.config import CUSTOM, Config
+from nnviz.core.config import Config
 from nnviz.core.errors import FormatError
 from nnviz.core.learn.classroom import Classroom
 from nnviz.core.snapshot import Snapshot
@@ -42,7 +34,10 @@ from nnviz.gui.views.explain import ExplainPanel
 from nnviz.gui.views.landscape.view import LandscapeView
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
+from nnviz.gui.window.collector import collect_in_gui_thread
+from nnviz.gui.window.panels import PanelsMixin
 from nnviz.gui.window.placement import place
+from nnviz.gui.window.remember import RememberMixin
 from nnviz.gui.window.requests import RequestsMixin
 from nnviz.gui.window.runs import RunControls
 from nnviz.gui.window.training_bar import TrainingBar
@@ -54,11 +49,9 @@ from nnviz.worker.training import start_worker
 PAINT_MS = 16
 CURVES_MS = 100   # while playing, the curves repaint at most 10 times a second
 GRAPH_SHARE = 0.4  # while playing, the network graph takes at most about this share of the time
-SURFACE_SHARE = 0.47   # of the right column's height, for the decision surface
-LANDSCAPE_SURFACE_SHARE = 0.33   # the same while the landscape's tab is open: its plane and slice need the height
 
 
-class MainWindow(RequestsMixin, QMainWindow):
+class MainWindow(RequestsMixin, PanelsMixin, RememberMixin, QMainWindow):
     """The application window.
 
     Signals (requests to the worker, queued across the thread):
@@ -108,6 +101,7 @@ class MainWindow(RequestsMixin, QMainWindow):
 
     def __init__(self, config: Config | None = None, settings: QSettings | None = None):
         super().__init__()
+        collect_in_gui_thread()                 # before the worker thread exists
         self.settings = settings if settings is not None else QSettings("nnviz", "nnviz")
         self.setWindowTitle("nnviz[*]")         # [*]: Qt's unsaved mark, see setWindowModified
         self._close_confirmed = False           # the user already chose to quit
@@ -161,65 +155,9 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.timeline = self.run_controls.timeline
         self.runs_view = self.run_controls.runs
         self.explain_panel = ExplainPanel()
-        self.lower_stack = QStackedWidget()      # the curves, or the explain panel while explaining
-        self.lower_stack.addWidget(self.curves)
-        self.lower_stack.addWidget(self.explain_panel)
         self.landscape = LandscapeView()
-        # the landscape is a tab beside the curves: both are pictures of the loss, and the
-        # graph (where parameters are picked) and the surface stay in view beside it
-        self.lower_tabs = QTabWidget()
-        self.lower_tabs.setDocumentMode(True)
-        self.lower_tabs.addTab(self.lower_stack, "Curves")
-        self.lower_tabs.addTab(self.landscape, "Loss landscape")
-        # its tab bar must not raise the window's smallest height above what the panels need
-        # alone: on a very short window the page gives up the bar's height instead
-        self.lower_tabs.setMinimumHeight(max(self.lower_stack.minimumSizeHint().height(),
-                                             self.landscape.minimumSizeHint().height()))
-        self.lower_stack.currentChanged.connect(self._lower_page_changed)
-        self.banner = QWidget()
-        self.banner.setStyleSheet("background: #fdecea; border: 1px solid #e0a0a0;")
-        banner_lay = QHBoxLayout(self.banner)
-        banner_lay.setContentsMargins(8, 4, 8, 4)
-        self.banner_text = QLabel()
-        self.banner_text.setWordWrap(True)
-        self.banner_text.setStyleSheet("color: #8a1c1c; border: none;")
-        banner_reset = QPushButton("Reset")
-        banner_close = QPushButton("Dismiss")
-        banner_lay.addWidget(self.banner_text, 1)
-        banner_lay.addWidget(banner_reset)
-        banner_lay.addWidget(banner_close)
-        banner_reset.clicked.connect(self.request_reset)
-        banner_close.clicked.connect(self.banner.hide)
-        self.banner.hide()
-        self._banner_network = 0   # network_id of the Snapshot shown when the banner was raised
-
-        # the timeline's slider sits right under the curves (and the landscape) it moves a cursor on
-        lower = QWidget()
-        lower_lay = QVBoxLayout(lower)
-        lower_lay.setContentsMargins(0, 0, 0, 0)
-        lower_lay.setSpacing(0)
-        lower_lay.addWidget(self.lower_tabs, 1)
-        lower_lay.addWidget(self.timeline)
-        right = QSplitter(Qt.Vertical)
-        right.addWidget(self.surface)
-        right.addWidget(lower)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
-        # the runs side by side: small surfaces under the graph of the run they choose
-        graph = QSplitter(Qt.Vertical)
-        graph.addWidget(self.topology)
-        graph.addWidget(self.runs_view)
-        graph.setStretchFactor(0, 4)
-        graph.setStretchFactor(1, 1)
-        middle = QSplitter(Qt.Horizontal)
-        middle.addWidget(graph)
-        middle.addWidget(right)
-        middle.setStretchFactor(0, 1)
-        middle.setStretchFactor(1, 1)
-        body = QSplitter(Qt.Horizontal)
-        body.addWidget(self.controls)
-        body.addWidget(middle)
-        body.setStretchFactor(1, 1)
+        self._build_banner()
+        body = self._build_panels()
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -227,23 +165,7 @@ class MainWindow(RequestsMixin, QMainWindow):
         lay.addWidget(self.banner)
         lay.addWidget(body, 1)
         self.setCentralWidget(central)
-        # The bar sits in a fixed tool bar, which spans the window above any side panel (the
-        # lessons), so opening one narrows only the panels under it: at 1280 px the bar's
-        # buttons and numbers alone need most of the width.
-        holder = QToolBar("Training", self)
-        holder.setObjectName("trainingBarHolder")
-        holder.setMovable(False)
-        holder.setFloatable(False)
-        holder.toggleViewAction().setVisible(False)
-        holder.setStyleSheet("QToolBar { border: none; padding: 0; spacing: 0; }")
-        holder.layout().setContentsMargins(0, 0, 0, 0)
-        self.training_bar.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
-        holder.addWidget(self.training_bar)
-        self.addToolBar(Qt.TopToolBarArea, holder)
-        self.splitters = (body, middle, right)
-        self._auto_panels = True        # share out the panels at every resize until a divider is dragged
-        for splitter in self.splitters:
-            splitter.splitterMoved.connect(self._panels_moved)
+        self._build_bar_holder()
         self.statusBar().showMessage("Starting…")
         self.engine_label = QLabel()   # what the training kernel is doing, while that matters
         self.engine_label.setStyleSheet("color: #555; padding: 0 6px;")
@@ -370,35 +292,6 @@ class MainWindow(RequestsMixin, QMainWindow):
         self._graph_cost = 0.7 * self._graph_cost + 0.3 * 2.0 * (time.perf_counter() - now)
         self._graph_painted = now
 
-    @Slot(object)
-    def receive_landscape(self, result) -> None:
-        """A landscape refresh (a few a second at most): draw it at once."""
-        self.landscape.set_landscape(result)
-        self.landscape.paint()
-
-    @Slot(object)
-    def _parameter_picked(self, target: tuple) -> None:
-        self.show_landscape()
-        self.landscape.add_pick(target)
-
-    def show_landscape(self) -> None:
-        self.lower_tabs.setCurrentWidget(self.landscape)
-
-    @Slot(int)
-    def _lower_tab_changed(self, _index: int) -> None:
-        """The landscape computes only while on screen, and takes more of the column then."""
-        self.landscape.set_active(self.lower_tabs.currentWidget() is self.landscape)
-        if self._auto_panels:
-            self._size_panels()
-
-    @Slot(int)
-    def _lower_page_changed(self, _page: int) -> None:
-        """The explain panel takes the curves' tab while explaining: show that tab, named for it."""
-        explaining = self.lower_stack.currentWidget() is self.explain_panel
-        self.lower_tabs.setTabText(0, "Explain step" if explaining else "Curves")
-        if explaining:
-            self.lower_tabs.setCurrentIndex(0)
-
     @Slot(str)
     def show_problem(self, text: str) -> None:
         """A message the user must see: the banner stays until dismissed or Reset."""
@@ -478,35 +371,6 @@ class MainWindow(RequestsMixin, QMainWindow):
             return
         super().keyPressEvent(event)
 
-    # -- panel sizes ------------------------------------------------------------------
-    def _size_panels(self) -> None:
-        """Share the room among the panels for this window: the decision surface a square
-        about half the height (a third with the landscape open), the curves or the landscape
-        below it, the graph all the width left (the same whichever tab is open)."""
-        _, middle, right = self.splitters
-        height, width = right.height(), middle.width()
-        if height < 50 or width < 100:
-            return
-        landscape = self.lower_tabs.currentWidget() is self.landscape
-        surface = int((LANDSCAPE_SURFACE_SHARE if landscape else SURFACE_SHARE) * height)
-        right.setSizes([surface, height - surface])
-        side = min(max(int(SURFACE_SHARE * height) + 40, int(0.38 * width)), width // 2)   # + room for the axes
-        middle.setSizes([width - side, side])
-
-    @Slot()
-    def _panels_moved(self) -> None:
-        self._auto_panels = False
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if self._auto_panels:
-            self._size_panels()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._auto_panels:
-            self._size_panels()
-
     # -- shutdown ---------------------------------------------------------------------
     def shutdown(self) -> None:
         """Stop the worker and wait for its thread (well under a second)."""
@@ -516,50 +380,6 @@ class MainWindow(RequestsMixin, QMainWindow):
             if not self.thread.wait(2000):
                 self.thread.quit()
                 self.thread.wait(1000)
-
-    # -- remembered settings ----------------------------------------------------------
-    def remembered_config(self) -> Config:
-        """The settings of the last run (the defaults if none or unreadable)."""
-        try:
-            config = Config.from_dict(json.loads(str(self.settings.value("run/config", "{}"))))
-        except ValueError:  # also json.JSONDecodeError
-            return Config()
-        if config.dataset in CUSTOM:  # the points themselves live in session files only
-            config = config.replace(dataset="circle" if config.problem == "classification" else "reg-plane",
-                                    output="auto")
-        return config
-
-    def _restore_view_settings(self) -> None:
-        for name in ("discretize", "show_test", "highlight", "log_scale"):
-            value = self.settings.value(f"view/{name}")
-            if value is not None:
-                self.actions[name].setChecked(str(value).lower() in ("true", "1"))
-        try:
-            self.landscape.restore(json.loads(str(self.settings.value("view/landscape", "{}"))))
-        except (ValueError, AttributeError):  # also json.JSONDecodeError; not a dict
-            pass
-        speed = self.settings.value("run/speed_index")
-        if speed is not None and str(speed).isdigit():
-            self.training_bar.speed.setCurrentIndex(min(int(speed), self.training_bar.speed.count() - 1))
-        try:
-            self.classroom.apply(Classroom.from_dict(json.loads(str(self.settings.value("classroom/current", "{}")))))
-        except (ValueError, FormatError):   # an unreadable entry: no classroom
-            pass
-        if str(self.settings.value("view/lessons_panel", "false")).lower() in ("true", "1"):
-            self.lessons.show_panel()
-            self.lessons.open_key(str(self.settings.value("lessons/open", "")))   # where the learner was
-
-    def _remember(self) -> None:
-        if self.presentation.active:
-            self.presentation.set_active(False)       # remember the window as it is normally
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("run/config", json.dumps(self.controls.config().to_dict()))
-        self.settings.setValue("run/speed_index", self.lessons.user_speed())
-        self.settings.setValue("view/landscape", json.dumps(self.landscape.state()))
-        self.settings.setValue("classroom/current", json.dumps(self.lessons.user_classroom().to_dict()))
-        self.settings.setValue("view/lessons_panel", self.lessons.dock.isVisible())
-        for name in ("discretize", "show_test", "highlight", "log_scale"):
-            self.settings.setValue(f"view/{name}", self.actions[name].isChecked())
 
     def close_without_asking(self) -> None:
         """Close even with unsaved work (the user chose, or a script such as the bench)."""

@@ -24,10 +24,12 @@ def test_a_big_network_shows_frames_inside_the_epoch_and_trains_exactly(qtbot, t
     qtbot.waitUntil(compiled.available, timeout=60_000)
     seen: list[tuple[int, int]] = []
     w.worker.snapshot_ready.connect(lambda s: seen.append((s.epoch, s.batch)))
-    act_and_wait(qtbot, w, w.toggle_play, lambda s: s.epoch >= 2, timeout=120_000)
+    # frames from inside epochs: how many an epoch gets depends on the machine's load (the
+    # time box sizes its chunks from measured times), so play until five were seen
+    act_and_wait(qtbot, w, w.toggle_play,
+                 lambda s: s.epoch >= 1 and sum(b > 0 for _, b in seen) >= 5, timeout=120_000)
     snap = pause(qtbot, w)
-    inside = [b for e, b in seen if b > 0]
-    assert len(inside) >= 5, seen                        # frames from inside epochs
+    assert sum(b > 0 for _, b in seen) >= 5, seen
     assert snap.total_steps == snap.epoch * snap.batches_per_epoch + snap.batch
     ref = Trainer(BIG)
     while ref.total_steps < snap.total_steps:

@@ -147,7 +147,7 @@ def test_a_diverged_run_says_so_in_the_panel(qtbot, tmp_path) -> None:
 
 
 def test_the_open_landscape_takes_more_of_the_column_until_a_divider_is_dragged(qtbot, window) -> None:
-    from nnviz.gui.window.main_window import LANDSCAPE_SURFACE_SHARE, SURFACE_SHARE
+    from nnviz.gui.window.panels import LANDSCAPE_SURFACE_SHARE, SURFACE_SHARE
     w = window
     _, middle, right = w.splitters
     height, side = right.height(), middle.sizes()[1]
