@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from nnviz.core.config import FEATURES
-from nnviz.core.learn.lesson_runs import check_lesson, judge_answer, outcome, run_step
+from nnviz.core.learn.lesson_runs import check_lesson, judge_answer, outcome, run_side_by_side, run_step
+from nnviz.core.train.trainer import Trainer
 from nnviz.core.learn.lessons import builtin_lessons, lesson_files, read_lesson
 
 FILES = lesson_files()
@@ -84,3 +85,35 @@ def test_a_prediction_is_judged_against_the_run() -> None:
     assert judge_answer(large.question, 1, result)[0]
     right, words = judge_answer(large.question, 0, result)
     assert not right and "overshoot" in words
+
+
+COMPARING = [(lesson, step) for lesson in builtin_lessons() for step in lesson.steps if step.compare]
+
+
+def test_the_optimiser_batch_and_rate_lessons_compare_runs_side_by_side() -> None:
+    assert {lesson.id for lesson, _ in COMPARING} >= {"momentum", "mini-batches", "learning-rate"}
+
+
+@pytest.mark.parametrize("lesson,step", COMPARING, ids=[f"{l.id}-{s.id}" for l, s in COMPARING])
+def test_runs_side_by_side_leave_the_steps_own_run_as_it_is(lesson, step) -> None:
+    """The claims are about the step's own run: with its runs beside it, it ends bit for bit
+    as it does alone. Each run beside it is the run its settings make alone (the same
+    weights, data and seed), so where it has an earlier step's settings, its panel shows
+    exactly the run that step's reveal measured."""
+    runs = run_side_by_side(step)
+    assert len(runs) == 1 + len(step.compare)
+    alone = Trainer(step.config)
+    alone.train_epochs(step.epochs, step.config.stop_loss)
+    main = runs.trainers[0]
+    assert main.config == step.config and main.epoch == alone.epoch == step.epochs
+    assert np.array_equal(main.network.params, alone.network.params)
+    earlier = {s.config.replace(stop_epoch=0): s for s in lesson.steps if s.runs}
+    for config, side in zip(step.compare, runs.trainers[1:]):
+        assert side.config == config and side.epoch == step.epochs
+        solo = Trainer(config)
+        solo.train_epochs(step.epochs, config.stop_loss)
+        assert np.array_equal(side.network.params, solo.network.params, equal_nan=True)
+        twin = earlier.get(config.replace(stop_epoch=0))
+        if twin is not None and twin.epochs == step.epochs:
+            assert side.test_loss == run_step(twin).test_loss or (np.isnan(side.test_loss)
+                                                                   and np.isnan(run_step(twin).test_loss))
