@@ -4,7 +4,7 @@ lesson refusing a bad file with a message and the session left as it was."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 
 from helpers.prompts import FakeMessageBox
 from helpers.window import START_MS, act_and_wait, open_window
@@ -228,3 +228,50 @@ def test_a_run_before_the_prediction_is_locked_in_starts_the_step_again(window, 
     qtbot.mouseClick(panel.run_button, Qt.LeftButton)
     wait_phase(qtbot, w, "revealed")
     assert mode.current[0].held
+
+
+def test_a_step_trains_its_runs_side_by_side_and_reveals_its_own(window, qtbot) -> None:
+    """The momentum step asks for plain SGD beside it: both runs start from the same weights,
+    share the chart and sit as panels; the reveal is about the step's own run even when the
+    learner clicked the other panel meanwhile; the next step brings its own runs, and a step
+    without any leaves one run."""
+    from nnviz.core.learn.lesson_runs import run_step
+    w, mode, panel = window, window.lessons, window.lessons.panel
+    lesson = next(l for l in builtin_lessons() if l.id == "momentum")
+    sgd, momentum, nesterov = lesson.steps
+    mode.open_key("builtin:momentum")
+    wait_phase(qtbot, w, "ready")
+    assert w.latest.runs == ()
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)     # plain SGD first: the momentum step's claims name it
+    wait_phase(qtbot, w, "revealed")
+    qtbot.mouseClick(panel.next_button, Qt.LeftButton)
+    wait_phase(qtbot, w, "ready")
+    snap = w.latest
+    assert snap.config == momentum.config and snap.active_run == 0
+    assert [r.name for r in snap.runs] == ["momentum", "SGD"] and snap.runs[1].config == momentum.compare[0]
+    starts = [t.initial_params() for t in w.worker.runs.trainers]
+    assert starts[0].tobytes() == starts[1].tobytes()
+    qtbot.waitUntil(lambda: len([p for p in w.runs_view.panels if p.isVisible()]) == 2, timeout=START_MS)
+    panel.choices.button(0).click()
+    qtbot.mouseClick(panel.lock_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: w.latest.playing and w.latest.epoch >= 2, timeout=RUN_MS)
+    qtbot.waitUntil(lambda: w.runs_view.panels[1].width() > 50, timeout=START_MS)
+    qtbot.mouseClick(w.runs_view.panels[1], Qt.LeftButton, pos=QPoint(30, 30))   # look at SGD meanwhile
+    wait_phase(qtbot, w, "revealed")
+    result = mode.current[0]
+    snap = w.latest
+    assert snap.active_run == 0 and snap.config == momentum.config and snap.epoch == 100
+    assert result.held, result.failures()
+    assert result.measures["test_loss"] == snap.test_loss == run_step(momentum).test_loss
+    # the panel beside it is the first step's run, bit for bit: the SGD its reveal names
+    assert snap.runs[1].epoch == 100 and snap.runs[1].test_loss == run_step(sgd).test_loss
+    labels = [label.text for _, label in w.curves.legend.items]
+    assert labels[:2] == ["momentum", "SGD"]
+    qtbot.mouseClick(panel.next_button, Qt.LeftButton)
+    wait_phase(qtbot, w, "ready")
+    assert [r.name for r in w.latest.runs] == ["Nesterov", "momentum", "SGD"]
+    assert w.latest.config == nesterov.config and w.latest.epoch == 0
+    mode.go(0)
+    wait_phase(qtbot, w, "ready", "revealed")
+    assert w.latest.runs == () and w.latest.config == sgd.config
