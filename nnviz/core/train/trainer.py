@@ -15,7 +15,9 @@ trainer_data.py, saving and loading its state in trainer_state.py, the next upda
 out on copies (and an update from chosen points) in trainer_preview.py, part of an epoch
 in one call (the worker's time box) in trainer_parts.py, the numpy path that stands in
 for the kernel while it compiles (nnviz.core.compiled) in trainer_reference.py, and
-checkpoints and going back in time in trainer_timeline.py (`timeline`, `restore`, `fork`).
+checkpoints and going back in time in trainer_timeline.py (`timeline`, `restore`, `fork`),
+views into the gradient, the velocity and the dead links in trainer_views.py, and
+divergence and the network that cannot learn in trainer_health.py.
 """
 
 from __future__ import annotations
@@ -27,32 +29,32 @@ import numpy as np
 from nnviz.core import compiled
 from nnviz.core.config import CUSTOM, Config, reset_scope
 from nnviz.core.data.datasets import Dataset, class_index, make_data
-from nnviz.core.limits import MAX_PARAM
 from nnviz.core.model import features, losses
 from nnviz.core.model.network import Network
 from nnviz.core.snapshot import Snapshot
-from nnviz.core.train import batches, health, kernels, metrics, reference
+from nnviz.core.train import batches, kernels, metrics, reference
 from nnviz.core.train.batches import Carry
 from nnviz.core.train.metrics import History
 from nnviz.core.train.optimizers import OPT_CODES, REG_CODES, Hyper, OptimizerState
 from nnviz.core.train.trainer_data import DataMixin
 from nnviz.core.train.trainer_edits import EditsMixin
+from nnviz.core.train.trainer_health import HealthMixin
 from nnviz.core.train.timeline import next_due
 from nnviz.core.train.trainer_parts import PartsMixin
 from nnviz.core.train.trainer_preview import PreviewMixin
 from nnviz.core.train.trainer_reference import ReferenceMixin
 from nnviz.core.train.trainer_state import StateMixin, check_data, resolve_output
 from nnviz.core.train.trainer_timeline import TimelineMixin
+from nnviz.core.train.trainer_views import ViewsMixin
 
 WEIGHT_STREAM = 1      # second word of the weights' seed sequence
 RUN_EPOCHS = 4096      # most epochs in one kernel call (bounds the results buffer)
 Array = np.ndarray
 
 
-class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, ReferenceMixin, TimelineMixin):
+class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, ReferenceMixin, TimelineMixin,
+              ViewsMixin, HealthMixin):
     """Train a Network on a (train, test) pair; see the module doc for seeds and order."""
-
-    _defer_large = False    # inside train_epochs: weights past the limit are dated at its end
 
     def __init__(self, config: Config, data: tuple[Dataset, Dataset] | None = None):
         self.config = config
@@ -154,42 +156,6 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
     def batches_per_epoch(self) -> int:
         """Updates per epoch (batches.py: N // B for SGD, ceil(N / B) for the others)."""
         return batches.batches_per_epoch(len(self._xtr), self.config.batch_size, self.config.optimizer)
-
-    @property
-    def carried_count(self) -> int:
-        """Training points whose gradient waits for the next update (SGD's leftover)."""
-        return int(self._carry.count)
-
-    @property
-    def dead(self) -> list[Array]:
-        """Views (n_out, n_in) into the dead mask: the epoch (from 1) each link died in
-        under SGD with L1, 0 for a live link."""
-        return self._weight_views(self._dead)
-
-    @property
-    def grad_weights(self) -> list[Array]:
-        """Views (n_out, n_in) into `grad`, like network.weights."""
-        return self._weight_views(self.grad)
-
-    @property
-    def grad_biases(self) -> list[Array]:
-        return [self.grad[b0:b0 + b.size] for b0, b in zip(self._b_off, self.network.biases)]
-
-    def _weight_views(self, flat: Array) -> list[Array]:
-        """Views (n_out, n_in) of the weight entries of a flat (P,) array, like network.weights."""
-        return [flat[w0:b0].reshape(w.shape) for w0, b0, w in zip(self._w_off, self._b_off, self.network.weights)]
-
-    @property
-    def velocity(self) -> list[Array]:
-        """Views (n_out, n_in) of the optimiser's velocity on each weight: momentum's buffer or
-        Adam's first moment; [] for SGD and RMSprop, which keep none."""
-        if self.config.optimizer not in ("momentum", "nesterov", "adam"):
-            return []
-        return self._weight_views(self._opt.m)
-
-    def grad_norms(self) -> Array:
-        """(L,) RMS of each layer's last weight gradient (the gradient-flow view)."""
-        return self._norms(self.grad)
 
     # history, as lists (see metrics.History: thinned beyond History.CAP entries)
     history_epoch = property(lambda self: self.history.epoch)
@@ -391,50 +357,6 @@ class Trainer(EditsMixin, DataMixin, StateMixin, PreviewMixin, PartsMixin, Refer
         self._after_run()
         self._after_epochs()
         return int(got)
-
-    # -- divergence ---------------------------------------------------------------------
-    def _bad(self) -> bool:
-        return self._too_large() or self._not_finite()
-
-    def _not_finite(self) -> bool:
-        return (not np.all(np.isfinite(self.network.params))
-                or (len(self._xtr) > 0 and not math.isfinite(self.train_loss))
-                or (len(self._xte) > 0 and not math.isfinite(self.test_loss)))
-
-    def _too_large(self) -> bool:
-        """A weight past the limit that files and edits accept has blown up as surely as a
-        NaN one, and could be neither saved nor exported (NaN compares False: not here)."""
-        return bool(np.any(np.abs(self.network.params) > MAX_PARAM))
-
-    def _check(self) -> None:
-        if self._diverged_at < 0 and (self._not_finite() or (not self._defer_large and self._too_large())):
-            self._diverged_at = self.epoch
-
-    @property
-    def stuck(self) -> str:
-        """A message in words once the network was found unable to learn, else "".
-
-        The condition (kernels._scan_frozen and _stays_frozen): on every training point,
-        every neuron of one layer gives the same value and passes back no gradient, and
-        nothing else (a penalty, momentum, a carried gradient) can move the weights that
-        feed it. Then the output is the same for every training point, for good, while
-        the targets are not. Cleared by Reset, an edit or new data.
-        """
-        if self._stuck_at < 0 or self._bad():
-            return ""
-        return health.stuck_message(self.config, self.network, self._stuck_layer, self._stuck_at,
-                                    self._xtr, self._dead)
-
-    @property
-    def diverged(self) -> str:
-        """A message in words when the loss or a weight is NaN/inf, else ""."""
-        if not self._bad():
-            return ""
-        at = self._diverged_at if self._diverged_at >= 0 else self.epoch
-        what = (f"A weight grew past +-{MAX_PARAM:g} by epoch {at}" if not self._not_finite()
-                else f"The loss became infinite/NaN at epoch {at}")
-        return (f"{what}: the learning rate ({self.config.learning_rate:g}) is too large for "
-                "this network, so the weights blew up. Lower the learning rate and press Reset.")
 
     # -- settings -----------------------------------------------------------------------
     def set_learning_rate(self, lr: float) -> None:

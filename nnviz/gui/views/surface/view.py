@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
@@ -21,6 +21,7 @@ from nnviz.core.snapshot import GRID, Snapshot
 from nnviz.gui.style import palette, pictures
 from nnviz.gui.style.values import fixed
 from nnviz.gui.views.surface.drawing import StrokeTool
+from nnviz.gui.views.surface.holder import Holder
 from nnviz.gui.views.surface.toolbar import DrawBar
 
 EXTENT = 6.0                                   # the data square is [-EXTENT, EXTENT]^2
@@ -34,29 +35,6 @@ def _key(a: np.ndarray) -> tuple:
     """A cheap, exact fingerprint of an array (20 KB hashes in ~20 us)."""
     a = np.ascontiguousarray(a)
     return a.shape, a.dtype.str, hash(a.tobytes())
-
-
-class _Holder(QWidget):
-    """The room under the drawing row, where the plot is placed by hand (_fit_square)."""
-
-    def __init__(self, plot: QWidget, fit) -> None:
-        super().__init__()
-        self._plot, self._fit = plot, fit
-        self.row_height = 0               # of the drawing row, set by the view
-        plot.setParent(self)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().resizeEvent(event)
-        self._fit()
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        return self._plot.sizeHint()
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        # the drawing row above takes its height out of the plot's minimum, so the panel,
-        # and the window, can be made as small as without the row (the plot then shrinks)
-        hint = self._plot.minimumSizeHint()
-        return QSize(hint.width(), max(hint.height() - self.row_height, 0))
 
 
 class SurfaceView(QWidget):
@@ -162,7 +140,7 @@ class SurfaceView(QWidget):
         self.bar.drawing_toggled.connect(self._drawing_toggled)
         self.bar.label_chosen.connect(self.set_draw_label)
         self.bar.clear_requested.connect(self.points_clear_requested)
-        self._holder = _Holder(self.plot, self._fit_square)   # the plot, kept square inside it
+        self._holder = Holder(self.plot, self._fit_square)   # the plot, kept square inside it
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
@@ -450,27 +428,4 @@ class SurfaceView(QWidget):
 
     def export_svg(self, path: str) -> None:
         pictures.plot_svg(self.plot.getPlotItem(), path)
-
-
-def main() -> None:
-    """Show the panel alone with a made-up Snapshot: `python -m nnviz.gui.views.surface [K]`."""
-    import sys
-
-    from PySide6.QtWidgets import QApplication
-
-    from nnviz.gui.views.demo_snapshot import make_snapshot
-
-    app = QApplication.instance() or QApplication(sys.argv)
-    k = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-    view = SurfaceView()
-    view.set_snapshot(make_snapshot(n_classes=k, carried=6))
-    view.set_show_test(True)
-    view.set_drawing(True)
-    view.points_add_requested.connect(lambda xy, labels: print(f"add {len(xy)} points, labels {labels}"))
-    view.points_erase_requested.connect(lambda path, r: print(f"erase within {r:.2f} of {len(path)} vertices"))
-    view.paint()
-    view.resize(560, 560)
-    view.setWindowTitle("nnviz: decision surface")
-    view.show()
-    app.exec()
 
