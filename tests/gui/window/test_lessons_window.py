@@ -275,3 +275,11 @@ def test_a_step_trains_its_runs_side_by_side_and_reveals_its_own(window, qtbot) 
     mode.go(0)
     wait_phase(qtbot, w, "ready", "revealed")
     assert w.latest.runs == () and w.latest.config == sgd.config
+
+
+def test_a_step_without_runs_side_by_side_removes_the_learners(window, qtbot) -> None:
+    w, mode = window, window.lessons
+    act_and_wait(qtbot, w, w.actions["classic"].trigger, lambda s: len(s.runs) == 3)
+    mode.open_key("builtin:learning-rate")
+    wait_phase(qtbot, w, "ready")
+    assert w.latest.runs == () and w.latest.config == mode.lesson.steps[0].config
