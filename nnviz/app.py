@@ -52,6 +52,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == [BUILD_FLAG, "landscape"]:   # the bundle's child compiling the landscape kernel
+        from nnviz.core.learn.landscape_build import main as build_landscape
+        return build_landscape()
     if argv[:1] == [BUILD_FLAG]:   # the bundle's child process that compiles the kernels
         from nnviz.core.train.kernel_build import main as build_kernels
         return build_kernels()

@@ -48,3 +48,27 @@ def test_readme_timeline_and_runs_example_runs_as_written(capsys, tmp_path, monk
     assert runs.names() == ["SGD", "momentum", "Adam"] and second.startswith("['SGD', 'momentum', 'Adam']")
     assert [t.epoch for t in runs.trainers] == [100] * 3
     assert len(files.load_runs(tmp_path / "three.nnviz").trainers) == 3
+
+
+def test_readme_landscape_example_runs_and_its_comments_hold() -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Python API"):]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    first, second = blocks[0], next(b for b in blocks if "loss_landscape(" in b)
+    namespace: dict = {}
+    exec(compile(first, str(README), "exec"), namespace)
+    trainer = namespace["trainer"]
+    before = trainer.network.params.copy()
+    lines = second.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("path = PathRecorder()"))
+    exec(compile("\n".join(lines[:at]), str(README), "exec"), namespace)        # the planes: no step taken
+    assert (trainer.network.params == before).all()
+    exec(compile("\n".join(lines), str(README), "exec"), namespace)
+    a, b, z = namespace["a"], namespace["b"], namespace["Z"]
+    assert a.shape == b.shape == (21,) and z.shape == (21, 21) and (a[0], a[-1]) == (-2, 1)
+    centre = namespace["loss_landscape"](trainer, namespace["d1"], namespace["d2"], 1.0, 41)[2][20, 20]
+    assert centre == trainer.train_loss                                          # "the centre is the weights now"
+    assert namespace["path"].capacity == 256 and len(namespace["path"]) == 50
+    assert namespace["xy"].shape == (50, 2) and abs(namespace["xy"][-1]).max() < 1e-12
+    line = namespace["line"]
+    assert line.t.shape == line.loss.shape == line.batch_loss.shape and line.step_t > 0

@@ -1,4 +1,5 @@
-"""Engine speed: training epochs per second (losses included) and the grid pass.
+"""Engine speed: training epochs per second (losses included), the grid pass, and the loss
+landscape (a plane, the slice along the gradient, the path's principal components).
 
 The figures are what the worker gets: `Trainer.train_epochs(n)` called with n sized to
 about one worker chunk (12 ms), so every epoch includes the train and test losses, the
@@ -17,8 +18,11 @@ import time
 import numpy as np
 
 from nnviz.bench import print_rows
-from nnviz.core import Config, Trainer, compiled
+from nnviz.core import (Config, PathRecorder, Trainer, compiled, gradient_slice, loss_landscape,
+                        random_directions)
 from nnviz.core.config import FEATURES
+from nnviz.core.learn import landscape_kernel
+from nnviz.core.learn.directions import pca_directions, project
 from nnviz.core.train import kernels
 
 SECONDS = 2.0   # time spent on each measurement
@@ -29,6 +33,7 @@ NET_B1 = NET_B.replace(batch_size=1)
 # the Playground's SGD where its two rules work: 250 points in batches of 30 carry 10 into
 # each next epoch, and L1 kills links
 NET_B30L1 = NET_B.replace(batch_size=30, regularization="l1", reg_rate=0.003)
+NET_MAX = NET_B.replace(hidden_layers=(32,) * 10)   # the largest network: 9,793 parameters
 # the largest network nnviz draws: 10 hidden layers of 32, every feature, 10,000 points
 NET_C = NET_B.replace(hidden_layers=(32,) * 10, n_points=10_000)
 # the same under Adam, for the timeline: a checkpoint copies the parameters and the optimiser's
@@ -151,6 +156,52 @@ def csv_ms(rows: int = 100_000, seconds: float = SECONDS) -> float:
     return 1000.0 * statistics.median(times)
 
 
+def median_ms(fn, seconds: float = SECONDS, least: int = 10, clock=time.perf_counter) -> float:
+    """Median milliseconds of fn() over about `seconds` (at least `least` calls), by `clock`."""
+    fn()
+    times: list[float] = []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds or len(times) < least:
+        t0 = clock()
+        fn()
+        times.append(clock() - t0)
+    return 1000.0 * statistics.median(times)
+
+
+def landscape_ms(config: Config, n: int = 41, clock=time.perf_counter) -> float:
+    """An n x n plane through the weights after 20 epochs, filter-normalised random directions.
+
+    With clock=time.thread_time: the CPU time of the calling thread, which the other
+    programs on a shared machine change far less than the wall time.
+    """
+    trainer = Trainer(config)
+    trainer.train_epochs(20)
+    d1, d2 = random_directions(trainer.network, seed=0)
+    return median_ms(lambda: loss_landscape(trainer, d1, d2, 1.0, n), clock=clock)
+
+
+def slice_ms(config: Config) -> float:
+    """gradient_slice: the next step on a copy of the trainer, then the line (81 points, widened as needed)."""
+    trainer = Trainer(config)
+    trainer.train_epochs(20)
+    return median_ms(lambda: gradient_slice(trainer))
+
+
+def path_pca_ms(config: Config) -> float:
+    """Principal components of a full path recorder and the path projected onto them."""
+    trainer = Trainer(config)
+    rec = PathRecorder()
+    for _ in range(rec.capacity):
+        trainer.step_batch()
+        rec.record(trainer.network.params, trainer.total_steps, trainer.epoch)
+    centre = trainer.network.params
+
+    def work() -> None:
+        d1, d2, _ = pca_directions(rec.points, centre)
+        project(rec.points, centre, d1, d2)
+    return median_ms(work)
+
+
 def reveal_ms(config: Config, seconds: float = SECONDS) -> float:
     """Median ms to measure a Snapshot and judge a lesson step on it: what the window does in
     the GUI thread when a lesson's run ends (network B, after 50 epochs)."""
@@ -203,6 +254,16 @@ def measure():
     yield ("core.checkpoint.L", checkpoint_us(NET_L), "us",
            "one timeline checkpoint, 7 inputs and 10 x 32 tanh, Adam, median")
     yield "core.look.B", look_ms(NET_B), "ms", "one slider step: a checkpoint loaded and its Snapshot, network B, median"
+    landscape_kernel.warm_up()
+    yield ("core.landscape.B", landscape_ms(NET_B), "ms",
+           "41x41 plane of network B over its 250 training points, median (target <= 50)")
+    yield ("core.landscape.B.cpu", landscape_ms(NET_B, clock=time.thread_time), "ms",
+           "the same, CPU time of the thread (less moved by other programs)")
+    yield "core.landscape.A", landscape_ms(NET_A), "ms", "the same plane of network A"
+    yield "core.landscape.max", landscape_ms(NET_MAX), "ms", "the same plane of 10 hidden layers of 32"
+    yield "core.slice.B", slice_ms(NET_B), "ms", "the line along the next step's gradient, network B"
+    yield ("core.path_pca.max", path_pca_ms(NET_MAX), "ms",
+           "components of a full path (256 positions) of 9,793 parameters, and its projection")
     yield "core.lesson.reveal.B", reveal_ms(NET_B), "ms", "measure and judge a lesson step's run, network B, median"
     yield "core.lessons.check", lessons_check_s(), "s", "every claim of the 15 built-in lessons, headless"
     with compiled.numpy_only():   # the first start, while the kernel compiles in the background

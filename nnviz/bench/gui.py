@@ -20,6 +20,9 @@ that librsvg draws right, written atomically (median of 5);
 gui.pause_after_import: ms from Pause to the paused frame on screen, pressed as soon as a
     100,000-row data set imported while playing network A is shown (the first chunk after
     a change must be small, or Pause waits for tens of long epochs).
+gui.*.B.landscape: the same play of network B with the loss-landscape panel on screen, so
+its plane (41 x 41, the path's principal components) and slice refresh live meanwhile;
+gui.landscape.B: how many of those refreshes reached the panel per second.
 """
 
 from __future__ import annotations
@@ -89,10 +92,11 @@ def _window(config: Config):
     return w, settings
 
 
-def _play(app, config: Config, seconds: float, runs: int = 1) -> dict[str, float]:
+def _play(app, config: Config, seconds: float, runs: int = 1, landscape: bool = False) -> dict[str, float]:
     """Playing at full speed: epochs/s, surface repaints/s, the longest ms between two
     painted frames, the GUI thread's CPU ms per repaint and the share of time starved.
-    runs > 1: that many runs side by side (SGD, momentum, Adam)."""
+    runs > 1: that many runs side by side (SGD, momentum, Adam); landscape=True: with the
+    loss-landscape panel on screen, and its refreshes/s."""
     w, settings = _window(config)
     w.show()
     if not _wait(app, lambda: w.latest is not None and compiled.available(), 60):
@@ -101,12 +105,16 @@ def _play(app, config: Config, seconds: float, runs: int = 1) -> dict[str, float
         w.run_controls.add_classic()
         if not _wait(app, lambda: len(w.latest.runs) == runs, 10):
             raise RuntimeError("the runs side by side did not start")
+    if landscape:
+        w.show_landscape()
+        if not _wait(app, lambda: w.landscape.paint_count > 0, 60):
+            raise RuntimeError("the landscape did not arrive")
     gc.freeze()                             # as the application does once its window is up
     w.training_bar.speed.setCurrentIndex(FASTEST)   # the default pace is one epoch a frame
     w.toggle_play()
     _wait(app, lambda: w.latest.playing, 10)
     _wait(app, lambda: False, 1.0)          # past the first frames of the run
-    start_epoch, start_paint = w.latest.epoch, w.surface.paint_count
+    start_epoch, start_paint, start_ls = w.latest.epoch, w.surface.paint_count, w.landscape.paint_count
     start_panels = w.runs_view.paint_count
     stamps: list[float] = []
     w.snapshot_painted.connect(lambda _seq: stamps.append(time.perf_counter()))
@@ -117,13 +125,14 @@ def _play(app, config: Config, seconds: float, runs: int = 1) -> dict[str, float
     paints = w.surface.paint_count - start_paint
     if runs > 1:        # a frame counts once the runs' panels were drawn with it too
         paints = min(paints, w.runs_view.paint_count - start_panels)
+    refreshes = w.landscape.paint_count - start_ls
     gap = max(((b - a) for a, b in zip([t0, *stamps], [*stamps, time.perf_counter()])), default=elapsed)
     w.close_without_asking()   # a benchmark has no work to save
     settings.clear()
     spent = {tid: (run - s0.get(tid, (0, 0))[0], wait - s0.get(tid, (0, 0))[1]) for tid, (run, wait) in s1.items()}
     busy = [(run, wait) for run, wait in spent.values() if run > 0.05 * elapsed]     # GUI and worker
     gui_run = spent.get(threading.main_thread().native_id, (float("nan"), 0))[0]
-    return {"play": epochs / elapsed, "fps": paints / elapsed, "gap": 1000.0 * gap,
+    return {"play": epochs / elapsed, "fps": paints / elapsed, "gap": 1000.0 * gap, "refresh": refreshes / elapsed,
             "cpu": 1000.0 * gui_run / max(paints, 1),
             "starved": 100.0 * sum(q for _, q in busy) / max(sum(r + q for r, q in busy), 1e-9) if busy else 0.0}
 
@@ -239,6 +248,9 @@ def run(seconds: float = 10.0) -> list[tuple[str, float, str]]:
             rows.append(("gui.cpu.A3", got["cpu"], "ms"))
         starved = max(starved, got["starved"])
     rows.append(("gui.starved", starved, "%"))
+    got = _play(app, NETWORK_B, seconds, landscape=True)
+    rows += [("gui.play.B.landscape", got["play"], "epochs/s"), ("gui.fps.B.landscape", got["fps"], "frames/s"),
+             ("gui.landscape.B", got["refresh"], "refresh/s")]
     rows.append(("gui.edit_latency", _edit_latency(app), "ms"))
     rows.append(("gui.edit_latency.C", _edit_latency(app, NETWORK_C, repeats=10), "ms"))
     rows.append(("gui.export_svg", _export_svg(), "ms"))

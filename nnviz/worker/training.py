@@ -43,6 +43,7 @@ from nnviz.core.learn.explain import explain_step, step_pictures
 from nnviz.core.train.trainer import Trainer
 from nnviz.worker.edits import EditTracking
 from nnviz.worker.files import FILE_REQUESTS, FileSlots
+from nnviz.worker.landscape import LandscapeSlots
 from nnviz.worker.runs import RunSlots
 from nnviz.worker.strokes import StrokeSlots
 from nnviz.worker.timebox import TimeBox
@@ -56,7 +57,7 @@ COMPILING = ("First start on this computer: the fast training kernel is being co
              "background (about half a minute). Training already runs, with plain numpy.")
 
 
-class TrainingWorker(RunSlots, FileSlots, EditTracking, StrokeSlots, QObject):
+class TrainingWorker(RunSlots, LandscapeSlots, FileSlots, EditTracking, StrokeSlots, QObject):
     """The training side of the application (QtCore only, no widgets).
 
     Signals:
@@ -78,6 +79,7 @@ class TrainingWorker(RunSlots, FileSlots, EditTracking, StrokeSlots, QObject):
             weight or bias, old read exactly as it was (see edits.py); before its Snapshot.
         data_edited(object): (DataChange, network number) after a stroke of points drawn,
             erased or cleared (see strokes.py); before its Snapshot.
+        landscape_ready(object): a core Landscape for the landscape panel (see landscape.py).
 
     Attribute hold_upto: written by the GUI thread only (see the module doc); no chunk
     starts while it is ahead of the last `release`.
@@ -95,6 +97,7 @@ class TrainingWorker(RunSlots, FileSlots, EditTracking, StrokeSlots, QObject):
     explanation_failed = Signal(str)
     edit_applied = Signal(object)
     data_edited = Signal(object)
+    landscape_ready = Signal(object)
 
     def __init__(self, config: Config):
         super().__init__()
@@ -137,6 +140,7 @@ class TrainingWorker(RunSlots, FileSlots, EditTracking, StrokeSlots, QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._tick)
+        self._landscape_start()
         self._emit()
         self._prepare_kernel()
 
@@ -174,6 +178,7 @@ class TrainingWorker(RunSlots, FileSlots, EditTracking, StrokeSlots, QObject):
         self._playing = False
         if self._timer is not None:
             self._timer.stop()
+        self._landscape_stop()
         if self._kernel is not None:   # closing during the compile: end the child, wait for it
             self._kernel_timer.stop()
             self._kernel.stop()
@@ -482,6 +487,7 @@ class TrainingWorker(RunSlots, FileSlots, EditTracking, StrokeSlots, QObject):
         if self._timer is not None and self._playing:
             self._timer.setInterval(0)
         self.snapshot_ready.emit(snap)
+        self._landscape_changed()
 
 
 GIL_SWITCH_S = 0.0005    # Python's default 5 ms: see start_worker

@@ -65,11 +65,11 @@ def move(v: TopologyView, p: QPoint) -> None:
                                            Qt.NoButton, Qt.NoButton, Qt.NoModifier))
 
 
-def click(v: TopologyView, p: QPoint) -> None:
+def click(v: TopologyView, p: QPoint, mods=Qt.NoModifier) -> None:
     vp = v.view.viewport()
     for kind in (QEvent.MouseButtonPress, QEvent.MouseButtonRelease):
         QApplication.sendEvent(vp, QMouseEvent(kind, QPointF(p), QPointF(vp.mapToGlobal(p)),
-                                               Qt.LeftButton, Qt.LeftButton, Qt.NoModifier))
+                                               Qt.LeftButton, Qt.LeftButton, mods))
 
 
 def wheel(v: TopologyView, p: QPoint, dy: int, mods=Qt.NoModifier) -> None:

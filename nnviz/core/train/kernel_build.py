@@ -30,16 +30,19 @@ class NotCached(Exception):
     """A kernel is not in numba's disk cache (load_cached stopped before compiling it)."""
 
 
-def load_cached() -> bool:
+def load_cached(warm_up=None) -> bool:
     """Load every kernel from numba's disk cache; False, having compiled nothing, if one is missing.
 
     numba announces a compile (after a cache miss, before any work) as a "numba:compile"
     event; a listener that raises there stops it. Kernels found before the miss stay
     loaded. On success the process may use the compiled path (see nnviz.core.compiled).
+    warm_up: a function calling another set of kernels (the loss landscape's), loaded the
+    same way; the training kernels' state is then left alone.
     """
     from numba.core import event
 
     from nnviz.core.train import kernels
+    own = warm_up is None
 
     class CacheOnly(event.Listener):
         def on_start(self, ev) -> None:
@@ -50,10 +53,11 @@ def load_cached() -> bool:
 
     try:
         with event.install_listener("numba:compile", CacheOnly()):
-            kernels.warm_up()
+            (kernels.warm_up if own else warm_up)()
     except NotCached:
         return False
-    compiled.mark_loaded()
+    if own:
+        compiled.mark_loaded()
     return True
 
 
@@ -69,25 +73,30 @@ def looks_cached() -> bool:
     return any(folder.glob("kernels.train_eval-*.nbi"))
 
 
-def child_command() -> tuple[list[str], dict[str, str]]:
-    """The command line and environment of the child that compiles."""
+OWN_MODULE = "nnviz.core.train.kernel_build"
+
+
+def child_command(module: str = OWN_MODULE, name: str = "") -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of the child that compiles: `python -m module`, or
+    in the bundle its own executable with BUILD_FLAG and the set's name ("" = training)."""
     env = dict(os.environ)
     if getattr(sys, "frozen", False):            # the PyInstaller bundle: its own executable
-        return [sys.executable, BUILD_FLAG], env
+        return [sys.executable, BUILD_FLAG] + ([name] if name else []), env
     top = str(Path(__file__).resolve().parents[3])   # the folder holding the nnviz package
     env["PYTHONPATH"] = os.pathsep.join(p for p in (top, env.get("PYTHONPATH", "")) if p)
-    return [sys.executable, "-m", "nnviz.core.train.kernel_build"], env
+    return [sys.executable, "-m", module], env
 
 
 class KernelBuild:
     """The child process that compiles the kernels into numba's cache."""
 
-    def __init__(self) -> None:
+    def __init__(self, module: str = OWN_MODULE, name: str = "") -> None:
         self._proc: subprocess.Popen | None = None
         self._err = tempfile.TemporaryFile()   # the child's error output, read if it fails
+        self._module, self._name = module, name
 
     def start(self) -> None:
-        cmd, env = child_command()
+        cmd, env = child_command(self._module, self._name)
         self._proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                       stderr=self._err)
 
@@ -122,9 +131,13 @@ class KernelPreparation:
     then loaded the same way. poll() returns what changed since the last call:
     "compiling" (the child started), "ready" (loaded after a compile), "loaded" (loaded
     from a warm cache), "failed" (see .error), or None.
+
+    The defaults prepare the training kernels; the loss landscape passes its own loader,
+    cache check and child module (core/learn/landscape_build.py).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, load=load_cached, cached=looks_cached, module: str = OWN_MODULE, name: str = "") -> None:
+        self._load_fn, self._cached_fn, self._child = load, cached, (module, name)
         self.finished = False
         self.error = ""
         self._build: KernelBuild | None = None
@@ -133,7 +146,7 @@ class KernelPreparation:
         self._loaded = False
 
     def start(self) -> str | None:
-        if looks_cached():
+        if self._cached_fn():
             self._start_load()
             return None
         return self._start_build()
@@ -179,14 +192,14 @@ class KernelPreparation:
     def _start_load(self) -> None:
         def load() -> None:
             try:
-                self._loaded = load_cached()
+                self._loaded = self._load_fn()
             except Exception as exc:   # noqa: BLE001 (numba's own errors): numpy goes on
                 self.error = str(exc)
         self._load = threading.Thread(target=load, name="nnviz-kernel-load", daemon=True)
         self._load.start()
 
     def _start_build(self) -> str:
-        self._build = KernelBuild()
+        self._build = KernelBuild(*self._child)
         self._build.start()
         return "compiling"
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -38,6 +39,7 @@ from nnviz.core.snapshot import Snapshot
 from nnviz.gui.controls.panel import ControlsPanel
 from nnviz.gui.views.curves import CurvesView
 from nnviz.gui.views.explain import ExplainPanel
+from nnviz.gui.views.landscape.view import LandscapeView
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
 from nnviz.gui.window.placement import place
@@ -53,6 +55,7 @@ PAINT_MS = 16
 CURVES_MS = 100   # while playing, the curves repaint at most 10 times a second
 GRAPH_SHARE = 0.4  # while playing, the network graph takes at most about this share of the time
 SURFACE_SHARE = 0.47   # of the right column's height, for the decision surface
+LANDSCAPE_SURFACE_SHARE = 0.33   # the same while the landscape's tab is open: its plane and slice need the height
 
 
 class MainWindow(RequestsMixin, QMainWindow):
@@ -72,7 +75,8 @@ class MainWindow(RequestsMixin, QMainWindow):
         edit_replay_requested(object), stroke_replay_requested(object): an undo or redo
             (see undo.py and stroke_undo.py),
         explain_requested(object): explain the next update (None) or one from a list of points,
-        explain_apply_requested(str): make the explained update (its state key)
+        explain_apply_requested(str): make the explained update (its state key),
+        landscape_requested(object): the landscape panel's settings
     Events:
         snapshot_painted(int): the seq of a Snapshot just painted.
     """
@@ -100,6 +104,7 @@ class MainWindow(RequestsMixin, QMainWindow):
     explain_requested = Signal(object)
     explain_apply_requested = Signal(str)
     edit_replay_requested = Signal(object)
+    landscape_requested = Signal(object)
 
     def __init__(self, config: Config | None = None, settings: QSettings | None = None):
         super().__init__()
@@ -159,6 +164,18 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.lower_stack = QStackedWidget()      # the curves, or the explain panel while explaining
         self.lower_stack.addWidget(self.curves)
         self.lower_stack.addWidget(self.explain_panel)
+        self.landscape = LandscapeView()
+        # the landscape is a tab beside the curves: both are pictures of the loss, and the
+        # graph (where parameters are picked) and the surface stay in view beside it
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.setDocumentMode(True)
+        self.lower_tabs.addTab(self.lower_stack, "Curves")
+        self.lower_tabs.addTab(self.landscape, "Loss landscape")
+        # its tab bar must not raise the window's smallest height above what the panels need
+        # alone: on a very short window the page gives up the bar's height instead
+        self.lower_tabs.setMinimumHeight(max(self.lower_stack.minimumSizeHint().height(),
+                                             self.landscape.minimumSizeHint().height()))
+        self.lower_stack.currentChanged.connect(self._lower_page_changed)
         self.banner = QWidget()
         self.banner.setStyleSheet("background: #fdecea; border: 1px solid #e0a0a0;")
         banner_lay = QHBoxLayout(self.banner)
@@ -176,12 +193,12 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.banner.hide()
         self._banner_network = 0   # network_id of the Snapshot shown when the banner was raised
 
-        # the timeline's slider sits right under the curves it moves a cursor on
+        # the timeline's slider sits right under the curves (and the landscape) it moves a cursor on
         lower = QWidget()
         lower_lay = QVBoxLayout(lower)
         lower_lay.setContentsMargins(0, 0, 0, 0)
         lower_lay.setSpacing(0)
-        lower_lay.addWidget(self.lower_stack, 1)
+        lower_lay.addWidget(self.lower_tabs, 1)
         lower_lay.addWidget(self.timeline)
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.surface)
@@ -250,6 +267,11 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.surface.points_add_requested.connect(lambda *a: self._data_edit(self.stroke_add_requested, a))
         self.surface.points_erase_requested.connect(lambda *a: self._data_edit(self.stroke_erase_requested, a))
         self.surface.points_clear_requested.connect(lambda: self._data_edit(self.points_clear_requested, ()))
+        self.lower_tabs.currentChanged.connect(self._lower_tab_changed)
+        self.landscape.settings_changed.connect(self.landscape_requested)
+        self.landscape.pick_requested.connect(self.topology.set_pick_mode)
+        self.landscape.marks_changed.connect(self.topology.set_marks)
+        self.topology.parameter_picked.connect(self._parameter_picked)
 
     def _build_worker(self, config: Config) -> None:
         self.worker, self.thread = start_worker(config)
@@ -288,6 +310,8 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.run_controls.connect_worker(w)
         self.explain_requested.connect(w.explain)
         self.explain_apply_requested.connect(w.apply_explained)
+        self.landscape_requested.connect(w.set_landscape)
+        w.landscape_ready.connect(self.receive_landscape)
         self.snapshot_painted.connect(w.snapshot_shown)
         w.config_replaced.connect(self._config_replaced)
         w.snapshot_ready.connect(self.receive_snapshot)
@@ -296,6 +320,7 @@ class MainWindow(RequestsMixin, QMainWindow):
         w.engine_changed.connect(self._engine_changed)
         self.thread.start()
         self.speed_requested.emit(self.training_bar.speed_value())
+        self.landscape_requested.emit(self.landscape.settings())
 
     # -- worker -> GUI ----------------------------------------------------------------
     @Slot(object)
@@ -344,6 +369,35 @@ class MainWindow(RequestsMixin, QMainWindow):
         # the view's own repaint, later in the event loop, costs about as much again
         self._graph_cost = 0.7 * self._graph_cost + 0.3 * 2.0 * (time.perf_counter() - now)
         self._graph_painted = now
+
+    @Slot(object)
+    def receive_landscape(self, result) -> None:
+        """A landscape refresh (a few a second at most): draw it at once."""
+        self.landscape.set_landscape(result)
+        self.landscape.paint()
+
+    @Slot(object)
+    def _parameter_picked(self, target: tuple) -> None:
+        self.show_landscape()
+        self.landscape.add_pick(target)
+
+    def show_landscape(self) -> None:
+        self.lower_tabs.setCurrentWidget(self.landscape)
+
+    @Slot(int)
+    def _lower_tab_changed(self, _index: int) -> None:
+        """The landscape computes only while on screen, and takes more of the column then."""
+        self.landscape.set_active(self.lower_tabs.currentWidget() is self.landscape)
+        if self._auto_panels:
+            self._size_panels()
+
+    @Slot(int)
+    def _lower_page_changed(self, _page: int) -> None:
+        """The explain panel takes the curves' tab while explaining: show that tab, named for it."""
+        explaining = self.lower_stack.currentWidget() is self.explain_panel
+        self.lower_tabs.setTabText(0, "Explain step" if explaining else "Curves")
+        if explaining:
+            self.lower_tabs.setCurrentIndex(0)
 
     @Slot(str)
     def show_problem(self, text: str) -> None:
@@ -427,14 +481,16 @@ class MainWindow(RequestsMixin, QMainWindow):
     # -- panel sizes ------------------------------------------------------------------
     def _size_panels(self) -> None:
         """Share the room among the panels for this window: the decision surface a square
-        about half the height, the curves below it, the graph all the width left."""
+        about half the height (a third with the landscape open), the curves or the landscape
+        below it, the graph all the width left (the same whichever tab is open)."""
         _, middle, right = self.splitters
         height, width = right.height(), middle.width()
         if height < 50 or width < 100:
             return
-        surface = int(SURFACE_SHARE * height)
+        landscape = self.lower_tabs.currentWidget() is self.landscape
+        surface = int((LANDSCAPE_SURFACE_SHARE if landscape else SURFACE_SHARE) * height)
         right.setSizes([surface, height - surface])
-        side = min(max(surface + 40, int(0.38 * width)), width // 2)   # + room for the axes
+        side = min(max(int(SURFACE_SHARE * height) + 40, int(0.38 * width)), width // 2)   # + room for the axes
         middle.setSizes([width - side, side])
 
     @Slot()
@@ -478,6 +534,10 @@ class MainWindow(RequestsMixin, QMainWindow):
             value = self.settings.value(f"view/{name}")
             if value is not None:
                 self.actions[name].setChecked(str(value).lower() in ("true", "1"))
+        try:
+            self.landscape.restore(json.loads(str(self.settings.value("view/landscape", "{}"))))
+        except (ValueError, AttributeError):  # also json.JSONDecodeError; not a dict
+            pass
         speed = self.settings.value("run/speed_index")
         if speed is not None and str(speed).isdigit():
             self.training_bar.speed.setCurrentIndex(min(int(speed), self.training_bar.speed.count() - 1))
@@ -495,6 +555,7 @@ class MainWindow(RequestsMixin, QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("run/config", json.dumps(self.controls.config().to_dict()))
         self.settings.setValue("run/speed_index", self.lessons.user_speed())
+        self.settings.setValue("view/landscape", json.dumps(self.landscape.state()))
         self.settings.setValue("classroom/current", json.dumps(self.lessons.user_classroom().to_dict()))
         self.settings.setValue("view/lessons_panel", self.lessons.dock.isVisible())
         for name in ("discretize", "show_test", "highlight", "log_scale"):

@@ -250,7 +250,7 @@ def build_menus(w) -> dict[str, QAction]:
                                   "or a PyTorch script that trains on")
     pictures = m.addMenu("Export &picture")
     for name, title in (("topology", "Network graph"), ("surface", "Decision surface"),
-                        ("curves", "Loss curves")):
+                        ("curves", "Loss curves"), ("landscape", "Loss landscape")):
         _add(pictures, w, f"{title}…", lambda _=False, n=name: files.export_picture(n))
     acts["export_history"] = _add(m, w, "Export loss &history (CSV)…", files.export_history)
     m.addSeparator()
@@ -280,6 +280,8 @@ def build_menus(w) -> dict[str, QAction]:
     acts["highlight"] = _add(v, w, "&Highlight last mini-batch", w.surface.set_highlight_batch, "H",
                              checkable=True)
     acts["log_scale"] = _add(v, w, "&Log-scale loss", w.curves.set_log_scale, "L", checkable=True)
+    acts["landscape"] = _add(v, w, "Loss lands&cape", w.show_landscape, "Ctrl+L",
+                             "The loss over a plane through the weights, with the optimiser's path")
     links = v.addMenu("Link &colour")
     acts["links"] = links.menuAction()
     group = QActionGroup(w)

@@ -278,7 +278,7 @@ def test_gradient_flow_legend_fits_its_width(qtbot, width):
     qtbot.waitUntil(lambda: plot.sceneRect().width() <= width + 1, timeout=2_000)
     texts = [t.item for _, t in plot.legend.items]
     right = max(t.mapRectToScene(t.boundingRect()).right() for t in texts)
-    assert right <= width and (width < 600 or plot.legend.columnCount == 5)
+    assert right <= width and (width < 600 or plot.legend.columnCount == len(plot.legend.items))
 
 
 @pytest.mark.parametrize("log", [False, True])
@@ -311,3 +311,21 @@ def test_the_confusion_table_shows_every_cell_whole(qtbot, view, classes):
     assert k == classes
     assert table.viewport().width() >= sum(table.columnWidth(c) for c in range(k))
     assert table.viewport().height() >= sum(table.rowHeight(r) for r in range(k))
+
+
+def test_a_deep_networks_gradient_flow_keeps_its_plot(qtbot):
+    """Seven weight layers in a panel as small as at 1280 x 800: the legend names the
+    ends of the colour ramp, and the plot keeps its height (a row per layer left it 13 px
+    at this size; title and axis take 90 px of the 180)."""
+    from nnviz.gui.views.curves.gradflow import GradientFlowPlot
+    plot = GradientFlowPlot()
+    qtbot.addWidget(plot)
+    snap = make_snapshot(hidden=(8,) * 6)
+    plot.show_history(snap.history_epoch, snap.history_grad)
+    plot.resize(280, 180)
+    plot.show()
+    qtbot.waitExposed(plot)
+    assert len(plot.curves) == 7
+    assert [t.text for _, t in plot.legend.items] == ["inputs\u21921", "\u22ef", "6\u2192output"]
+    assert plot.legend.items[1][0].item is plot.curves[3]          # the middle colour
+    qtbot.waitUntil(lambda: plot.item.getViewBox().sceneBoundingRect().height() > 40, timeout=2_000)

@@ -90,7 +90,7 @@ def test_export_pictures(qtbot, tmp_path, dialogs, window):
     w = window
     epochs(qtbot, w, 1)
     qtbot.waitUntil(lambda: w.painted_seq == w.latest.seq, timeout=5_000)
-    for view in ("topology", "surface", "curves"):
+    for view in ("topology", "surface", "curves", "landscape"):
         for suffix, chosen in ((".png", "PNG image (*.png)"), (".svg", "SVG drawing (*.svg)")):
             dialogs.choose(tmp_path / view, chosen)               # the suffix comes from the filter
             w.file_actions.export_picture(view)
@@ -232,7 +232,7 @@ def test_writes_into_a_read_only_folder_fail_and_keep_the_old_file(qtbot, dialog
         assert str(path) in message and ("Read-only" in message or "Permission" in message), message
         assert old.read_bytes() == old_bytes
         assert sorted(os.listdir(folder)) == listing           # no temporary file left behind
-    for view in ("surface", "curves", "topology"):
+    for view in ("surface", "curves", "topology", "landscape"):
         w.last_error = ""
         dialogs.choose(folder / f"{view}.png")
         w.file_actions.export_picture(view)                     # pictures are written in the GUI thread

@@ -22,6 +22,7 @@ EDGE = 0.04                 # clamped points sit this share of the range inside 
 EMPTY_RANGE = (-8.0, 0.0)   # log10 range when no gradient is finite and above 0
 TITLE = "Gradient flow"
 WARN = "#a12622"
+MAX_NAMED = 4               # layers named one by one in the legend; deeper: the ends and "⋯"
 
 
 def layer_names(n_layers: int) -> list[str]:
@@ -29,6 +30,16 @@ def layer_names(n_layers: int) -> list[str]:
     …, 'n → output' (not 'L1', which reads as a regularisation)."""
     ends = ["inputs", *(str(k) for k in range(1, n_layers)), "output"]
     return [f"{a}\u2192{b}" for a, b in zip(ends[:-1], ends[1:])]
+
+
+def legend_entries(names: list[str]) -> list[tuple[int, str]]:
+    """(layer, name) for the legend: every layer up to MAX_NAMED, else the first, the
+    middle one as a "⋯" that stands for all between, and the last. The colours run from
+    dark at the inputs to light at the output, so the ends name the whole ramp; a row per
+    layer would squeeze a deep network's plot flat in a small window."""
+    if len(names) <= MAX_NAMED:
+        return list(enumerate(names))
+    return [(0, names[0]), (len(names) // 2, "\u22ef"), (len(names) - 1, names[-1])]
 
 
 def edge_values(g: np.ndarray, y0: float, y1: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -149,12 +160,14 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
         self.legend.clear()
         cmap = pg.colormap.get("viridis")
         self.curves = []
-        for layer, name in enumerate(layer_names(n_layers)):
+        names = layer_names(n_layers)
+        for layer in range(n_layers):
             t = 0.1 + 0.75 * layer / max(n_layers - 1, 1)
             pen = pg.mkPen(cmap.map(t, mode="qcolor"), width=1)     # 1 px: Qt's fast line path
             curve = self.item.plot([], [], pen=pen, connect="finite", autoDownsampleFactor=SAMPLES_PER_PIXEL)
             self.curves.append(curve)
-            self.legend.addItem(curve, name)
+        for layer, name in legend_entries(names):
+            self.legend.addItem(self.curves[layer], name)
         self._fit_legend()
 
     def _fit_legend(self) -> None:

@@ -40,6 +40,7 @@ from nnviz.gui.views.topology.geometry import (
     hit_test_nodes,
 )
 from nnviz.gui.views.topology.items import LinksItem, NodeImages, NodesOverlay
+from nnviz.gui.views.topology.marks import PickMarks
 
 LINK_TOL_PX = 4.0    # hover distance to a link, in screen pixels
 NUDGE, FINE_NUDGE = 0.05, 0.01
@@ -58,6 +59,8 @@ class TopologyView(QWidget):
             the last = outputs); (-1, -1) once it is over no neuron.
         message_posted(str): a typed value was refused, in words.
         link_mode_changed(str): the user picked what the links show (explain_layer.LINK_MODES).
+        parameter_picked(object): a link or bias square was picked, as ("weight", layer,
+            dst, src) or ("bias", layer, neuron): a click in pick mode, or Ctrl+click.
     """
 
     weight_edit_requested = Signal(int, int, int, float, int)
@@ -65,6 +68,7 @@ class TopologyView(QWidget):
     neuron_hovered = Signal(int, int)
     message_posted = Signal(str)
     link_mode_changed = Signal(str)
+    parameter_picked = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +87,8 @@ class TopologyView(QWidget):
         self.vb.addItem(self.links)
         self.vb.addItem(self.overlay)
         self.images = NodeImages(self.vb)
+        self.marks = PickMarks(self.vb)
+        self._picking = False
         self._texts: list[pg.TextItem] = []
         self.decor = ExplainDecor(self.vb, self)       # link colouring modes, an explained step
         lay.addWidget(self.decor.bar)
@@ -158,6 +164,19 @@ class TopologyView(QWidget):
     def close_editor(self) -> None:
         self.inline.close()
 
+    def set_pick_mode(self, on: bool) -> None:
+        """While on, a click on a link or bias square picks it instead of editing it."""
+        self._picking = bool(on)
+        self.close_editor()
+        if self._picking:
+            self.view.viewport().setCursor(Qt.CrossCursor)
+        else:
+            self.view.viewport().unsetCursor()
+
+    def set_marks(self, targets: tuple[tuple, ...]) -> None:
+        """Number these parameters on the graph (1, 2, ...); () clears the marks."""
+        self.marks.show(self._layout, targets)
+
     def set_link_mode(self, mode: str) -> None:
         """What the links show: "weight", "gradient", "update" or "velocity"."""
         self.decor.set_mode(mode)
@@ -192,6 +211,7 @@ class TopologyView(QWidget):
                 self.close_editor()  # a new network: the link being edited is gone
             self._build(snap, size, room)
             self._layout_key = key
+            self.marks.show(self._layout, tuple(t for t in self.marks.targets if self._target_valid(snap, t)))
         lay = self._layout
         values, full_at = self.decor.link_values(snap)                                    # (M,)
         biases = np.concatenate([np.asarray(b, float).ravel() for b in snap.biases])       # (B,)
@@ -360,6 +380,9 @@ class TopologyView(QWidget):
         if target is None:
             self.close_editor()
             return False
+        if self._picking or event.modifiers() & Qt.ControlModifier:
+            self.parameter_picked.emit(target)    # choosing a landscape axis is no edit
+            return True
         if self._looking_back():
             return True
         self._open_editor(target, QPointF(event.position()))
