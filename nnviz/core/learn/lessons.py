@@ -49,6 +49,8 @@ MAX_RUN_BATCHES = 1_000
 SPEEDS = (0.0, 1.0, 5.0, 20.0, 60.0, 200.0, 1000.0)   # epochs/s the training bar offers; 0 = fastest
 LINK_COLOURS = ("weight", "gradient", "update", "velocity")
 VIEW_SWITCHES = ("show_test", "discretize", "log_scale", "highlight")   # the View menu's switches
+LANDSCAPE_PLANES = ("pca", "random")   # the landscape panel's planes a lesson may choose (two picked
+                                       # parameters are the learner's own choice)
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
 
 
@@ -86,6 +88,7 @@ class View:
     highlight: bool | None = None
     link_colour: str | None = None
     explain: str | None = None       # open explain-one-step mode at this phase
+    landscape: bool | str | None = None  # the Loss landscape tab (True, or a plane), or the Curves tab (False)
 
 
 @dataclass(frozen=True)
@@ -306,7 +309,7 @@ def _question(raw: object, earlier: tuple[str, ...], where: str) -> Question:
 def _view(raw: object, where: str) -> View:
     if not isinstance(raw, dict):
         raise FormatError(f"{where}: view must be a table")
-    _keys(raw, {*VIEW_SWITCHES, "link_colour", "explain"}, f"{where}, view")
+    _keys(raw, {*VIEW_SWITCHES, "link_colour", "explain", "landscape"}, f"{where}, view")
     values = {}
     for key in VIEW_SWITCHES:
         if key in raw:
@@ -317,7 +320,11 @@ def _view(raw: object, where: str) -> View:
         raise FormatError(f"{where}, view: link_colour must be one of {', '.join(LINK_COLOURS)}")
     if "explain" in raw and raw["explain"] not in PHASES:
         raise FormatError(f"{where}, view: explain must be one of {', '.join(PHASES)}")
-    return View(**values, link_colour=raw.get("link_colour"), explain=raw.get("explain"))
+    landscape = raw.get("landscape")
+    if landscape is not None and not isinstance(landscape, bool) and landscape not in LANDSCAPE_PLANES:
+        raise FormatError(f"{where}, view: landscape must be true, false, or a plane: "
+                          f"{', '.join(LANDSCAPE_PLANES)}, not {quote(landscape)}")
+    return View(**values, link_colour=raw.get("link_colour"), explain=raw.get("explain"), landscape=landscape)
 
 
 def _config(base: dict, step: dict, epochs: int, where: str) -> Config:

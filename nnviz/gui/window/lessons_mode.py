@@ -26,6 +26,7 @@ from nnviz.core.config import Config
 from nnviz.core.errors import FormatError
 from nnviz.core.learn.classroom import Classroom
 from nnviz.core.learn.explain import stages
+from nnviz.core.learn.landscape_job import MODES
 from nnviz.core.learn.lesson_runs import finished, judge, judge_answer, outcome
 from nnviz.core.learn.lessons import Lesson, builtin_lessons, read_lesson
 from nnviz.core.snapshot import Snapshot
@@ -281,6 +282,12 @@ class LessonsMode(QObject):
                 w.actions[name].setChecked(value)
         if view.link_colour is not None:
             w.topology.set_link_mode(view.link_colour)
+        if isinstance(view.landscape, str):
+            w.landscape.mode.setCurrentIndex(MODES.index(view.landscape))
+        if view.landscape:
+            w.show_landscape()
+        elif view.landscape is False or step.compare:    # runs side by side: their curves share the chart
+            w.lower_tabs.setCurrentIndex(0)
         if step.speed is not None:
             w.training_bar.speed.setCurrentIndex([s for _, s in SPEEDS].index(step.speed))
         self._explain_phase = view.explain or ""

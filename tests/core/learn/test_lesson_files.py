@@ -97,6 +97,8 @@ BAD = [
     ('epochs = 10\n', 'epochs = 10\nview = { show_test = "yes" }\n', "show_test must be true or false"),
     ('summary = "Two steps."', 'summary = "Two steps."\n[classroom]\nhide = ["nois"]', "unknown control 'nois'"),
     ('summary = "Two steps."', 'summary = "Two steps."\n[classroom]\nhide = "noise"', "list of control names"),
+    ('epochs = 10\n', 'epochs = 10\nview = { landscape = "params" }\n', "landscape must be true, false, or a plane"),
+    ('epochs = 10\n', 'epochs = 10\nview = { landscape = 1 }\n', "landscape must be true, false, or a plane"),
     # runs side by side
     ('epochs = 10\n', 'epochs = 10\ncompare = { optimizer = "sgd" }\n', "compare must be a list of tables"),
     ('epochs = 10\n', 'epochs = 10\ncompare = ["sgd"]\n', "compare must be a list of tables"),
@@ -231,3 +233,12 @@ def test_runs_side_by_side_read_as_the_step_settings_with_a_few_changed() -> Non
 def test_a_lesson_asks_for_no_more_runs_than_the_window_trains() -> None:
     from nnviz.core.learn.runs import MAX_RUNS
     assert lessons_module.MAX_COMPARE == MAX_RUNS - 1
+
+
+def test_a_step_may_show_the_landscape_with_a_plane_or_the_curves() -> None:
+    from nnviz.core.learn.landscape_job import MODES
+    assert set(lessons_module.LANDSCAPE_PLANES) == set(MODES) - {"params"}   # every plane but picked ones
+    for value, want in (('"pca"', "pca"), ('"random"', "random"), ("true", True), ("false", False)):
+        text = GOOD.replace("epochs = 10\n", f"epochs = 10\nview = {{ landscape = {value} }}\n", 1)
+        assert parse_lesson(text, "good.toml", "good").steps[0].view.landscape == want
+    assert parse_lesson(GOOD, "good.toml", "good").steps[0].view.landscape is None

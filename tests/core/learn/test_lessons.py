@@ -117,3 +117,24 @@ def test_runs_side_by_side_leave_the_steps_own_run_as_it_is(lesson, step) -> Non
         if twin is not None and twin.epochs == step.epochs:
             assert side.test_loss == run_step(twin).test_loss or (np.isnan(side.test_loss)
                                                                    and np.isnan(run_step(twin).test_loss))
+
+
+def test_the_zig_zag_step_bounces_across_the_valley_as_its_text_says() -> None:
+    """The learning-rate lesson's landscape step: its path (the panel's PCA plane) turns back
+    at every late step, and the gradient slice's next step lands past the line's lowest point,
+    higher than it starts; the words of its reveal."""
+    from nnviz.core import PathRecorder, gradient_slice, pca_directions, project
+    lesson = next(l for l in builtin_lessons() if l.id == "learning-rate")
+    step = next(s for s in lesson.steps if s.view.landscape)
+    assert step.view.landscape == "pca" and step.epochs
+    t, rec = Trainer(step.config), PathRecorder()
+    rec.record(t.network.params, 0, 0)
+    while t.epoch < step.epochs:
+        t.step_batch()
+        rec.record(t.network.params, t.total_steps, t.epoch)
+    assert t.test_loss == run_step(step).test_loss              # the run the lesson judges
+    d1, d2, _ = pca_directions(rec.points, t.network.params)
+    late = np.diff(project(rec.points, t.network.params, d1, d2)[-20:, 1])
+    assert np.all(np.sign(late[1:]) != np.sign(late[:-1]))
+    sl = gradient_slice(t)
+    assert sl.step_t > sl.t[int(np.argmin(sl.loss))] and sl.next_loss > t.train_loss

@@ -283,3 +283,43 @@ def test_a_step_without_runs_side_by_side_removes_the_learners(window, qtbot) ->
     mode.open_key("builtin:learning-rate")
     wait_phase(qtbot, w, "ready")
     assert w.latest.runs == () and w.latest.config == mode.lesson.steps[0].config
+
+
+def test_a_step_shows_the_landscape_with_the_path_of_its_run(window, qtbot) -> None:
+    """The learning-rate lesson's last step opens the Loss landscape tab on the path's plane;
+    after its run the panel shows that run's whole path, from the step's fresh start. A step
+    with runs side by side shows the Curves tab again, where their curves are."""
+    w, mode, panel = window, window.lessons, window.lessons.panel
+    lesson = next(l for l in builtin_lessons() if l.id == "learning-rate")
+    index, step = next((k, s) for k, s in enumerate(lesson.steps) if s.view.landscape)
+    mode.open_key("builtin:learning-rate")
+    wait_phase(qtbot, w, "ready")
+    assert w.lower_tabs.currentIndex() == 0
+    mode.go(index)
+    wait_phase(qtbot, w, "ready")
+    assert w.lower_tabs.currentWidget() is w.landscape and w.landscape.settings().mode == "pca"
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    wait_phase(qtbot, w, "revealed")
+    snap = w.latest
+    assert mode.current[0].held, mode.current[0].failures()
+    qtbot.waitUntil(lambda: w.landscape._result is not None and w.landscape._result.total_steps == snap.total_steps
+                    and not w.landscape._dirty, timeout=60_000)
+    r = w.landscape._result
+    assert snap.total_steps == step.epochs == 40
+    assert r.mode == "pca" and r.has_plane and r.loss == snap.train_loss
+    assert len(r.path) == 41 and r.path_steps[0] == 0 and r.path_steps[-1] == 40
+    mode.open_key("builtin:momentum")
+    mode.go(1)                                   # plain SGD beside it
+    wait_phase(qtbot, w, "ready")
+    assert len(w.latest.runs) == 2 and w.lower_tabs.currentIndex() == 0
+
+
+def test_no_two_actions_share_a_shortcut(window) -> None:
+    """A shortcut two actions share fires neither (Qt calls it ambiguous)."""
+    from PySide6.QtGui import QAction
+    seen: dict[str, str] = {}
+    for action in window.findChildren(QAction):
+        for key in action.shortcuts():
+            assert key.toString() not in seen, (key.toString(), seen.get(key.toString()), action.text())
+            seen[key.toString()] = action.text()
+    assert seen["Ctrl+L"] == "Loss lands&cape" and seen["Ctrl+Shift+L"] == "Lessons &panel"
