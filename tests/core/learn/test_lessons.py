@@ -138,3 +138,15 @@ def test_the_zig_zag_step_bounces_across_the_valley_as_its_text_says() -> None:
     assert np.all(np.sign(late[1:]) != np.sign(late[:-1]))
     sl = gradient_slice(t)
     assert sl.step_t > sl.t[int(np.argmin(sl.loss))] and sl.next_loss > t.train_loss
+
+
+def test_momentums_path_goes_several_times_as_far_as_plain_sgds() -> None:
+    """The momentum lesson's landscape steps: the same start and updates, the weights moved
+    several times as far from it with momentum (the reveal's words)."""
+    lesson = next(l for l in builtin_lessons() if l.id == "momentum")
+    sgd, mom = (next(s for s in lesson.steps if s.id == i) for i in ("sgd_path", "momentum_path"))
+    assert sgd.view.landscape == mom.view.landscape == "pca"
+    start = Trainer(sgd.config).network.params.copy()
+    assert np.array_equal(start, Trainer(mom.config).network.params)
+    far = [float(np.linalg.norm(run_step(s).network.params - start)) for s in (sgd, mom)]
+    assert far[1] > 3 * far[0]

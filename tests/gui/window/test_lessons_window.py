@@ -238,7 +238,7 @@ def test_a_step_trains_its_runs_side_by_side_and_reveals_its_own(window, qtbot) 
     from nnviz.core.learn.lesson_runs import run_step
     w, mode, panel = window, window.lessons, window.lessons.panel
     lesson = next(l for l in builtin_lessons() if l.id == "momentum")
-    sgd, momentum, nesterov = lesson.steps
+    sgd, momentum, nesterov = lesson.steps[:3]
     mode.open_key("builtin:momentum")
     wait_phase(qtbot, w, "ready")
     assert w.latest.runs == ()
