@@ -104,7 +104,8 @@ class TimelineBar(QWidget):
                                   f"{REASON_WORDS.get(reason, reason)}. Training waits while you look: Live "
                                   f"returns, Restore goes back here, Branch starts a new run from here.")
         else:
-            self.label.setText(f"Live <span style='color:#777'>· {self._count} checkpoints</span>")
+            plural = "" if self._count == 1 else "s"
+            self.label.setText(f"Live <span style='color:#777'>· {self._count} checkpoint{plural}</span>")
             self.label.setToolTip("Checkpoints are kept every epoch at first, then sparser, and before "
                                   "every Step, edit or change; drag the slider back to look at one.")
 
