@@ -236,6 +236,10 @@ def _is(kind: type, v: object) -> bool:
 # As the Playground's noise slider, every control of the data's shape makes new data.
 DATA_FIELDS = ("dataset", "noise", "train_ratio", "n_classes", "custom_classes", "seed",
                "n_points", "class_balance", "label_noise", "outliers")
+# The settings a run side by side may change (core/learn/runs.py, lessons' comparison runs):
+# none touches the data or the network's shape.
+COMPARABLE = ("optimizer", "momentum", "learning_rate", "lr_decay", "batch_size", "activation", "init",
+              "regularization", "reg_rate")
 LIVE_FIELDS = ("learning_rate", "stop_epoch", "stop_loss")  # changed in place: training keeps going
 
 

@@ -121,15 +121,24 @@ def judge_answer(question: Question, answer: object, result: Outcome) -> tuple[b
 # -- the headless run -----------------------------------------------------------------------
 def run_step(step: Step):
     """A Trainer after the step's run, made as the worker makes it (see the module doc)."""
-    from nnviz.core.train.trainer import Trainer   # numba loads only when a run is made
-    t = Trainer(step.config)
+    return run_side_by_side(step).trainers[0]
+
+
+def run_side_by_side(step: Step):
+    """The step's run and its runs side by side (a RunSet, the step's own run first), made
+    as the worker makes them: duplicates of the fresh network, trained at its pace."""
+    from nnviz.core.learn.runs import RunSet      # numba loads only when a run is made
+    from nnviz.core.train.trainer import Trainer
+    runs = RunSet(Trainer(step.config))
+    for k in range(len(step.compare)):
+        runs.duplicate(0, **step.changes(k))
     if step.epochs:
-        t.train_epochs(step.epochs, step.config.stop_loss)
+        runs.train_epochs(step.epochs, step.config.stop_loss)
     for _ in range(step.batches):
-        if t.diverged:
+        if runs.trainer.diverged:
             break
-        t.step_batch()
-    return t
+        runs.step_batch()
+    return runs
 
 
 @dataclass(frozen=True)

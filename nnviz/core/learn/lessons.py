@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nnviz.core.config import CUSTOM, Config
+from nnviz.core.config import COMPARABLE, CUSTOM, Config
 from nnviz.core.errors import FormatError, quote
 from nnviz.core.files.atomic import atomic_write_bytes
 from nnviz.core.files.safe_read import display_name, read_bytes, reader_boundary
@@ -43,11 +43,14 @@ MAX_TEXT = 4000          # characters of one text (a step's, a reveal's)
 MAX_TITLE = 120
 MAX_CHOICES = 6
 MAX_CLAIMS = 12
+MAX_COMPARE = 3          # runs beside the step's own: the window trains at most 4 side by side
 MAX_RUN_EPOCHS = 20_000  # a step's run; the headless check runs every one of them
 MAX_RUN_BATCHES = 1_000
 SPEEDS = (0.0, 1.0, 5.0, 20.0, 60.0, 200.0, 1000.0)   # epochs/s the training bar offers; 0 = fastest
 LINK_COLOURS = ("weight", "gradient", "update", "velocity")
 VIEW_SWITCHES = ("show_test", "discretize", "log_scale", "highlight")   # the View menu's switches
+LANDSCAPE_PLANES = ("pca", "random")   # the landscape panel's planes a lesson may choose (two picked
+                                       # parameters are the learner's own choice)
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
 
 
@@ -85,6 +88,7 @@ class View:
     highlight: bool | None = None
     link_colour: str | None = None
     explain: str | None = None       # open explain-one-step mode at this phase
+    landscape: bool | str | None = None  # the Loss landscape tab (True, or a plane), or the Curves tab (False)
 
 
 @dataclass(frozen=True)
@@ -100,10 +104,16 @@ class Step:
     question: Question | None = None
     claims: tuple[Claim, ...] = ()
     reveal: str = ""
+    compare: tuple[Config, ...] = ()  # runs side by side: the step's settings with a few changed
 
     @property
     def runs(self) -> bool:
         return bool(self.epochs or self.batches)
+
+    def changes(self, index: int) -> dict:
+        """The settings comparison run `index` changes, as the Runs menu asks for them."""
+        other = self.compare[index]
+        return {f: getattr(other, f) for f in COMPARABLE if getattr(other, f) != getattr(self.config, f)}
 
 
 @dataclass(frozen=True)
@@ -178,7 +188,7 @@ def _lesson(raw: dict, name: str, default_id: str, path: str, text: str) -> Less
 
 def _step(raw: dict, base: dict, earlier: tuple[str, ...], where: str, index: int) -> Step:
     _keys(raw, {"id", "title", "text", "settings", "epochs", "batches", "speed", "view", "question",
-                "claims", "reveal"}, where)
+                "claims", "reveal", "compare"}, where)
     step_id = raw.get("id", f"step{index + 1}")
     if not isinstance(step_id, str) or not _ID.fullmatch(step_id) or step_id in MEASURES:
         raise FormatError(f"{where}: id {quote(step_id)} must be a short name of letters, digits, - and _ "
@@ -203,6 +213,10 @@ def _step(raw: dict, base: dict, earlier: tuple[str, ...], where: str, index: in
     if view.explain and (epochs or batches):
         raise FormatError(f"{where}: a step that opens explain mode makes no run of its own "
                           "(the learner applies the explained update)")
+    compare = _compare(raw.get("compare", []), config, f"{where}, compare")
+    if compare and not (epochs or batches):
+        raise FormatError(f"{where}: runs side by side (compare) train beside the step's run; "
+                          "give the step epochs or batches")
     question = _question(raw["question"], earlier, f"{where}, question") if "question" in raw else None
     if question is not None and not (epochs or batches):
         raise FormatError(f"{where}: a question is asked before a run; give the step epochs or batches")
@@ -221,7 +235,35 @@ def _step(raw: dict, base: dict, earlier: tuple[str, ...], where: str, index: in
         except ClaimError as exc:
             raise FormatError(str(exc)) from None
     return Step(step_id, title, text, config, epochs, batches, None if speed is None else float(speed),
-                view, question, claims, reveal)
+                view, question, claims, reveal, compare)
+
+
+def _compare(raw: object, config: Config, where: str) -> tuple[Config, ...]:
+    """Each entry: a table of the settings a run side by side changes (the Runs menu's rule:
+    never the data or the network's shape), trained from the same start as the step's run."""
+    if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
+        raise FormatError(f"{where} must be a list of tables of settings, such as [{{ optimizer = \"sgd\" }}]")
+    if len(raw) > MAX_COMPARE:
+        raise FormatError(f"{where}: at most {MAX_COMPARE} runs beside the step's own")
+    out: list[Config] = []
+    for k, changes in enumerate(raw):
+        at = f"{where}, run {k + 1}"
+        if not changes:
+            raise FormatError(f"{at} changes no setting")
+        other = sorted(set(changes) - set(COMPARABLE))
+        if other:
+            raise FormatError(f"{at}: {quote(other[0])} cannot differ in a run side by side, which shares the "
+                              f"data and the network's shape (it may change {', '.join(COMPARABLE)})")
+        try:
+            run = Config.from_dict({**config.to_dict(), **changes})   # the types checked as a file's are
+        except ValueError as exc:
+            raise FormatError(f"{at}: {exc}") from None
+        if run == config:
+            raise FormatError(f"{at} changes nothing: its settings are the step's own")
+        if run in out:
+            raise FormatError(f"{at} is the same as run {out.index(run) + 1}")
+        out.append(run)
+    return tuple(out)
 
 
 def _question(raw: object, earlier: tuple[str, ...], where: str) -> Question:
@@ -267,7 +309,7 @@ def _question(raw: object, earlier: tuple[str, ...], where: str) -> Question:
 def _view(raw: object, where: str) -> View:
     if not isinstance(raw, dict):
         raise FormatError(f"{where}: view must be a table")
-    _keys(raw, {*VIEW_SWITCHES, "link_colour", "explain"}, f"{where}, view")
+    _keys(raw, {*VIEW_SWITCHES, "link_colour", "explain", "landscape"}, f"{where}, view")
     values = {}
     for key in VIEW_SWITCHES:
         if key in raw:
@@ -278,7 +320,11 @@ def _view(raw: object, where: str) -> View:
         raise FormatError(f"{where}, view: link_colour must be one of {', '.join(LINK_COLOURS)}")
     if "explain" in raw and raw["explain"] not in PHASES:
         raise FormatError(f"{where}, view: explain must be one of {', '.join(PHASES)}")
-    return View(**values, link_colour=raw.get("link_colour"), explain=raw.get("explain"))
+    landscape = raw.get("landscape")
+    if landscape is not None and not isinstance(landscape, bool) and landscape not in LANDSCAPE_PLANES:
+        raise FormatError(f"{where}, view: landscape must be true, false, or a plane: "
+                          f"{', '.join(LANDSCAPE_PLANES)}, not {quote(landscape)}")
+    return View(**values, link_colour=raw.get("link_colour"), explain=raw.get("explain"), landscape=landscape)
 
 
 def _config(base: dict, step: dict, epochs: int, where: str) -> Config:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.core.config import Config
+from nnviz.core.config import COMPARABLE, Config   # COMPARABLE: what a run side by side may change
 from nnviz.core.data.datasets import Dataset
 from nnviz.core import files
 from nnviz.core.files.session import SavedRuns
@@ -24,9 +24,6 @@ from nnviz.core.snapshot import RunView
 from nnviz.core.train.trainer import Trainer
 
 MAX_RUNS = 4
-# The settings a run side by side may change: none touches the data or the network's shape.
-COMPARABLE = ("optimizer", "momentum", "learning_rate", "lr_decay", "batch_size", "activation", "init",
-              "regularization", "reg_rate")
 OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov", "rmsprop": "RMSprop",
                    "adam": "Adam"}
 ACTIVATION_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear",

@@ -27,7 +27,7 @@ def build_lessons_menu(w) -> dict[str, QAction]:
     bar.insertMenu(help_action, menu)
     panel = w.lessons.dock.toggleViewAction()
     panel.setText("Lessons &panel")
-    panel.setShortcut(QKeySequence("Ctrl+L"))
+    panel.setShortcut(QKeySequence("Ctrl+Shift+L"))   # Ctrl+L: View > Loss landscape
     panel.setStatusTip("Show or hide the lessons: predict, run, and see what happened")
     menu.addAction(panel)
     acts["lessons_panel"] = panel

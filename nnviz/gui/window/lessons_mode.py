@@ -26,6 +26,7 @@ from nnviz.core.config import Config
 from nnviz.core.errors import FormatError
 from nnviz.core.learn.classroom import Classroom
 from nnviz.core.learn.explain import stages
+from nnviz.core.learn.landscape_job import MODES
 from nnviz.core.learn.lesson_runs import finished, judge, judge_answer, outcome
 from nnviz.core.learn.lessons import Lesson, builtin_lessons, read_lesson
 from nnviz.core.snapshot import Snapshot
@@ -67,6 +68,7 @@ class LessonsMode(QObject):
         self._room_before: Classroom | None = None
         self._speed_before = -1
         self._left_config: Config | None = None   # the settings of the last lesson step left
+        self._made_runs = False                # runs side by side were asked for by a step
         p = self.panel
         p.lesson_chosen.connect(self.open_key)
         p.open_file_requested.connect(self.open_file)
@@ -236,7 +238,9 @@ class LessonsMode(QObject):
                             True)
         self.phase = "setup"
         self.w.statusBar().clearMessage()       # news of the step before (e.g. where it paused)
+        self._drop_runs()
         self._send_settings(step.config)
+        self._add_runs(step)
         self._apply_view(step)
         self._save()
         self._show()
@@ -253,6 +257,23 @@ class LessonsMode(QObject):
         w.config_requested.emit({f.name: getattr(config, f.name) for f in dataclasses.fields(Config)}, config)
         w.reset_requested.emit()
 
+    def _drop_runs(self) -> None:
+        """Runs side by side of the step before (or the learner's) go, as Runs > Keep only
+        this run does: the run shown stays, and the step's settings and Reset, sent next,
+        make it the step's own."""
+        snap = self.w.latest
+        if self._made_runs or (snap is not None and snap.runs):
+            self.w.pause_requested.emit()
+            self.w.run_controls.keep_only_requested.emit(snap.active_run if snap is not None and snap.runs else 0)
+        self._made_runs = False
+
+    def _add_runs(self, step) -> None:
+        """The step's runs side by side, asked for as the Runs menu asks: a duplicate of the
+        step's fresh network per comparison run, from the same weights and data."""
+        for k in range(len(step.compare)):
+            self.w.run_controls.duplicate_requested.emit(step.changes(k))
+        self._made_runs = bool(step.compare)
+
     def _apply_view(self, step) -> None:
         w, view = self.w, step.view
         for name in ("show_test", "discretize", "log_scale", "highlight"):
@@ -261,6 +282,12 @@ class LessonsMode(QObject):
                 w.actions[name].setChecked(value)
         if view.link_colour is not None:
             w.topology.set_link_mode(view.link_colour)
+        if isinstance(view.landscape, str):
+            w.landscape.mode.setCurrentIndex(MODES.index(view.landscape))
+        if view.landscape:
+            w.show_landscape()
+        elif view.landscape is False or step.compare:    # runs side by side: their curves share the chart
+            w.lower_tabs.setCurrentIndex(0)
         if step.speed is not None:
             w.training_bar.speed.setCurrentIndex([s for _, s in SPEEDS].index(step.speed))
         self._explain_phase = view.explain or ""
@@ -303,7 +330,8 @@ class LessonsMode(QObject):
         if step is None or self.phase not in ("setup", "running", "paused"):
             return
         if self.phase == "setup":
-            if snap.config == step.config and snap.total_steps == 0 and snap.epoch == 0 and not snap.playing:
+            if (snap.config == step.config and snap.total_steps == 0 and snap.epoch == 0 and not snap.playing
+                    and len(snap.runs) == (len(step.compare) + 1 if step.compare else 0)):
                 self._set_up(step)
             return
         if step.epochs and not self._started:
@@ -312,7 +340,11 @@ class LessonsMode(QObject):
             self._started = True
         self.progress = (f"Epoch {snap.epoch:,} of {step.epochs:,}" if step.epochs
                          else f"Update {snap.total_steps} of {step.batches}")
-        if finished(step, snap):
+        if finished(step, snap) and step.compare and snap.active_run != 0:
+            # the learner is looking at a comparison run; the claims are about the step's own
+            # (run 1): it is shown again, and its Snapshot brings the reveal
+            self.w.run_controls.select_requested.emit(0)
+        elif finished(step, snap):
             self._reveal(step, snap)
         elif step.epochs:
             self.phase = "running" if snap.playing else "paused"

@@ -97,6 +97,22 @@ BAD = [
     ('epochs = 10\n', 'epochs = 10\nview = { show_test = "yes" }\n', "show_test must be true or false"),
     ('summary = "Two steps."', 'summary = "Two steps."\n[classroom]\nhide = ["nois"]', "unknown control 'nois'"),
     ('summary = "Two steps."', 'summary = "Two steps."\n[classroom]\nhide = "noise"', "list of control names"),
+    ('epochs = 10\n', 'epochs = 10\nview = { landscape = "params" }\n', "landscape must be true, false, or a plane"),
+    ('epochs = 10\n', 'epochs = 10\nview = { landscape = 1 }\n', "landscape must be true, false, or a plane"),
+    # runs side by side
+    ('epochs = 10\n', 'epochs = 10\ncompare = { optimizer = "sgd" }\n', "compare must be a list of tables"),
+    ('epochs = 10\n', 'epochs = 10\ncompare = ["sgd"]\n', "compare must be a list of tables"),
+    ('epochs = 10\n', 'epochs = 10\ncompare = [{}]\n', "compare, run 1 changes no setting"),
+    ('epochs = 10\n', 'epochs = 10\ncompare = [{ hidden_layers = [2] }]\n', "'hidden_layers' cannot differ"),
+    ('epochs = 10\n', 'epochs = 10\ncompare = [{ dataset = "xor" }]\n', "'dataset' cannot differ"),
+    ('epochs = 10\n', 'epochs = 10\ncompare = [{ learning_rate = -1 }]\n', "run 1: learning_rate must be"),
+    ('epochs = 10\n', 'epochs = 10\ncompare = [{ learning_rate = "fast" }]\n', "run 1: the setting learning_rate"),
+    ('epochs = 10\n', 'epochs = 10\ncompare = [{ optimizer = "sgdd" }]\n', "run 1: unknown optimiser 'sgdd'"),
+    ('epochs = 10\n', 'epochs = 10\ncompare = [{ learning_rate = 0.03 }]\n', "changes nothing"),
+    ('epochs = 10\n', 'epochs = 10\ncompare = [{ batch_size = 1 }, { batch_size = 1 }]\n', "run 2 is the same as run 1"),
+    ('epochs = 10\n', 'epochs = 10\ncompare = [{ batch_size = 1 }, { batch_size = 2 }, { batch_size = 3 }, '
+                       '{ batch_size = 4 }]\n', "at most 3 runs"),
+    ('epochs = 5\n', 'compare = [{ batch_size = 1 }]\n', "give the step epochs or batches"),
 ]
 
 
@@ -196,3 +212,33 @@ def test_an_inline_classroom_cannot_be_rewritten_and_says_so() -> None:
     assert lesson.classroom.hide == {"seed"}
     with pytest.raises(FormatError, match="cannot be rewritten in place"):
         with_classroom(lesson, Classroom(frozenset({"noise"})))
+
+
+def test_runs_side_by_side_read_as_the_step_settings_with_a_few_changed() -> None:
+    text = GOOD.replace("epochs = 10\n", 'epochs = 10\ncompare = [{ optimizer = "momentum", momentum = 0.5 }, '
+                                          '{ batch_size = 1 }]\n', 1)
+    step = parse_lesson(text, "good.toml", "good").steps[0]
+    assert len(step.compare) == 2
+    assert step.changes(0) == {"optimizer": "momentum", "momentum": 0.5}
+    assert step.changes(1) == {"batch_size": 1}
+    # everything else is the step's own: the same data, network, seed and stop
+    assert step.compare[1] == step.config.replace(batch_size=1)
+    assert step.compare[0].stop_epoch == step.config.stop_epoch == 10
+    assert parse_lesson(GOOD, "good.toml", "good").steps[0].compare == ()
+    # the array-of-tables spelling reads the same
+    long = GOOD.replace('[[step]]\ntitle = "Again"', '[[step.compare]]\nbatch_size = 1\n\n[[step]]\ntitle = "Again"')
+    assert parse_lesson(long, "good.toml", "good").steps[0].compare == (step.compare[1],)
+
+
+def test_a_lesson_asks_for_no_more_runs_than_the_window_trains() -> None:
+    from nnviz.core.learn.runs import MAX_RUNS
+    assert lessons_module.MAX_COMPARE == MAX_RUNS - 1
+
+
+def test_a_step_may_show_the_landscape_with_a_plane_or_the_curves() -> None:
+    from nnviz.core.learn.landscape_job import MODES
+    assert set(lessons_module.LANDSCAPE_PLANES) == set(MODES) - {"params"}   # every plane but picked ones
+    for value, want in (('"pca"', "pca"), ('"random"', "random"), ("true", True), ("false", False)):
+        text = GOOD.replace("epochs = 10\n", f"epochs = 10\nview = {{ landscape = {value} }}\n", 1)
+        assert parse_lesson(text, "good.toml", "good").steps[0].view.landscape == want
+    assert parse_lesson(GOOD, "good.toml", "good").steps[0].view.landscape is None

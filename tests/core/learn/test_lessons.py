@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from nnviz.core.config import FEATURES
-from nnviz.core.learn.lesson_runs import check_lesson, judge_answer, outcome, run_step
+from nnviz.core.learn.lesson_runs import check_lesson, judge_answer, outcome, run_side_by_side, run_step
+from nnviz.core.train.trainer import Trainer
 from nnviz.core.learn.lessons import builtin_lessons, lesson_files, read_lesson
 
 FILES = lesson_files()
@@ -84,3 +85,68 @@ def test_a_prediction_is_judged_against_the_run() -> None:
     assert judge_answer(large.question, 1, result)[0]
     right, words = judge_answer(large.question, 0, result)
     assert not right and "overshoot" in words
+
+
+COMPARING = [(lesson, step) for lesson in builtin_lessons() for step in lesson.steps if step.compare]
+
+
+def test_the_optimiser_batch_and_rate_lessons_compare_runs_side_by_side() -> None:
+    assert {lesson.id for lesson, _ in COMPARING} >= {"momentum", "mini-batches", "learning-rate"}
+
+
+@pytest.mark.parametrize("lesson,step", COMPARING, ids=[f"{l.id}-{s.id}" for l, s in COMPARING])
+def test_runs_side_by_side_leave_the_steps_own_run_as_it_is(lesson, step) -> None:
+    """The claims are about the step's own run: with its runs beside it, it ends bit for bit
+    as it does alone. Each run beside it is the run its settings make alone (the same
+    weights, data and seed), so where it has an earlier step's settings, its panel shows
+    exactly the run that step's reveal measured."""
+    runs = run_side_by_side(step)
+    assert len(runs) == 1 + len(step.compare)
+    alone = Trainer(step.config)
+    alone.train_epochs(step.epochs, step.config.stop_loss)
+    main = runs.trainers[0]
+    assert main.config == step.config and main.epoch == alone.epoch == step.epochs
+    assert np.array_equal(main.network.params, alone.network.params)
+    earlier = {s.config.replace(stop_epoch=0): s for s in lesson.steps if s.runs}
+    for config, side in zip(step.compare, runs.trainers[1:]):
+        assert side.config == config and side.epoch == step.epochs
+        solo = Trainer(config)
+        solo.train_epochs(step.epochs, config.stop_loss)
+        assert np.array_equal(side.network.params, solo.network.params, equal_nan=True)
+        twin = earlier.get(config.replace(stop_epoch=0))
+        if twin is not None and twin.epochs == step.epochs:
+            assert side.test_loss == run_step(twin).test_loss or (np.isnan(side.test_loss)
+                                                                   and np.isnan(run_step(twin).test_loss))
+
+
+def test_the_zig_zag_step_bounces_across_the_valley_as_its_text_says() -> None:
+    """The learning-rate lesson's landscape step: its path (the panel's PCA plane) turns back
+    at every late step, and the gradient slice's next step lands past the line's lowest point,
+    higher than it starts; the words of its reveal."""
+    from nnviz.core import PathRecorder, gradient_slice, pca_directions, project
+    lesson = next(l for l in builtin_lessons() if l.id == "learning-rate")
+    step = next(s for s in lesson.steps if s.view.landscape)
+    assert step.view.landscape == "pca" and step.epochs
+    t, rec = Trainer(step.config), PathRecorder()
+    rec.record(t.network.params, 0, 0)
+    while t.epoch < step.epochs:
+        t.step_batch()
+        rec.record(t.network.params, t.total_steps, t.epoch)
+    assert t.test_loss == run_step(step).test_loss              # the run the lesson judges
+    d1, d2, _ = pca_directions(rec.points, t.network.params)
+    late = np.diff(project(rec.points, t.network.params, d1, d2)[-20:, 1])
+    assert np.all(np.sign(late[1:]) != np.sign(late[:-1]))
+    sl = gradient_slice(t)
+    assert sl.step_t > sl.t[int(np.argmin(sl.loss))] and sl.next_loss > t.train_loss
+
+
+def test_momentums_path_goes_several_times_as_far_as_plain_sgds() -> None:
+    """The momentum lesson's landscape steps: the same start and updates, the weights moved
+    several times as far from it with momentum (the reveal's words)."""
+    lesson = next(l for l in builtin_lessons() if l.id == "momentum")
+    sgd, mom = (next(s for s in lesson.steps if s.id == i) for i in ("sgd_path", "momentum_path"))
+    assert sgd.view.landscape == mom.view.landscape == "pca"
+    start = Trainer(sgd.config).network.params.copy()
+    assert np.array_equal(start, Trainer(mom.config).network.params)
+    far = [float(np.linalg.norm(run_step(s).network.params - start)) for s in (sgd, mom)]
+    assert far[1] > 3 * far[0]

@@ -4,7 +4,7 @@ lesson refusing a bad file with a message and the session left as it was."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 
 from helpers.prompts import FakeMessageBox
 from helpers.window import START_MS, act_and_wait, open_window
@@ -228,3 +228,98 @@ def test_a_run_before_the_prediction_is_locked_in_starts_the_step_again(window, 
     qtbot.mouseClick(panel.run_button, Qt.LeftButton)
     wait_phase(qtbot, w, "revealed")
     assert mode.current[0].held
+
+
+def test_a_step_trains_its_runs_side_by_side_and_reveals_its_own(window, qtbot) -> None:
+    """The momentum step asks for plain SGD beside it: both runs start from the same weights,
+    share the chart and sit as panels; the reveal is about the step's own run even when the
+    learner clicked the other panel meanwhile; the next step brings its own runs, and a step
+    without any leaves one run."""
+    from nnviz.core.learn.lesson_runs import run_step
+    w, mode, panel = window, window.lessons, window.lessons.panel
+    lesson = next(l for l in builtin_lessons() if l.id == "momentum")
+    sgd, momentum, nesterov = lesson.steps[:3]
+    mode.open_key("builtin:momentum")
+    wait_phase(qtbot, w, "ready")
+    assert w.latest.runs == ()
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)     # plain SGD first: the momentum step's claims name it
+    wait_phase(qtbot, w, "revealed")
+    qtbot.mouseClick(panel.next_button, Qt.LeftButton)
+    wait_phase(qtbot, w, "ready")
+    snap = w.latest
+    assert snap.config == momentum.config and snap.active_run == 0
+    assert [r.name for r in snap.runs] == ["momentum", "SGD"] and snap.runs[1].config == momentum.compare[0]
+    starts = [t.initial_params() for t in w.worker.runs.trainers]
+    assert starts[0].tobytes() == starts[1].tobytes()
+    qtbot.waitUntil(lambda: len([p for p in w.runs_view.panels if p.isVisible()]) == 2, timeout=START_MS)
+    panel.choices.button(0).click()
+    qtbot.mouseClick(panel.lock_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: w.latest.playing and w.latest.epoch >= 2, timeout=RUN_MS)
+    qtbot.waitUntil(lambda: w.runs_view.panels[1].width() > 50, timeout=START_MS)
+    qtbot.mouseClick(w.runs_view.panels[1], Qt.LeftButton, pos=QPoint(30, 30))   # look at SGD meanwhile
+    wait_phase(qtbot, w, "revealed")
+    result = mode.current[0]
+    snap = w.latest
+    assert snap.active_run == 0 and snap.config == momentum.config and snap.epoch == 100
+    assert result.held, result.failures()
+    assert result.measures["test_loss"] == snap.test_loss == run_step(momentum).test_loss
+    # the panel beside it is the first step's run, bit for bit: the SGD its reveal names
+    assert snap.runs[1].epoch == 100 and snap.runs[1].test_loss == run_step(sgd).test_loss
+    labels = [label.text for _, label in w.curves.legend.items]
+    assert labels[:2] == ["momentum", "SGD"]
+    qtbot.mouseClick(panel.next_button, Qt.LeftButton)
+    wait_phase(qtbot, w, "ready")
+    assert [r.name for r in w.latest.runs] == ["Nesterov", "momentum", "SGD"]
+    assert w.latest.config == nesterov.config and w.latest.epoch == 0
+    mode.go(0)
+    wait_phase(qtbot, w, "ready", "revealed")
+    assert w.latest.runs == () and w.latest.config == sgd.config
+
+
+def test_a_step_without_runs_side_by_side_removes_the_learners(window, qtbot) -> None:
+    w, mode = window, window.lessons
+    act_and_wait(qtbot, w, w.actions["classic"].trigger, lambda s: len(s.runs) == 3)
+    mode.open_key("builtin:learning-rate")
+    wait_phase(qtbot, w, "ready")
+    assert w.latest.runs == () and w.latest.config == mode.lesson.steps[0].config
+
+
+def test_a_step_shows_the_landscape_with_the_path_of_its_run(window, qtbot) -> None:
+    """The learning-rate lesson's last step opens the Loss landscape tab on the path's plane;
+    after its run the panel shows that run's whole path, from the step's fresh start. A step
+    with runs side by side shows the Curves tab again, where their curves are."""
+    w, mode, panel = window, window.lessons, window.lessons.panel
+    lesson = next(l for l in builtin_lessons() if l.id == "learning-rate")
+    index, step = next((k, s) for k, s in enumerate(lesson.steps) if s.view.landscape)
+    mode.open_key("builtin:learning-rate")
+    wait_phase(qtbot, w, "ready")
+    assert w.lower_tabs.currentIndex() == 0
+    mode.go(index)
+    wait_phase(qtbot, w, "ready")
+    assert w.lower_tabs.currentWidget() is w.landscape and w.landscape.settings().mode == "pca"
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    wait_phase(qtbot, w, "revealed")
+    snap = w.latest
+    assert mode.current[0].held, mode.current[0].failures()
+    qtbot.waitUntil(lambda: w.landscape._result is not None and w.landscape._result.total_steps == snap.total_steps
+                    and not w.landscape._dirty, timeout=60_000)
+    r = w.landscape._result
+    assert snap.total_steps == step.epochs == 40
+    assert r.mode == "pca" and r.has_plane and r.loss == snap.train_loss
+    assert len(r.path) == 41 and r.path_steps[0] == 0 and r.path_steps[-1] == 40
+    mode.open_key("builtin:momentum")
+    mode.go(1)                                   # plain SGD beside it
+    wait_phase(qtbot, w, "ready")
+    assert len(w.latest.runs) == 2 and w.lower_tabs.currentIndex() == 0
+
+
+def test_no_two_actions_share_a_shortcut(window) -> None:
+    """A shortcut two actions share fires neither (Qt calls it ambiguous)."""
+    from PySide6.QtGui import QAction
+    seen: dict[str, str] = {}
+    for action in window.findChildren(QAction):
+        for key in action.shortcuts():
+            assert key.toString() not in seen, (key.toString(), seen.get(key.toString()), action.text())
+            seen[key.toString()] = action.text()
+    assert seen["Ctrl+L"] == "Loss lands&cape" and seen["Ctrl+Shift+L"] == "Lessons &panel"
