@@ -34,7 +34,6 @@ from nnviz.gui.views.explain import ExplainPanel
 from nnviz.gui.views.landscape.view import LandscapeView
 from nnviz.gui.views.surface import SurfaceView
 from nnviz.gui.views.topology.view import TopologyView
-from nnviz.gui.window.collector import collect_in_gui_thread
 from nnviz.gui.window.panels import PanelsMixin
 from nnviz.gui.window.placement import place
 from nnviz.gui.window.remember import RememberMixin
@@ -101,7 +100,6 @@ class MainWindow(RequestsMixin, PanelsMixin, RememberMixin, QMainWindow):
 
     def __init__(self, config: Config | None = None, settings: QSettings | None = None):
         super().__init__()
-        collect_in_gui_thread()                 # before the worker thread exists
         self.settings = settings if settings is not None else QSettings("nnviz", "nnviz")
         self.setWindowTitle("nnviz[*]")         # [*]: Qt's unsaved mark, see setWindowModified
         self._close_confirmed = False           # the user already chose to quit
