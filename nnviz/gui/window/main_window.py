@@ -290,6 +290,14 @@ class MainWindow(RequestsMixin, PanelsMixin, RememberMixin, QMainWindow):
         self._graph_cost = 0.7 * self._graph_cost + 0.3 * 2.0 * (time.perf_counter() - now)
         self._graph_painted = now
 
+    @Slot(object)
+    def receive_landscape(self, result) -> None:
+        """A landscape refresh (a few a second at most): draw it at once. (Defined here, on
+        the QObject class itself: a slot of a plain mixin is not in Qt's meta-object, so the
+        worker's signal would call it directly, in the worker thread.)"""
+        self.landscape.set_landscape(result)
+        self.landscape.paint()
+
     @Slot(str)
     def show_problem(self, text: str) -> None:
         """A message the user must see: the banner stays until dismissed or Reset."""

@@ -114,12 +114,6 @@ class PanelsMixin:
         return body
 
     @Slot(object)
-    def receive_landscape(self, result) -> None:
-        """A landscape refresh (a few a second at most): draw it at once."""
-        self.landscape.set_landscape(result)
-        self.landscape.paint()
-
-    @Slot(object)
     def _parameter_picked(self, target: tuple) -> None:
         self.show_landscape()
         self.landscape.add_pick(target)

@@ -180,3 +180,14 @@ def test_the_first_refresh_waits_for_the_kernel_and_shows_the_weights_of_then(qt
     qtbot.waitUntil(lambda: len(results.items) > 0, timeout=WAIT_MS)
     assert results.items[0].total_steps == w.latest.total_steps == 3 and results.items[0].has_plane
     w.close()
+
+
+def test_the_landscape_is_drawn_in_the_gui_thread(qtbot, window, monkeypatch) -> None:
+    """The worker's landscape reaches the panel queued, never called in the worker's thread."""
+    import threading
+    w, seen = window, []
+    real = w.landscape.set_landscape
+    monkeypatch.setattr(w.landscape, "set_landscape", lambda r: (seen.append(threading.current_thread()), real(r)))
+    w.show_landscape()
+    shown_for(qtbot, w, w.latest)
+    assert seen and all(t is threading.main_thread() for t in seen)
