@@ -15,3 +15,14 @@ def prompts(monkeypatch):
     monkeypatch.setattr(unsaved, "QMessageBox", FakeMessageBox)
     yield FakeMessageBox
     FakeMessageBox.reset()
+
+
+@pytest.fixture(autouse=True)
+def collect_in_the_gui_thread():
+    """After each test, collect its garbage here, in the GUI thread. A closed window's Qt
+    objects caught in reference cycles were otherwise collected by whichever thread next
+    crossed the collector's threshold, often the next test's worker: Qt's destructors
+    then ran in two threads at once and both stopped for good (seen twice in the suite)."""
+    yield
+    import gc
+    gc.collect()
