@@ -10,7 +10,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from nnviz.core.errors import quote, shorten
+from nnviz.core.errors import quote
 from nnviz.core.limits import MAX_LAYERS, MAX_NEURONS, MAX_SEED, MAX_STOP_EPOCH
 
 # Name -> (kind, number of classes); None means "set by Config.n_classes" (blobs),
