@@ -4,6 +4,7 @@ at arbitrary points, and the trainer left bit for bit as it was."""
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 
 import numpy as np
 import pytest
+from numba import njit
 from helpers import ROOT
 
 from nnviz.core import Config, Trainer, gradient_slice, loss_landscape, parameter_direction, random_directions
@@ -80,8 +82,29 @@ def test_every_value_is_the_training_kernels_loss_at_that_point(name: str) -> No
     a, b, z = loss_landscape(t, d1, d2, extent=((-0.7, 0.2), (-0.1, 0.9)), n=9)
     assert (a[0], a[-1], b[0], b[-1]) == (-0.7, 0.2, -0.1, 0.9)
     p = t.network.params
-    for i, j in [(0, 0), (8, 8), (3, 6), (7, 1)]:
-        assert z[i, j] == pytest.approx(evaluate(t, p + a[i] * d1 + b[j] * d2), abs=1e-12, rel=1e-12)
+    for i in range(9):       # every cell: off the centre the plane has its own tanh and rounding
+        for j in range(9):
+            assert z[i, j] == pytest.approx(evaluate(t, p + a[i] * d1 + b[j] * d2), abs=1e-12, rel=1e-12)
+
+
+@njit
+def _off_centre_tanh_loop(z: np.ndarray, out: np.ndarray) -> None:
+    for k in range(z.size):      # a loop as the plane runs it, so it vectorises the same way
+        out[k] = landscape_kernel._tanh_off_centre(z[k])
+
+
+def test_the_planes_own_tanh_is_within_4_ulp_of_numpy() -> None:
+    rng = np.random.default_rng(1)
+    z = np.concatenate([rng.uniform(-3, 3, 200_000), rng.normal(0, 10, 50_000),
+                        np.geomspace(1e-300, 40, 2000), -np.geomspace(1e-300, 40, 2000),
+                        [0.0, -0.0, 0.625, -0.625, np.nextafter(0.625, 0), 19.0, 20.0, 50.0, 1e300, np.inf, -np.inf]])
+    want = np.tanh(z)
+    out = np.empty_like(z)
+    _off_centre_tanh_loop(z, out)
+    assert np.all(np.abs(out - want) <= 4 * np.spacing(np.abs(want)))
+    assert out[-3] == 1.0 and out[-1] == -1.0 and math.copysign(1.0, out[-10]) == -1.0
+    scalar = landscape_kernel._tanh_off_centre
+    assert np.isnan(scalar(np.nan)) and scalar(0.0) == 0.0 and math.copysign(1.0, scalar(-0.0)) == -1.0
 
 
 @pytest.mark.parametrize("target", [("weight", 0, 2, 1), ("weight", 1, 1, 3), ("bias", 0, 3), ("bias", 2, 0)])
