@@ -195,6 +195,9 @@ class MainWindow(RequestsMixin, PanelsMixin, RememberMixin, QMainWindow):
 
     def _build_worker(self, config: Config) -> None:
         self.worker, self.thread = start_worker(config)
+        # the window owns the thread object (it lives in the GUI thread and is deleted with
+        # the window there, after shutdown has waited for it), not Python's cyclic collector
+        self.thread.setParent(self)
         w = self.worker
         requests = (self.config_requested, self.play_requested, self.pause_requested,
                     self.step_batch_requested, self.step_epoch_requested, self.reset_requested,
