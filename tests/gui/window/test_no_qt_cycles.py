@@ -10,6 +10,7 @@ while a scenario runs) then finds no live, Python-owned Qt object in its garbage
 from __future__ import annotations
 
 import gc
+import importlib
 
 import numpy as np
 import pytest
@@ -80,6 +81,27 @@ def test_the_surface_view_alone_leaves_no_qt_object_in_cycles(qtbot, collector_o
     view.close()
     del view
     assert_clean(clean("surface view"))
+
+
+PANELS = [("nnviz.gui.views.lessons.panel", "LessonsPanel"), ("nnviz.gui.views.curves.view", "CurvesView"),
+          ("nnviz.gui.views.explain.panel", "ExplainPanel"), ("nnviz.gui.views.runs", "RunsView"),
+          ("nnviz.gui.views.topology.view", "TopologyView"), ("nnviz.gui.views.landscape.view", "LandscapeView"),
+          ("nnviz.gui.views.timeline", "TimelineBar"), ("nnviz.gui.window.training_bar", "TrainingBar"),
+          ("nnviz.gui.controls.panel", "ControlsPanel")]
+
+
+@pytest.mark.parametrize("module, name", PANELS, ids=[name for _, name in PANELS])
+def test_each_panel_alone_leaves_no_qt_object_in_cycles(qtbot, collector_off, module, name):
+    """Made, fed a made-up Snapshot where it takes one, shown, closed, dropped."""
+    from nnviz.gui.views.demo_snapshot import make_snapshot
+    panel = getattr(importlib.import_module(module), name)()
+    if hasattr(panel, "set_snapshot"):
+        panel.set_snapshot(make_snapshot(n_classes=2))
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.close()
+    del panel
+    assert_clean(clean(name))
 
 
 class GuiSide(QObject):
