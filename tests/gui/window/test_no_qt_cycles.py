@@ -104,6 +104,23 @@ def test_each_panel_alone_leaves_no_qt_object_in_cycles(qtbot, collector_off, mo
     assert_clean(clean(name))
 
 
+def test_a_picture_export_leaves_no_qt_object_in_cycles(qtbot, tmp_path, collector_off):
+    """pyqtgraph's PNG exporter builds its options as a tree of Parameters, each a QObject
+    that refers to its parent: the export deletes them itself."""
+    from nnviz.gui.views.curves.view import CurvesView
+    from nnviz.gui.views.demo_snapshot import make_snapshot
+    view = CurvesView()
+    view.set_snapshot(make_snapshot(n_classes=2))
+    view.show()
+    qtbot.waitExposed(view)
+    gc.collect()
+    view.export_png(tmp_path / "c.png")
+    view.export_svg(tmp_path / "c.svg")
+    assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_clean(clean("export"))
+    view.close()
+
+
 class GuiSide(QObject):
     """What the window is to the worker: asks it to stop, hears it in the GUI thread
     (qtbot.waitSignal on a worker's signal would run its own timer's slot in the worker)."""
