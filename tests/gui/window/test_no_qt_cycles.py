@@ -165,6 +165,7 @@ def test_a_session_of_the_window_leaves_no_qt_object_in_cycles(qtbot, tmp_path, 
     offenders: list[str] = []
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     w = MainWindow(Config(), settings=settings)
+    del settings                                   # the window's own from here on
     w.quiet_errors = True
     w.show()
     qtbot.waitUntil(lambda: w.latest is not None, timeout=START_MS)
