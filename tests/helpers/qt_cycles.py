@@ -29,6 +29,11 @@ def _describe(obj) -> str:
         return f"dict ({len(obj)} keys)"
     if isinstance(obj, (list, tuple)):
         return f"{kind} (len {len(obj)})"
+    opts = getattr(obj, "opts", None)             # a pyqtgraph item's name, when it has one
+    if isinstance(opts, dict) and opts.get("name"):
+        return f"{kind} {opts['name']!r}"
+    if isinstance(obj, QObject) and Shiboken.isValid(obj) and obj.objectName():
+        return f"{kind} {obj.objectName()!r}"
     return kind
 
 

@@ -121,6 +121,26 @@ def test_a_picture_export_leaves_no_qt_object_in_cycles(qtbot, tmp_path, collect
     view.close()
 
 
+def test_curves_taken_out_of_a_legend_are_not_left_to_the_collector(qtbot):
+    """pyqtgraph's legend keeps its old entries (hidden) and their items in its cycles: a
+    gradient curve taken out when the layers change is deleted at once, and the "dashed:
+    train" sample of runs side by side is a child of the legend, deleted with it."""
+    from nnviz.gui.views.curves.view import CurvesView
+    from nnviz.gui.views.demo_snapshot import make_snapshot, with_runs
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.set_snapshot(with_runs(make_snapshot(hidden=(4, 2))))
+    view.paint()
+    old = list(view.grad_plot.curves)
+    view.set_snapshot(make_snapshot(hidden=(3,)))
+    view.paint()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    assert len(old) == 3 and len(view.grad_plot.curves) == 2
+    assert not any(Shiboken.isValid(c) for c in old)
+    hint = view.runs._hint
+    assert hint.parentItem() is view.runs.legend and not Shiboken.ownedByPython(hint)
+
+
 class GuiSide(QObject):
     """What the window is to the worker: asks it to stop, hears it in the GUI thread
     (qtbot.waitSignal on a worker's signal would run its own timer's slot in the worker)."""

@@ -159,6 +159,10 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
         """One curve per weight layer, coloured from input (dark) to output (light)."""
         for curve in self.curves:
             self.item.removeItem(curve)
+            # out of the scene it is Python's again, and the legend's hidden old entry keeps
+            # a reference to it in pyqtgraph's cycles: delete it now, in this (GUI) thread,
+            # not when Python's cyclic collector runs in whatever thread
+            curve.deleteLater()
         self.legend.clear()
         cmap = pg.colormap.get("viridis")
         self.curves = []
