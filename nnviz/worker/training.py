@@ -183,6 +183,10 @@ class TrainingWorker(RunSlots, LandscapeSlots, FileSlots, EditTracking, StrokeSl
             self._kernel_timer.stop()
             self._kernel.stop()
         self.stopped.emit()
+        # The worker and its timers are deleted here, in their own thread, as it finishes
+        # (Qt runs the deferred deletes of a thread when it ends). Left to Python's cyclic
+        # garbage collector they would be deleted in whatever thread it next runs in.
+        self.deleteLater()
         self.thread().quit()  # quit is thread-safe; a queued quit would never run while the GUI thread waits
 
     # -- transport --------------------------------------------------------------------

@@ -21,8 +21,8 @@ class Outcomes(QObject):
     already handled it (queued calls to the GUI thread run in the order they were posted).
     """
 
-    def __init__(self, worker):
-        super().__init__()
+    def __init__(self, worker, parent: QObject | None = None):
+        super().__init__(parent)
         self.items: list[tuple[str, str, str]] = []
         worker.file_done.connect(self.done)
         worker.file_failed.connect(self.failed)
@@ -37,7 +37,7 @@ class Outcomes(QObject):
 
 
 def watch(w: MainWindow) -> MainWindow:
-    w.outcomes = Outcomes(w.worker)
+    w.outcomes = Outcomes(w.worker, w)   # deleted with the window, not by the collector
     return w
 
 

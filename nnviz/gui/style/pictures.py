@@ -15,6 +15,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+from shiboken6 import Shiboken
 
 from nnviz.core.files.atomic import atomic_write_bytes
 from nnviz.gui.style.svg_strokes import fix_strokes
@@ -85,9 +86,21 @@ def plot_png(item, path, min_width: int = MIN_PLOT_WIDTH) -> None:
     exporter = exporters.ImageExporter(item)
     if int(exporter.parameters()["width"]) < min_width:
         exporter.parameters()["width"] = int(min_width)
-    with uncached(item.scene()):
-        image = exporter.export(toBytes=True)
+    try:
+        with uncached(item.scene()):
+            image = exporter.export(toBytes=True)
+    finally:
+        _release(exporter.params)
     save_png(image, path)
+
+
+def _release(params) -> None:
+    """Delete pyqtgraph's exporter options, a tree of Parameters (QObjects) that refer to
+    their parent and children, now, in the GUI thread: left to Python's cyclic garbage
+    collector, they would be deleted in whatever thread it next runs in."""
+    for child in params.children():
+        _release(child)
+    Shiboken.delete(params)
 
 
 def plot_svg(item, path, title: str = "nnviz") -> None:

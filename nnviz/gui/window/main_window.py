@@ -101,6 +101,9 @@ class MainWindow(RequestsMixin, PanelsMixin, RememberMixin, QMainWindow):
     def __init__(self, config: Config | None = None, settings: QSettings | None = None):
         super().__init__()
         self.settings = settings if settings is not None else QSettings("nnviz", "nnviz")
+        if self.settings.parent() is None:
+            # deleted with the window, in the GUI thread, not by Python's cyclic collector
+            self.settings.setParent(self)
         self.setWindowTitle("nnviz[*]")         # [*]: Qt's unsaved mark, see setWindowModified
         self._close_confirmed = False           # the user already chose to quit
         self.latest: Snapshot | None = None     # newest Snapshot received
@@ -195,6 +198,9 @@ class MainWindow(RequestsMixin, PanelsMixin, RememberMixin, QMainWindow):
 
     def _build_worker(self, config: Config) -> None:
         self.worker, self.thread = start_worker(config)
+        # the window owns the thread object (it lives in the GUI thread and is deleted with
+        # the window there, after shutdown has waited for it), not Python's cyclic collector
+        self.thread.setParent(self)
         w = self.worker
         requests = (self.config_requested, self.play_requested, self.pause_requested,
                     self.step_batch_requested, self.step_epoch_requested, self.reset_requested,

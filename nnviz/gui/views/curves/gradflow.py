@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QSizePolicy
 
 from nnviz.gui.style.axes import ValueAxis
+from nnviz.gui.style.plot_menus import adopt_plot_menus
 from nnviz.gui.views.curves.plotting import SAMPLES_PER_PIXEL, fit_range, key, style_plot
 
 EDGE = 0.04                 # clamped points sit this share of the range inside its edge
@@ -88,6 +89,7 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
         self.item = style_plot(self.addPlot(row=0, col=0, axisItems={"left": ValueAxis("left")}),
                                "epoch", "RMS gradient")
         self.item.setMenuEnabled(False)
+        adopt_plot_menus(self, self.item)
         self.item.setLogMode(x=False, y=True)
         self.item.setTitle(TITLE, size="9pt", color="#444")
         self.setToolTip("Size (root mean square) of each weight layer's last gradient, named by the "
@@ -157,6 +159,10 @@ class GradientFlowPlot(pg.GraphicsLayoutWidget):
         """One curve per weight layer, coloured from input (dark) to output (light)."""
         for curve in self.curves:
             self.item.removeItem(curve)
+            # out of the scene it is Python's again, and the legend's hidden old entry keeps
+            # a reference to it in pyqtgraph's cycles: delete it now, in this (GUI) thread,
+            # not when Python's cyclic collector runs in whatever thread
+            curve.deleteLater()
         self.legend.clear()
         cmap = pg.colormap.get("viridis")
         self.curves = []

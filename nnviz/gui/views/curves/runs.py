@@ -26,6 +26,11 @@ class RunCurves:
         self._keys: list[tuple | None] = []
         self._styles: list[tuple | None] = []
         self._legend_key: tuple | None = None
+        # the sample of the "dashed: train" entry: no data, so it draws nothing; a child of
+        # the legend, so Qt deletes it with the legend in the GUI thread (held only by the
+        # legend's entry, it would be left to Python's cyclic collector, in any thread)
+        self._hint = pg.PlotDataItem([], [], pen=pg.mkPen((120, 120, 120), width=1.5, style=Qt.DashLine))
+        self._hint.setParentItem(legend)
 
     def _slot(self, k: int) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
         while len(self.curves) <= k:
@@ -92,5 +97,4 @@ class RunCurves:
             return
         for k, run in enumerate(runs):
             self.legend.addItem(self._slot(k)[0], run.name or f"run {k + 1}")
-        hint = pg.PlotDataItem([], [], pen=pg.mkPen((120, 120, 120), width=1.5, style=Qt.DashLine))
-        self.legend.addItem(hint, "dashed: train")
+        self.legend.addItem(self._hint, "dashed: train")

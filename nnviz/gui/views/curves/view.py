@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.style import palette, pictures
 from nnviz.gui.style.axes import ValueAxis
+from nnviz.gui.style.plot_menus import adopt_plot_menus
 from nnviz.gui.style.values import readout
 from nnviz.gui.views.curves.gradflow import EDGE, WARN, GradientFlowPlot, run_starts
 from nnviz.gui.views.curves.plotting import SAMPLES_PER_PIXEL
@@ -70,6 +71,7 @@ class CurvesView(QWidget):
         self.loss_plot = pg.PlotWidget(background="w", axisItems={"left": ValueAxis("left")})
         item = _style(self.loss_plot.getPlotItem(), "epoch", "loss")
         item.setMenuEnabled(False)
+        adopt_plot_menus(self, item)
         self.legend = item.addLegend(offset=(-8, 8), labelTextColor="#333")
         self.train_curve = item.plot([], [], pen=pg.mkPen(palette.TRAIN_CURVE, width=2), name="train",
                                      connect="finite", autoDownsampleFactor=SAMPLES_PER_PIXEL)

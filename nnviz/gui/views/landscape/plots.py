@@ -19,6 +19,7 @@ from PySide6.QtGui import QPainter
 
 from nnviz.core.learn.landscape_job import Landscape
 from nnviz.gui.style import palette
+from nnviz.gui.style.plot_menus import adopt_plot_menus
 
 CMAP = "viridis"
 N_CONTOURS = 10
@@ -131,6 +132,7 @@ class LandscapePlots(pg.GraphicsLayoutWidget):
         self.now_mark = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=1), brush=pg.mkBrush(NOW))
         for item in (self.zero_line, self.level_line, self.step_mark, self.batch_mark, self.now_mark):
             self.slice.addItem(item)
+        adopt_plot_menus(self, self.plane, self.bar, self.slice)
         self._wide: bool | None = None
         self.arrange(False)
         self.result: Landscape | None = None

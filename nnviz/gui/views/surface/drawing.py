@@ -15,6 +15,7 @@ the release and the worker's answer while training goes on.
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 import pyqtgraph as pg
@@ -45,10 +46,14 @@ class StrokeTool(QObject):
     erase_requested = Signal(object, float)
 
     def __init__(self, plot: pg.PlotWidget, brushes, parent: QObject | None = None):
+        """brushes: a bound method of the view that owns this tool, labels (M,) -> list of
+        QBrush, as the surface colours them. It is held weakly: the view holds the tool, and
+        a strong reference back would make a cycle that only Python's garbage collector
+        frees, in whatever thread it runs, with this tool's event filter still installed."""
         super().__init__(parent)
         self.plot = plot
         self.vb = plot.getPlotItem().getViewBox()
-        self._brushes = brushes          # labels (M,) -> list of QBrush, as the surface colours them
+        self._brushes = weakref.WeakMethod(brushes)
         self.active = False
         self.label = 1.0                 # what the left button paints
         self.radius = RADIUS
@@ -153,10 +158,11 @@ class StrokeTool(QObject):
         return float(self.vb.viewPixelSize()[0] or 0.0)
 
     def _show(self) -> None:
-        if self._labels:
+        brushes = self._brushes()
+        if self._labels and brushes is not None:
             labels = np.array(self._labels)
-            self.pending.setData(pos=np.array(self._pts), brush=self._brushes(labels))
-        else:
+            self.pending.setData(pos=np.array(self._pts), brush=brushes(labels))
+        elif not self._labels:
             self.band.setPath(_band(self._pts, self.radius))
 
     def _place_ring(self, centre: QPointF) -> None:

@@ -7,22 +7,30 @@ window from shrinking after a wide, short moment.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QWidget
 
 
 class Holder(QWidget):
-    """The room under the drawing row, where the plot is placed by hand (_fit_square)."""
+    """The room under the drawing row, where the plot is placed by hand (_fit_square).
 
-    def __init__(self, plot: QWidget, fit) -> None:
+    Signals:
+        resized(): the room changed size; the view fits the plot in it again. A signal
+            rather than a stored callback of the view: the view holds this widget, and a
+            reference back would make a cycle only Python's garbage collector frees.
+    """
+
+    resized = Signal()
+
+    def __init__(self, plot: QWidget) -> None:
         super().__init__()
-        self._plot, self._fit = plot, fit
+        self._plot = plot
         self.row_height = 0               # of the drawing row, set by the view
         plot.setParent(self)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
-        self._fit()
+        self.resized.emit()
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return self._plot.sizeHint()

@@ -94,7 +94,7 @@ class DrawBar(QWidget):
         self._choice_lay.setSpacing(2)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
-        self.target = QDoubleSpinBox()
+        self.target = QDoubleSpinBox(self.choices)   # a child even while classes hide it
         self.target.setRange(-1.0, 1.0)
         self.target.setSingleStep(0.1)
         self.target.setDecimals(2)
@@ -144,7 +144,9 @@ class DrawBar(QWidget):
             self.group.removeButton(b)
             b.deleteLater()
         self._choice_lay.removeWidget(self.target)
-        self.target.setParent(None)
+        # hidden, not unparented: a widget without a parent held here would be deleted by
+        # Python's cyclic garbage collector in whatever thread it runs
+        self.target.hide()
         if n_classes == 0:
             self._choice_lay.addWidget(self.target)
             self.target.show()                     # taken out of a layout, a widget hides

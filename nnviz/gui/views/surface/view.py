@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from nnviz.core.snapshot import GRID, Snapshot
 from nnviz.gui.style import palette, pictures
+from nnviz.gui.style.plot_menus import adopt_plot_menus
 from nnviz.gui.style.values import fixed
 from nnviz.gui.views.surface.drawing import StrokeTool
 from nnviz.gui.views.surface.holder import Holder
@@ -87,6 +88,7 @@ class SurfaceView(QWidget):
         palette.cache_axes(item)
         item.hideButtons()
         item.setMenuEnabled(False)
+        adopt_plot_menus(self, item)
         vb = item.getViewBox()
         vb.setMouseEnabled(x=False, y=False)    # a fixed square, as the Playground
         vb.setAspectLocked(True)
@@ -133,14 +135,15 @@ class SurfaceView(QWidget):
         scene.sigMouseMoved.connect(self._on_mouse_moved)
         scene.sigMouseClicked.connect(self._on_mouse_clicked)
         self.plot.viewport().installEventFilter(self)     # the read-out goes with the mouse
-        self.tool = StrokeTool(self.plot, lambda labels: self._brushes_for(labels, self._classes()), self)
+        self.tool = StrokeTool(self.plot, self._stroke_brushes, self)
         self.tool.add_requested.connect(self.points_add_requested)
         self.tool.erase_requested.connect(self.points_erase_requested)
         self.bar = DrawBar()
         self.bar.drawing_toggled.connect(self._drawing_toggled)
         self.bar.label_chosen.connect(self.set_draw_label)
         self.bar.clear_requested.connect(self.points_clear_requested)
-        self._holder = Holder(self.plot, self._fit_square)   # the plot, kept square inside it
+        self._holder = Holder(self.plot)                    # the plot, kept square inside it
+        self._holder.resized.connect(self._fit_square)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
@@ -311,6 +314,10 @@ class SurfaceView(QWidget):
             values = np.where(values >= 0, 1.0, -1.0).astype(np.float32)
         self.image.setImage(values, autoLevels=False, levels=(-1.0, 1.0), lut=palette.LUT,
                             rect=self._rect)
+
+    def _stroke_brushes(self, labels: np.ndarray) -> list[QBrush]:
+        """The drawing tool's colours for labels (M,): those of the data shown."""
+        return self._brushes_for(labels, self._classes())
 
     def _brushes_for(self, labels: np.ndarray, n_classes: int) -> list[QBrush]:
         """One shared QBrush per distinct colour (at most 256), cached across paints."""

@@ -6,6 +6,8 @@ mouse follows the live value while training runs (the Playground's card is froze
 
 from __future__ import annotations
 
+import inspect
+import weakref
 from typing import Callable
 
 import numpy as np
@@ -46,7 +48,10 @@ class InlineEditor:
 
     def __init__(self, parent: QWidget, apply: Callable[[tuple, float], str],
                  post: Callable[[str], None]) -> None:
-        self._parent, self._apply, self._post = parent, apply, post
+        # the view that owns this editor passes its own methods: held weakly, or the view
+        # and the editor would make a cycle that only Python's garbage collector frees, in
+        # whatever thread it runs (the parent is reached through the editor's own widgets)
+        self._apply, self._post = _weakly(apply), _weakly(post)
         self.target: tuple | None = None               # ("weight", l, dst, src) | ("bias", l, k)
         self.line = ValueEditor(parent)
         self.line.setFixedWidth(110)
@@ -69,7 +74,8 @@ class InlineEditor:
         self.message.hide()
         self.line.setText(format_value(value, 6))
         w, h = self.line.width(), self.line.sizeHint().height()
-        pw, ph = self._parent.width(), self._parent.height()
+        parent = self.line.parentWidget()
+        pw, ph = parent.width(), parent.height()
         self.line.move(min(max(anchor.x() - w // 2, 0), max(pw - w, 0)),
                        min(max(anchor.y() - h // 2, 0), max(ph - 2 * h, 0)))
         self.line.show()
@@ -85,11 +91,13 @@ class InlineEditor:
     def refuse(self, text: str) -> None:
         self.message.setText(text)
         self.message.adjustSize()
-        x = min(self.line.x(), max(self._parent.width() - self.message.width(), 0))
+        x = min(self.line.x(), max(self.line.parentWidget().width() - self.message.width(), 0))
         self.message.move(x, self.line.y() + self.line.height() + 2)
         self.message.show()
         self.message.raise_()
-        self._post(text)
+        post = self._post()
+        if post is not None:
+            post(text)
 
     def _enter(self) -> None:
         if self.target is None:
@@ -99,11 +107,21 @@ class InlineEditor:
         except ValueError as exc:
             self.refuse(str(exc))
             return
-        problem = self._apply(self.target, value)
+        apply = self._apply()
+        if apply is None:                # its view is being deleted
+            return
+        problem = apply(self.target, value)
         if problem:
             self.refuse(problem)
         else:
             self.close()
+
+
+def _weakly(fn: Callable) -> Callable[[], Callable | None]:
+    """A weak reference to a bound method; anything else (a function) held as it is."""
+    if inspect.ismethod(fn):
+        return weakref.WeakMethod(fn)
+    return lambda: fn
 
 
 def feature_labels(snap: Snapshot) -> list[str]:

@@ -98,7 +98,7 @@ class TopologyView(QWidget):
         self.card.setStyleSheet(CARD_STYLE)
         self.card.setAttribute(Qt.WA_TransparentForMouseEvents)
         self.card.hide()
-        self.inline = InlineEditor(self, self._apply_edit, self.message_posted.emit)
+        self.inline = InlineEditor(self, self._apply_edit, self._post_message)
         self.editor, self.editor_message = self.inline.line, self.inline.message  # for tests
 
         self.editable = True                            # clicks and the wheel edit (classroom mode may lock it)
@@ -437,6 +437,9 @@ class TopologyView(QWidget):
         self._editing_network = self._snap.network_id
         self.inline.open(target, self._current_value(target), anchor)
         self.card.hide()
+
+    def _post_message(self, text: str) -> None:
+        self.message_posted.emit(text)
 
     def _apply_edit(self, target: tuple, value: float) -> str:
         """The inline editor's Enter: send the request, or say why not."""
