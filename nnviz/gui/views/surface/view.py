@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from nnviz.core.snapshot import Snapshot
 from nnviz.gui.style import palette, pictures
+from nnviz.gui.style.panels import Repaint
 from nnviz.gui.views.surface.drawing import StrokeTool
 from nnviz.gui.views.surface.holder import Holder
 from nnviz.gui.views.surface.pointer import _CELL, EXTENT, PointerMixin
@@ -35,7 +36,7 @@ def _key(a: np.ndarray) -> tuple:
     return a.shape, a.dtype.str, hash(a.tobytes())
 
 
-class SurfaceView(PointerMixin, QWidget):
+class SurfaceView(Repaint, PointerMixin, QWidget):
     """Decision surface (or one neuron's picture) with training, test and batch points.
 
     Signals (requests; the view never changes data itself):
@@ -248,11 +249,9 @@ class SurfaceView(PointerMixin, QWidget):
     # -- painting -------------------------------------------------------------------
     def paint(self) -> None:
         """Draw the stored Snapshot; nothing happens when nothing changed."""
-        snap = self._snap
-        if snap is None or not self._dirty:
+        snap = self._due()
+        if snap is None:
             return
-        self._dirty = False
-        self.paint_count += 1
         self._paint_image(snap)
         self._paint_points(snap)
         if self._hover_xy is not None:          # the value under a still mouse changes as it learns
