@@ -39,25 +39,23 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from nnviz.core import compiled
 from nnviz.core.config import Config, repair
-from nnviz.core.learn.explain import explain_step, step_pictures
 from nnviz.core.train.trainer import Trainer
 from nnviz.worker.edits import EditTracking
+from nnviz.worker.explain import ExplainSlots
 from nnviz.worker.files import FILE_REQUESTS, FileSlots
+from nnviz.worker.kernel import KernelSlots
 from nnviz.worker.landscape import LandscapeSlots
+from nnviz.worker.loop import CHUNK_S, TrainingLoop
 from nnviz.worker.runs import RunSlots
+from nnviz.worker.stops import StopChecks
 from nnviz.worker.strokes import StrokeSlots
 from nnviz.worker.timebox import TimeBox
 
-FRAME_S = 1.0 / 60.0     # one frame at 60 Hz
-CHUNK_S = 0.012          # longest stretch of training between two looks at the queue
 MAX_SPEED = 0            # speed value meaning "as fast as it goes"
-STALE_S = 0.25           # emit anyway if the GUI has not acknowledged a frame for this long
-KERNEL_POLL_MS = 100     # how often to look whether the kernel is loaded (or compiled)
-COMPILING = ("First start on this computer: the fast training kernel is being compiled in the "
-             "background (about half a minute). Training already runs, with plain numpy.")
 
 
-class TrainingWorker(RunSlots, LandscapeSlots, FileSlots, EditTracking, StrokeSlots, QObject):
+class TrainingWorker(RunSlots, LandscapeSlots, FileSlots, EditTracking, StrokeSlots, ExplainSlots,
+                     KernelSlots, TrainingLoop, StopChecks, QObject):
     """The training side of the application (QtCore only, no widgets).
 
     Signals:
@@ -119,7 +117,7 @@ class TrainingWorker(RunSlots, LandscapeSlots, FileSlots, EditTracking, StrokeSl
         self.epoch_limit = 0             # config.stop_epoch while it lies ahead, else 0 (none)
         self.target_loss = 0.0           # config.stop_loss while not yet reached, else 0 (none)
         self.session_extra: dict = {}    # GUI settings read from the last opened session
-        self._kernel = None              # kernel_build.KernelPreparation: loading or compiling the kernel
+        self._kernel = None              # kernel.py: loading or compiling the kernel
         self._kernel_timer: QTimer | None = None
         self._init_tracking()
         self._told_stuck = ""            # the "can no longer learn" message already shown
@@ -145,43 +143,12 @@ class TrainingWorker(RunSlots, LandscapeSlots, FileSlots, EditTracking, StrokeSl
         self._prepare_kernel()
 
     @Slot()
-    def _prepare_kernel(self) -> None:
-        from nnviz.core.train.kernel_build import KernelPreparation
-        self._kernel = KernelPreparation()
-        self._report_kernel(self._kernel.start())
-        self._kernel_timer = QTimer(self)
-        self._kernel_timer.setInterval(KERNEL_POLL_MS)
-        self._kernel_timer.timeout.connect(self._poll_kernel)
-        self._kernel_timer.start()
-
-    @Slot()
-    def _poll_kernel(self) -> None:
-        """Once the kernel is loaded, training takes it up at the next chunk."""
-        self._report_kernel(self._kernel.poll())
-        if self._kernel.finished:
-            self._kernel_timer.stop()
-
-    def _report_kernel(self, event: str | None) -> None:
-        if event == "compiling":
-            self.engine_changed.emit(COMPILING)
-        elif event == "ready":
-            self.engine_changed.emit("")
-            self.status_posted.emit("The fast training kernel is ready.")
-        elif event == "failed":
-            self.engine_changed.emit(
-                f"The fast training kernel could not be compiled or cached ({self._kernel.error}): "
-                "training goes on with plain numpy, which is slower. numba needs a writable cache "
-                "folder (NUMBA_CACHE_DIR).")
-
-    @Slot()
     def stop(self) -> None:
         self._playing = False
         if self._timer is not None:
             self._timer.stop()
         self._landscape_stop()
-        if self._kernel is not None:   # closing during the compile: end the child, wait for it
-            self._kernel_timer.stop()
-            self._kernel.stop()
+        self._stop_kernel()
         self.stopped.emit()
         # The worker and its timers are deleted here, in their own thread, as it finishes
         # (Qt runs the deferred deletes of a thread when it ends). Left to Python's cyclic
@@ -321,146 +288,6 @@ class TrainingWorker(RunSlots, LandscapeSlots, FileSlots, EditTracking, StrokeSl
         """One queued entry for every file request (see worker_files.FILE_REQUESTS)."""
         if name in FILE_REQUESTS:
             getattr(self, name)(*args)
-
-    # -- one step explained (core/learn/explain.py) ---------------------------------------
-    @Slot(object)
-    def explain(self, points) -> None:
-        """Work out the next update (points None) or one from the given training points,
-        without making it: training pauses, the trainer is left as it was."""
-        self._pause_quietly()
-        self._look = -1                  # the step explained is the live run's next one
-        t = self.trainer
-        if t is None:
-            return
-        if t.diverged:
-            self.explanation_failed.emit("The network has diverged; press Reset before explaining a step.")
-        else:
-            try:
-                exp = explain_step(t, points)
-            except ValueError as exc:
-                self.explanation_failed.emit(f"No step to explain: {exc}.")
-            else:
-                self._explained = exp
-                self.explanation_ready.emit((self._seq + 1, exp, step_pictures(exp)))
-        self._emit()
-
-    @Slot(str)
-    def apply_explained(self, key: str) -> None:
-        """Make the explained update, if nothing changed since it was explained (key is its
-        Trainer.state_key): the weights then equal the explanation's to the last bit."""
-        self._pause_quietly()
-        exp, t = self._explained, self.trainer
-        if exp is None or t is None or exp.preview.state_key != key or t.state_key() != key:
-            self.status_posted.emit("The network changed since that step was explained; nothing was applied.")
-        else:
-            self._explained = None
-            if exp.preview.chosen:
-                t.step_points(exp.points)
-            else:
-                t.step_batch()
-            self._check_divergence() or self._check_stuck()
-        self._emit()
-
-    # -- training loop ----------------------------------------------------------------
-    @Slot()
-    def _tick(self) -> None:
-        """One time-boxed chunk of training, then maybe a Snapshot."""
-        if not self._playing or self.trainer is None:
-            return
-        if self._held():             # more requests of one GUI pass are on their way
-            self._timer.stop()       # release() starts it again
-            return
-        now = time.perf_counter()
-        if self._speed > 0:
-            self._owed = min(self._owed + (now - self._last_tick) * self._speed, 10.0 + self._speed * FRAME_S)
-        self._last_tick = now
-        # end the chunk when the next frame is due, so frames are not late by a chunk; if
-        # one is due but the GUI has not caught up yet, look again soon
-        frame_due = self._last_emit + FRAME_S
-        deadline = min(now + CHUNK_S, frame_due) if frame_due > now else now + CHUNK_S / 3
-        t = self.trainer
-        # the engine is part of the key: numpy's times (while the kernel compiles) say nothing of the kernel's
-        self._box.follow((id(t), t.config, len(t.train_x), len(t.test_x), compiled.available()))
-        while (now := time.perf_counter()) < deadline:
-            # as much as fits before the deadline, in one kernel call (one GIL hand-over)
-            kind, n = self._box.plan(deadline - now, t.batches_per_epoch, t.batch)
-            if self._speed > 0 and self._owed < 1:
-                break
-            if kind == "epochs":
-                if self._speed > 0:
-                    n = min(n, int(self._owed))
-                if self.epoch_limit:
-                    n = min(n, max(self.epoch_limit - t.epoch, 1))
-                ran = done = t.train_epochs(n, self.target_loss)
-                self._pace(done)             # the other runs side by side, as many epochs
-                self._box.measured(time.perf_counter() - now, done * t.batches_per_epoch)
-            else:            # part of an epoch: the epoch is longer than what is left of the box
-                ran = t.train_batches(n)
-                if ran:
-                    self._pace_part()        # the other runs as far through their epoch
-                self._box.measured(time.perf_counter() - now, ran)
-                done = 1 if ran and t.batch == 0 else 0
-                self._unscored = t.batch != 0   # losses are scored at the epoch's end
-            if ran:
-                self._trained()
-            if self._speed > 0:
-                self._owed -= done
-            if ran < n or t.diverged or self._stop_reason() or (t.stuck and t.stuck != self._told_stuck):
-                break                           # (a network found unable to learn pauses below)
-        reason = "" if t.diverged else self._stop_reason()
-        if self._check_divergence() or self._check_stuck() or reason:
-            if reason:
-                self.status_posted.emit(f"Paused at epoch {t.epoch:,}: {reason}.")
-            self._pause_quietly()
-            self._emit()
-            return
-        since = time.perf_counter() - self._last_emit
-        # back-pressure with one frame in flight: the GUI has the next frame ready when it
-        # finishes painting, but frames it could not paint are not built
-        if since >= FRAME_S and (self._shown_seq >= self._seq - 1 or since >= STALE_S):
-            self._emit()
-        elif self._speed > 0:
-            self._sleep_until_due()
-
-    def _sleep_until_due(self) -> None:
-        """At a limited speed, idle the timer instead of spinning on an empty chunk."""
-        wait_s = (1.0 - self._owed) / self._speed if self._owed < 1.0 else 0.0
-        self._timer.setInterval(int(min(max(wait_s, 0.0), FRAME_S) * 1000))
-
-    def _arm_stop_conditions(self) -> None:
-        """Take the settings' stop conditions for this run, those not already met: Play at
-        epoch 150 with a limit of 100, or below the target loss, just trains on."""
-        t, cfg = self.trainer, self.trainer.config
-        self.epoch_limit = cfg.stop_epoch if cfg.stop_epoch > t.epoch else 0
-        self.target_loss = cfg.stop_loss if not t.test_loss <= cfg.stop_loss else 0.0
-
-    def _stop_reason(self) -> str:
-        """Why an armed stop condition now holds, in words; "" while none does."""
-        t = self.trainer
-        if self.epoch_limit and t.epoch >= self.epoch_limit:
-            return "the epoch limit set under Training"
-        # the target is checked where the kernel checks it, at the end of an epoch
-        if self.target_loss and t.batch == 0 and t.test_loss <= self.target_loss:
-            return f"the test loss {t.test_loss:.4g} reached the target {self.target_loss:g} set under Training"
-        return ""
-
-    def _check_divergence(self) -> bool:
-        message = self.trainer.diverged
-        if message:
-            self._pause_quietly()
-            self.message_posted.emit(message)
-        return bool(message)
-
-    def _check_stuck(self) -> bool:
-        """Pause once when the network is found unable to learn, and say why; Play then
-        trains on, as the user may want to watch anyway."""
-        message = self.trainer.stuck
-        if not message or message == self._told_stuck:
-            return False
-        self._told_stuck = message
-        self._pause_quietly()
-        self.message_posted.emit(message)
-        return True
 
     def _pause_quietly(self) -> None:
         self._playing = False

@@ -22,11 +22,16 @@ from pathlib import Path
 
 from nnviz.core.config import COMPARABLE, CUSTOM, Config
 from nnviz.core.errors import FormatError, quote
-from nnviz.core.files.atomic import atomic_write_bytes
 from nnviz.core.files.safe_read import display_name, read_bytes, reader_boundary
 from nnviz.core.learn.claims import Claim, ClaimError, check_text, parse_claim
-from nnviz.core.learn.classroom import Classroom, replace_table
+from nnviz.core.learn.classroom import Classroom
 from nnviz.core.learn.explain import PHASES
+from nnviz.core.learn.lesson_fields import (
+    check_keys,
+    read_count,
+    read_number,
+    read_text,
+)
 from nnviz.core.learn.measures import MEASURES
 from nnviz.core.limits import MAX_LESSON_BYTES
 from nnviz.core.paths import resource
@@ -156,7 +161,7 @@ def parse_lesson(text: str, name: str = "lesson", default_id: str = "lesson", pa
 
 
 def _lesson(raw: dict, name: str, default_id: str, path: str, text: str) -> Lesson:
-    _keys(raw, {"format", "version", "id", "title", "summary", "order", "settings", "classroom", "step"}, name)
+    check_keys(raw, {"format", "version", "id", "title", "summary", "order", "settings", "classroom", "step"}, name)
     if raw.get("format", LESSON_FORMAT) != LESSON_FORMAT:
         raise FormatError(f"{name}: format is {quote(raw.get('format'))}, not \"{LESSON_FORMAT}\"")
     version = raw.get("version", LESSON_VERSION)
@@ -165,8 +170,8 @@ def _lesson(raw: dict, name: str, default_id: str, path: str, text: str) -> Less
     lesson_id = raw.get("id", default_id)
     if not isinstance(lesson_id, str) or not _ID.fullmatch(lesson_id):
         raise FormatError(f"{name}: id {quote(lesson_id)} must be a short name of letters, digits, - and _")
-    title = _text(raw, "title", name, MAX_TITLE, required=True)
-    summary = _text(raw, "summary", name, MAX_TEXT)
+    title = read_text(raw, "title", name, MAX_TITLE, required=True)
+    summary = read_text(raw, "summary", name, MAX_TEXT)
     order = raw.get("order", 1000)
     if not isinstance(order, int) or isinstance(order, bool) or not 0 <= order <= 10**6:
         raise FormatError(f"{name}: order must be a whole number 0..1000000")
@@ -187,7 +192,7 @@ def _lesson(raw: dict, name: str, default_id: str, path: str, text: str) -> Less
 
 
 def _step(raw: dict, base: dict, earlier: tuple[str, ...], where: str, index: int) -> Step:
-    _keys(raw, {"id", "title", "text", "settings", "epochs", "batches", "speed", "view", "question",
+    check_keys(raw, {"id", "title", "text", "settings", "epochs", "batches", "speed", "view", "question",
                 "claims", "reveal", "compare"}, where)
     step_id = raw.get("id", f"step{index + 1}")
     if not isinstance(step_id, str) or not _ID.fullmatch(step_id) or step_id in MEASURES:
@@ -195,10 +200,10 @@ def _step(raw: dict, base: dict, earlier: tuple[str, ...], where: str, index: in
                           "(and not the name of a measure)")
     if step_id in earlier:
         raise FormatError(f"{where}: the id {quote(step_id)} is used by an earlier step")
-    title = _text(raw, "title", where, MAX_TITLE, required=True)
-    text = _text(raw, "text", where, MAX_TEXT, required=True)
-    epochs = _count(raw, "epochs", MAX_RUN_EPOCHS, where)
-    batches = _count(raw, "batches", MAX_RUN_BATCHES, where)
+    title = read_text(raw, "title", where, MAX_TITLE, required=True)
+    text = read_text(raw, "text", where, MAX_TEXT, required=True)
+    epochs = read_count(raw, "epochs", MAX_RUN_EPOCHS, where)
+    batches = read_count(raw, "batches", MAX_RUN_BATCHES, where)
     if epochs and batches:
         raise FormatError(f"{where}: a step runs epochs or batches, not both")
     settings = raw.get("settings", {})
@@ -228,7 +233,7 @@ def _step(raw: dict, base: dict, earlier: tuple[str, ...], where: str, index: in
     if claims_raw and not (epochs or batches):
         raise FormatError(f"{where}: claims are about a run; give the step epochs or batches")
     claims = tuple(_claim(c, earlier, where) for c in claims_raw)
-    reveal = _text(raw, "reveal", where, MAX_TEXT)
+    reveal = read_text(raw, "reveal", where, MAX_TEXT)
     for label, t in (("text", text), ("reveal", reveal)):
         try:
             check_text(t, earlier, f"{where}, {label}")
@@ -269,15 +274,15 @@ def _compare(raw: object, config: Config, where: str) -> tuple[Config, ...]:
 def _question(raw: object, earlier: tuple[str, ...], where: str) -> Question:
     if not isinstance(raw, dict):
         raise FormatError(f"{where} must be a table with ask = \"...\"")
-    _keys(raw, {"ask", "choices", "answer", "number", "close", "lowest", "highest"}, where)
-    ask = _text(raw, "ask", where, MAX_TEXT, required=True)
+    check_keys(raw, {"ask", "choices", "answer", "number", "close", "lowest", "highest"}, where)
+    ask = read_text(raw, "ask", where, MAX_TEXT, required=True)
     if ("choices" in raw) == ("number" in raw):
         raise FormatError(f"{where}: give either choices = [...] or number = \"a measure\"")
     if "number" in raw:
         measure = raw["number"]
         if measure not in MEASURES:
             raise FormatError(f"{where}: number = {quote(measure)} is not a measure (docs/lessons.md lists them)")
-        lowest, highest, close = (_float(raw, k, d, where) for k, d in (("lowest", 0.0), ("highest", 1.0),
+        lowest, highest, close = (read_number(raw, k, d, where) for k, d in (("lowest", 0.0), ("highest", 1.0),
                                                                           ("close", 0.0)))
         if not lowest < highest or close < 0:
             raise FormatError(f"{where}: lowest must be below highest, and close at least 0")
@@ -291,11 +296,11 @@ def _question(raw: object, earlier: tuple[str, ...], where: str) -> Question:
     for k, item in enumerate(items):
         at = f"{where}, choice {k + 1}"
         if isinstance(item, str):
-            choices.append(Choice(_text({"text": item}, "text", at, MAX_TITLE * 2, required=True)))
+            choices.append(Choice(read_text({"text": item}, "text", at, MAX_TITLE * 2, required=True)))
         elif isinstance(item, dict):
-            _keys(item, {"text", "claim"}, at)
+            check_keys(item, {"text", "claim"}, at)
             claim = _claim(item["claim"], earlier, at) if "claim" in item else None
-            choices.append(Choice(_text(item, "text", at, MAX_TITLE * 2, required=True), claim))
+            choices.append(Choice(read_text(item, "text", at, MAX_TITLE * 2, required=True), claim))
         else:
             raise FormatError(f"{at} must be a text, or a table with text and claim")
     if len({c.claim is None for c in choices}) > 1:
@@ -309,7 +314,7 @@ def _question(raw: object, earlier: tuple[str, ...], where: str) -> Question:
 def _view(raw: object, where: str) -> View:
     if not isinstance(raw, dict):
         raise FormatError(f"{where}: view must be a table")
-    _keys(raw, {*VIEW_SWITCHES, "link_colour", "explain", "landscape"}, f"{where}, view")
+    check_keys(raw, {*VIEW_SWITCHES, "link_colour", "explain", "landscape"}, f"{where}, view")
     values = {}
     for key in VIEW_SWITCHES:
         if key in raw:
@@ -345,62 +350,6 @@ def _claim(text: object, earlier: tuple[str, ...], where: str) -> Claim:
         return parse_claim(text, earlier)   # type: ignore[arg-type]
     except ClaimError as exc:
         raise FormatError(f"{where}: {exc}") from None
-
-
-def _keys(raw: dict, allowed: set[str], where: str) -> None:
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        raise FormatError(f"{where}: unknown key {quote(unknown[0])} (known: {', '.join(sorted(allowed))})")
-
-
-def _text(raw: dict, key: str, where: str, limit: int, required: bool = False) -> str:
-    value = raw.get(key, "")
-    if not isinstance(value, str):
-        raise FormatError(f"{where}: {key} must be a text, not {quote(value)}")
-    value = value.strip()
-    if required and not value:
-        raise FormatError(f"{where} needs a {key}")
-    if len(value) > limit:
-        raise FormatError(f"{where}: {key} is {len(value)} characters long; at most {limit}")
-    return value
-
-
-def _count(raw: dict, key: str, limit: int, where: str) -> int:
-    value = raw.get(key, 0)
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= limit:
-        raise FormatError(f"{where}: {key} must be a whole number 0..{limit}, not {quote(value)}")
-    return value
-
-
-def _float(raw: dict, key: str, default: float, where: str) -> float:
-    value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or abs(value) > 1e9:
-        raise FormatError(f"{where}: {key} must be a number, not {quote(value)}")
-    return float(value)
-
-
-# -- writing a teacher's classroom choice into a lesson ---------------------------------------
-def with_classroom(lesson: Lesson, classroom: Classroom) -> str:
-    """The lesson's own text with its [classroom] table replaced; read back and compared
-    before it is returned, so a file whose table cannot be rewritten in place (an inline
-    classroom = {...}) is refused with a message rather than written wrong."""
-    if not lesson.text:
-        raise FormatError("this lesson has no text of its own to rewrite")
-    text = replace_table(lesson.text, classroom)
-    try:
-        again = parse_lesson(text, lesson.id, lesson.id, lesson.path)
-    except FormatError as exc:
-        raise FormatError(f"the classroom table of {lesson.id} cannot be rewritten in place ({exc}); "
-                          "write it as a [classroom] table by hand") from None
-    if again.classroom != classroom or again.steps != lesson.steps:
-        raise FormatError(f"the classroom table of {lesson.id} cannot be rewritten in place; "
-                          "write it as a [classroom] table by hand")
-    return text
-
-
-def save_with_classroom(lesson: Lesson, classroom: Classroom, path) -> None:
-    """Write the lesson with `classroom` to `path` (atomically: all or nothing)."""
-    atomic_write_bytes(path, with_classroom(lesson, classroom).encode("utf-8"))
 
 
 # -- the built-in curriculum -------------------------------------------------------------------

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QSizePolicy, QToo
 
 from nnviz.core.snapshot import RunView, Snapshot
 from nnviz.gui.style import palette
+from nnviz.gui.style.panels import Repaint, demo_app, show_alone
 
 EXTENT = 6.0
 LABEL_H = 30          # px under each surface: the name, then epoch and test loss
@@ -133,7 +134,7 @@ class RunPanel(QWidget):
         return QSize(130, 130 + LABEL_H)
 
 
-class RunsView(QWidget):
+class RunsView(Repaint, QWidget):
     """The row of run panels and the buttons to compare runs.
 
     Signals:
@@ -194,11 +195,9 @@ class RunsView(QWidget):
         self._dirty = True
 
     def paint(self) -> None:
-        snap = self._snap
-        if snap is None or not self._dirty:
+        snap = self._due()
+        if snap is None:
             return
-        self._dirty = False
-        self.paint_count += 1
         runs = snap.runs
         while len(self.panels) < len(runs):
             panel = RunPanel(len(self.panels))
@@ -236,22 +235,15 @@ class RunsView(QWidget):
 
 def main() -> None:
     """Show the panel alone with made-up runs: `python -m nnviz.gui.views.runs`."""
-    import sys
-
-    from PySide6.QtWidgets import QApplication
-
     from nnviz.gui.views.demo_snapshot import make_snapshot, with_runs
 
-    app = QApplication.instance() or QApplication(sys.argv)
+    demo_app()
     view = RunsView()
     view.select_requested.connect(lambda k: print(f"select run {k + 1}"))
     view.compare_requested.connect(lambda: print("compare"))
     view.set_snapshot(with_runs(make_snapshot(n_classes=2), active=1))
     view.paint()
-    view.resize(560, 220)
-    view.setWindowTitle("nnviz: runs side by side")
-    view.show()
-    app.exec()
+    show_alone(view, 560, 220, "nnviz: runs side by side")
 
 
 if __name__ == "__main__":

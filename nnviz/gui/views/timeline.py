@@ -133,13 +133,10 @@ class TimelineBar(QWidget):
 
 def main() -> None:
     """Show the bar alone with a made-up timeline: `python -m nnviz.gui.views.timeline`."""
-    import sys
-
-    from PySide6.QtWidgets import QApplication
-
+    from nnviz.gui.style.panels import demo_app, show_alone
     from nnviz.gui.views.demo_snapshot import make_snapshot, with_timeline
 
-    app = QApplication.instance() or QApplication(sys.argv)
+    demo_app()
     bar = TimelineBar()
     snap = make_snapshot(n_classes=2)
     bar.look_requested.connect(lambda i: bar.show_snapshot(with_timeline(snap, i)))
@@ -147,10 +144,7 @@ def main() -> None:
     bar.restore_requested.connect(lambda i: print(f"restore checkpoint {i}"))
     bar.branch_requested.connect(lambda i: print(f"branch at checkpoint {i}"))
     bar.show_snapshot(with_timeline(snap))
-    bar.resize(640, 40)
-    bar.setWindowTitle("nnviz: timeline")
-    bar.show()
-    app.exec()
+    show_alone(bar, 640, 40, "nnviz: timeline")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
 from nnviz.core.errors import FormatError
-from nnviz.core.learn.lessons import save_with_classroom
+from nnviz.core.learn.lesson_classroom import save_with_classroom
 from nnviz.gui.window.classroom_dialog import ClassroomDialog
 from nnviz.gui.window.lessons_mode import LESSON_FILTER
 from nnviz.gui.window.menus import _add

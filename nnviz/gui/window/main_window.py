@@ -39,11 +39,10 @@ from nnviz.gui.window.placement import place
 from nnviz.gui.window.remember import RememberMixin
 from nnviz.gui.window.requests import RequestsMixin
 from nnviz.gui.window.runs import RunControls
-from nnviz.gui.window.training_bar import TrainingBar
 from nnviz.gui.window.stroke_undo import StrokeHistory
+from nnviz.gui.window.training_bar import TrainingBar
 from nnviz.gui.window.undo import EditHistory
 from nnviz.gui.window.unsaved import DISCARD, SAVE, UnsavedGuard
-from nnviz.worker.training import start_worker
 
 PAINT_MS = 16
 CURVES_MS = 100   # while playing, the curves repaint at most 10 times a second
@@ -195,58 +194,6 @@ class MainWindow(RequestsMixin, PanelsMixin, RememberMixin, QMainWindow):
         self.landscape.pick_requested.connect(self.topology.set_pick_mode)
         self.landscape.marks_changed.connect(self.topology.set_marks)
         self.topology.parameter_picked.connect(self._parameter_picked)
-
-    def _build_worker(self, config: Config) -> None:
-        self.worker, self.thread = start_worker(config)
-        # the window owns the thread object (it lives in the GUI thread and is deleted with
-        # the window there, after shutdown has waited for it), not Python's cyclic collector
-        self.thread.setParent(self)
-        w = self.worker
-        requests = (self.config_requested, self.play_requested, self.pause_requested,
-                    self.step_batch_requested, self.step_epoch_requested, self.reset_requested,
-                    self.regenerate_requested, self.speed_requested, self.weight_edit_requested,
-                    self.bias_edit_requested, self.points_add_requested, self.points_erase_requested,
-                    self.file_requested, self.edit_replay_requested, self.explain_requested,
-                    self.explain_apply_requested, self.stroke_add_requested, self.stroke_erase_requested,
-                    self.points_clear_requested, self.stroke_replay_requested)
-        for signal in requests:   # connected first, so the hold is set before the request is queued
-            signal.connect(self._hold_worker)
-        self.release_requested.connect(w.release)
-        # every connection below crosses threads, so Qt queues it
-        self.config_requested.connect(w.change_config)
-        self.play_requested.connect(w.play)
-        self.pause_requested.connect(w.pause)
-        self.step_batch_requested.connect(w.step_batch)
-        self.step_epoch_requested.connect(w.step_epoch)
-        self.reset_requested.connect(w.reset)
-        self.reset_requested.connect(self.banner.hide)
-        self.regenerate_requested.connect(w.regenerate)
-        self.speed_requested.connect(w.set_speed)
-        self.weight_edit_requested.connect(w.set_weight)
-        self.bias_edit_requested.connect(w.set_bias)
-        self.points_add_requested.connect(w.add_point)
-        self.points_erase_requested.connect(w.erase_points)
-        self.stroke_add_requested.connect(w.add_points)
-        self.stroke_erase_requested.connect(w.erase_along)
-        self.points_clear_requested.connect(w.clear_points)
-        self.stroke_replay_requested.connect(w.replay_stroke)
-        self.stop_requested.connect(w.stop)
-        self.edit_replay_requested.connect(w.replay_edit)
-        self.file_requested.connect(w.handle_file)
-        self.run_controls.connect_worker(w)
-        self.explain_requested.connect(w.explain)
-        self.explain_apply_requested.connect(w.apply_explained)
-        self.landscape_requested.connect(w.set_landscape)
-        w.landscape_ready.connect(self.receive_landscape)
-        self.snapshot_painted.connect(w.snapshot_shown)
-        w.config_replaced.connect(self._config_replaced)
-        w.snapshot_ready.connect(self.receive_snapshot)
-        w.message_posted.connect(self.show_problem)
-        w.status_posted.connect(self.show_message)
-        w.engine_changed.connect(self._engine_changed)
-        self.thread.start()
-        self.speed_requested.emit(self.training_bar.speed_value())
-        self.landscape_requested.emit(self.landscape.settings())
 
     # -- worker -> GUI ----------------------------------------------------------------
     @Slot(object)

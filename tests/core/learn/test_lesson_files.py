@@ -14,7 +14,8 @@ import pytest
 from nnviz.core.errors import FormatError
 from nnviz.core.learn import lessons as lessons_module
 from nnviz.core.learn.classroom import Classroom
-from nnviz.core.learn.lessons import parse_lesson, read_lesson, save_with_classroom, with_classroom
+from nnviz.core.learn.lesson_classroom import save_with_classroom, with_classroom
+from nnviz.core.learn.lessons import parse_lesson, read_lesson
 from nnviz.core.limits import MAX_LESSON_BYTES
 
 GOOD = '''# a small lesson

@@ -3,14 +3,13 @@ classes, 0 for regression); "runs" adds three runs side by side and a look back 
 
 import sys
 
-from PySide6.QtWidgets import QApplication
-
+from nnviz.gui.style.panels import demo_app, show_alone
 from nnviz.gui.views.curves.view import CurvesView
 from nnviz.gui.views.demo_snapshot import make_snapshot, with_runs, with_timeline
 
 
 def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+    demo_app()
     k = int(sys.argv[1]) if len(sys.argv) > 1 else 2
     view = CurvesView()
     snap = make_snapshot(n_classes=k, hidden=(8, 8, 8, 8))
@@ -18,10 +17,7 @@ def main() -> int:
         snap = with_timeline(with_runs(snap), viewing=12)
     view.set_snapshot(snap)
     view.paint()
-    view.resize(640, 520)
-    view.setWindowTitle("nnviz: curves")
-    view.show()
-    return app.exec()
+    return show_alone(view, 640, 520, "nnviz: curves")
 
 
 sys.exit(main())

@@ -31,6 +31,7 @@ from nnviz.gui.style import palette, pictures
 from nnviz.gui.style.axes import ValueAxis
 from nnviz.gui.style.plot_menus import adopt_plot_menus
 from nnviz.gui.style.values import readout
+from nnviz.gui.style.panels import Repaint
 from nnviz.gui.views.curves.gradflow import EDGE, WARN, GradientFlowPlot, run_starts
 from nnviz.gui.views.curves.plotting import SAMPLES_PER_PIXEL
 from nnviz.gui.views.curves.plotting import fit_range as _fit_range
@@ -53,7 +54,7 @@ def _nearest(epochs: np.ndarray, x: float) -> int:
     return i - 1 if abs(epochs[i - 1] - x) <= abs(epochs[i] - x) else i
 
 
-class CurvesView(QWidget):
+class CurvesView(Repaint, QWidget):
     """Training history panel: loss (train grey, test black), metrics, confusion, gradient flow.
 
     Signals: none; the view is read-only (export of the history as CSV is the core's job).
@@ -162,11 +163,9 @@ class CurvesView(QWidget):
     # -- painting -------------------------------------------------------------------
     def paint(self) -> None:
         """Draw the stored Snapshot; nothing happens when nothing changed."""
-        snap = self._snap
-        if snap is None or not self._dirty:
+        snap = self._due()
+        if snap is None:
             return
-        self._dirty = False
-        self.paint_count += 1
         self._paint_loss(snap)
         self._paint_metrics(snap)
         self._paint_grad(snap)

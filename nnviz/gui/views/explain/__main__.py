@@ -3,15 +3,14 @@ update of a fresh network (an explanation made by the engine; nothing is trained
 
 import sys
 
-from PySide6.QtWidgets import QApplication
-
 from nnviz.core import Config, Trainer, explain_step
 from nnviz.core.learn.explain import stages
+from nnviz.gui.style.panels import demo_app, show_alone
 from nnviz.gui.views.explain.panel import ExplainPanel
 
 
 def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+    app = demo_app()
     optimizer = sys.argv[1] if len(sys.argv) > 1 else "sgd"
     exp = explain_step(Trainer(Config(optimizer=optimizer, regularization="l2", reg_rate=0.01)))
     panel = ExplainPanel()
@@ -30,10 +29,7 @@ def main() -> int:
     panel.apply_requested.connect(lambda: print("apply requested"))
     panel.leave_requested.connect(app.quit)
     show()
-    panel.resize(640, 320)
-    panel.setWindowTitle("nnviz: explain one step")
-    panel.show()
-    return app.exec()
+    return show_alone(panel, 640, 320, "nnviz: explain one step")
 
 
 sys.exit(main())

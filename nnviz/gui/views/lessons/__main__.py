@@ -3,15 +3,14 @@ lesson with runs made by the engine headless (no window, no worker): predict, Ru
 
 import sys
 
-from PySide6.QtWidgets import QApplication
-
 from nnviz.core.learn.lesson_runs import judge_answer, outcome, run_step
 from nnviz.core.learn.lessons import builtin_lessons
+from nnviz.gui.style.panels import demo_app, show_alone
 from nnviz.gui.views.lessons.panel import LessonsPanel, StepState
 
 
 def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+    demo_app()
     lessons = {lesson.id: lesson for lesson in builtin_lessons()}
     panel = LessonsPanel()
     state = {"lesson": None, "index": 0, "answer": None, "results": {}, "done": set()}
@@ -57,10 +56,7 @@ def main() -> int:
         choose(sys.argv[1])
     else:
         go(-1)
-    panel.resize(360, 760)
-    panel.setWindowTitle("nnviz: lessons")
-    panel.show()
-    return app.exec()
+    return show_alone(panel, 360, 760, "nnviz: lessons")
 
 
 sys.exit(main())

@@ -13,20 +13,19 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
-from nnviz.core.snapshot import GRID, Snapshot
+from nnviz.core.snapshot import Snapshot
 from nnviz.gui.style import palette, pictures
+from nnviz.gui.style.panels import Repaint
 from nnviz.gui.style.plot_menus import adopt_plot_menus
-from nnviz.gui.style.values import fixed
 from nnviz.gui.views.surface.drawing import StrokeTool
 from nnviz.gui.views.surface.holder import Holder
+from nnviz.gui.views.surface.pointer import _CELL, EXTENT, PointerMixin
 from nnviz.gui.views.surface.toolbar import DrawBar
 
-EXTENT = 6.0                                   # the data square is [-EXTENT, EXTENT]^2
-_CELL = 2 * EXTENT / (GRID - 1)                # grid values sit at pixel centres
 POINT_SIZE = 7
 HIGHLIGHT_SIZE = 15
 SURFACE_ALPHA = 160 / 255                      # the Playground paints its surface at alpha 160 on white
@@ -38,7 +37,7 @@ def _key(a: np.ndarray) -> tuple:
     return a.shape, a.dtype.str, hash(a.tobytes())
 
 
-class SurfaceView(QWidget):
+class SurfaceView(Repaint, PointerMixin, QWidget):
     """Decision surface (or one neuron's picture) with training, test and batch points.
 
     Signals (requests; the view never changes data itself):
@@ -218,21 +217,6 @@ class SurfaceView(QWidget):
         self._override = None if values is None else (np.asarray(values), title)
         self._dirty = True
 
-    def set_pick_mode(self, on: bool) -> None:
-        """While on, a left click picks the nearest training point (training_point_picked)."""
-        self._pick = bool(on)
-
-    def handle_pick(self, x: float, y: float, within: float = 0.5) -> int:
-        """The training point nearest data (x, y) within `within` data units, emitted; -1 if none."""
-        if self._snap is None or not len(self._snap.train_x):
-            return -1
-        d = np.hypot(self._snap.train_x[:, 0] - x, self._snap.train_x[:, 1] - y)
-        k = int(np.argmin(d))
-        if d[k] > within:
-            return -1
-        self.training_point_picked.emit(k)
-        return k
-
     def set_drawing(self, on: bool) -> None:
         """Drawing points by hand on or off (the drawing row shows it; nothing is emitted)."""
         self.bar.set_drawing(on)
@@ -268,11 +252,9 @@ class SurfaceView(QWidget):
     # -- painting -------------------------------------------------------------------
     def paint(self) -> None:
         """Draw the stored Snapshot; nothing happens when nothing changed."""
-        snap = self._snap
-        if snap is None or not self._dirty:
+        snap = self._due()
+        if snap is None:
             return
-        self._dirty = False
-        self.paint_count += 1
         self._paint_image(snap)
         self._paint_points(snap)
         if self._hover_xy is not None:          # the value under a still mouse changes as it learns
@@ -373,61 +355,11 @@ class SurfaceView(QWidget):
                 scatter.setData(pos=snap.train_x[idx].reshape(-1, 2))
 
     # -- mouse ----------------------------------------------------------------------
-    def _to_data(self, scene_pos: QPointF) -> tuple[float, float] | None:
-        """Scene position -> (x, y) inside the data square, or None outside it."""
-        vb = self.plot.getPlotItem().getViewBox()
-        if not vb.sceneBoundingRect().contains(scene_pos):
-            return None
-        p = vb.mapSceneToView(scene_pos)
-        x, y = p.x(), p.y()
-        if abs(x) > EXTENT or abs(y) > EXTENT:
-            return None
-        return x, y
-
-    def hover_text(self, x: float, y: float) -> str:
-        """Coordinates and the shown picture's value at (x, y), e.g. 'x 1.20  y -3.40  out 0.731'."""
-        text = f"x {fixed(x, 2)}  y {fixed(y, 2)}"
-        values = self._values
-        if values is None:
-            return text
-        ix = int(np.clip(round((x + EXTENT) / _CELL), 0, GRID - 1))
-        iy = int(np.clip(round((y + EXTENT) / _CELL), 0, GRID - 1))
-        if values.ndim == 3:
-            probs = values[:, iy, ix]
-            c = int(np.argmax(probs))
-            return f"{text}  class {c} (p {float(probs[c]):.3f})"
-        v = float(values[iy, ix])
-        if self._neuron is None and self._snap is not None and self._snap.config.output_kind in (
-                "sigmoid_bce", "softmax_ce"):
-            return f"{text}  p(+1) {fixed((v + 1.0) / 2.0)}"   # shown on the -1..1 scale, read as p
-        return f"{text}  {'out' if self._neuron is None else 'value'} {fixed(v)}"
-
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Leave and obj is self.plot.viewport():
             self._hover_xy = None
             self.hover_label.hide()
         return False
-
-    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        xy = self._hover_xy = self._to_data(scene_pos)
-        if xy is None:
-            self.hover_label.hide()
-            return
-        self.hover_label.setText(self.hover_text(*xy))
-        self.hover_label.adjustSize()
-        self.hover_label.show()
-
-    def _on_mouse_clicked(self, ev) -> None:
-        """In pick mode (an explained step), a left click picks the nearest training point;
-        while drawing, the stroke tool has the clicks."""
-        if ev.double() or not self._pick or self.tool.active or ev.button() != Qt.LeftButton:
-            return
-        xy = self._to_data(ev.scenePos())
-        if xy is None:
-            return
-        px = self.plot.getPlotItem().getViewBox().viewPixelSize()[0]
-        self.handle_pick(xy[0], xy[1], within=max(12.0 * px, 0.15))   # 12 px around a point
-        ev.accept()
 
     # -- export ---------------------------------------------------------------------
     def export_png(self, path: str) -> None:
