@@ -83,6 +83,13 @@ class LandscapeSlots:
             self._ls_due = 0.0            # a step by hand: show it at once
         self._landscape_schedule()
 
+    def _landscape_moved(self) -> None:
+        """After each kernel call of a paced run: its position joins the path, so the path of
+        a slow run has every epoch even when a late tick trains two in one go (a frame, and
+        with it _landscape_changed, comes only once per tick)."""
+        if self.maker is not None and self.trainer is not None:
+            self.maker.observe(self.trainer)
+
     def _landscape_schedule(self) -> None:
         """Start the owed refresh now, or arm the timer for when it is due."""
         if self._ls_job is not None or not self._ls_owed or self.trainer is None:

@@ -43,8 +43,8 @@ class TrainingLoop:
             if self._speed > 0 and self._owed < 1:
                 break
             if kind == "epochs":
-                if self._speed > 0:
-                    n = min(n, int(self._owed))
+                if self._speed > 0:     # one epoch a call: each one's position joins the path
+                    n = min(n, int(self._owed), 1)
                 if self.epoch_limit:
                     n = min(n, max(self.epoch_limit - t.epoch, 1))
                 ran = done = t.train_epochs(n, self.target_loss)
@@ -59,6 +59,8 @@ class TrainingLoop:
                 self._unscored = t.batch != 0   # losses are scored at the epoch's end
             if ran:
                 self._trained()
+                if self._speed > 0:
+                    self._landscape_moved()
             if self._speed > 0:
                 self._owed -= done
             if ran < n or t.diverged or self._stop_reason() or (t.stuck and t.stuck != self._told_stuck):
