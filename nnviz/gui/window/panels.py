@@ -83,7 +83,7 @@ class PanelsMixin:
         # the timeline's slider sits right under the curves (and the landscape) it moves a cursor on
         lower = QWidget()
         lower_lay = QVBoxLayout(lower)
-        lower_lay.setContentsMargins(0, 0, 0, 0)
+        lower_lay.setContentsMargins(0, 0, 8, 0)   # the plots' right ends and last labels clear of the window's edge
         lower_lay.setSpacing(0)
         lower_lay.addWidget(self.lower_tabs, 1)
         lower_lay.addWidget(self.timeline)

@@ -194,17 +194,20 @@ def test_the_landscape_is_drawn_in_the_gui_thread(qtbot, window, monkeypatch) ->
 
 
 def test_a_paced_run_puts_every_epoch_on_the_path(qtbot, window) -> None:
-    """Paced faster than frames come (600 epochs/s against 60 frames/s), a tick trains
+    """Paced faster than frames come (300 epochs/s against 60 frames/s), a tick trains
     several epochs; each epoch's position still joins the path, so a zig-zag is not
     smoothed over by skipped positions."""
     w = window
-    w.speed_requested.emit(600.0)
-    act_and_wait(qtbot, w, w.play_requested.emit, lambda s: s.playing and s.epoch >= 40)
+    w.speed_requested.emit(300.0)
+    act_and_wait(qtbot, w, w.play_requested.emit, lambda s: s.playing and s.epoch >= 30)
     snap = pause(qtbot, w)
     w.show_landscape()
     r = shown_for(qtbot, w, snap)
     per = snap.batches_per_epoch
     steps = [int(k) for k in r.path_steps]
-    assert snap.epoch < 128 and steps == sorted(set(steps))   # nothing thinned yet, in order
-    # every epoch's end is there (the time box's first measurements may add a few inside one)
-    assert set(range(0, snap.epoch * per + 1, per)) <= set(steps) and steps[-1] == snap.total_steps
+    assert steps == sorted(set(steps)) and steps[-1] == snap.total_steps
+    # the last 30 epochs' ends are all there: well inside the newest half of the path,
+    # which the recorder keeps exactly however long the run (the time box's first
+    # measurements may add a few positions inside an epoch)
+    last = set(range((snap.epoch - 30) * per, snap.epoch * per + 1, per))
+    assert last <= set(steps), sorted(last - set(steps))
