@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QObject, QSettings, Qt, Slot
 
 from nnviz.core.config import Config
 from nnviz.gui.window.main_window import MainWindow
@@ -38,3 +38,19 @@ def pause(qtbot, w: MainWindow):
 
 def params(snap) -> np.ndarray:
     return np.concatenate([a.ravel() for pair in zip(snap.weights, snap.biases) for a in pair])
+
+
+class Heard(QObject):
+    """Every emission of a worker's one-argument signal, recorded in the GUI thread: a QObject
+    of this thread, so Qt queues the call (pytest-qt's waitSignal on a worker's signal would
+    run its own timer's slot in the worker thread)."""
+
+    def __init__(self, signal):
+        super().__init__()
+        self.items: list = []
+        signal.connect(self.take)
+
+    @Slot(object)
+    def take(self, payload) -> None:
+        self.items.append(payload)
+

@@ -5,33 +5,20 @@ two parameters picked in the graph; a new path after Reset; a clean close mid-re
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QObject, Qt, Slot
-
 from helpers.topology import bias_point, click, link_mid
-from helpers.window import act_and_wait, open_window, pause
+from helpers.window import Heard, act_and_wait, open_window, pause
+from PySide6.QtCore import Qt
+
 from nnviz.core.config import FEATURES, Config
 
 NET_B = Config(dataset="spiral", features=FEATURES, hidden_layers=(8,) * 6)
 WAIT_MS = 60_000     # the first refresh on a machine may wait for the kernel's compile
 
 
-class Results(QObject):
-    """Every Landscape the worker sends, recorded in the GUI thread."""
-
-    def __init__(self, worker):
-        super().__init__()
-        self.items = []
-        worker.landscape_ready.connect(self.got)
-
-    @Slot(object)
-    def got(self, result) -> None:
-        self.items.append(result)
-
-
 @pytest.fixture
 def window(qtbot, tmp_path):
     w = open_window(qtbot, tmp_path, Config(learning_rate=0.3))
-    w.results = Results(w.worker)
+    w.results = Heard(w.worker.landscape_ready)
     yield w
     w.close()
 
@@ -109,7 +96,7 @@ def test_two_parameters_picked_in_the_graph(qtbot, window) -> None:
 
 def test_playing_refreshes_it_live_and_reset_starts_a_new_path(qtbot, tmp_path) -> None:
     w = open_window(qtbot, tmp_path, NET_B)
-    results = Results(w.worker)
+    results = Heard(w.worker.landscape_ready)
     w.show_landscape()
     shown_for(qtbot, w, w.latest)
     painted = w.surface.paint_count
@@ -171,7 +158,7 @@ def test_the_first_refresh_waits_for_the_kernel_and_shows_the_weights_of_then(qt
     gate, real = {"open": False}, landscape_build.ready
     monkeypatch.setattr(landscape_build, "ready", lambda: gate["open"] and real())
     w = open_window(qtbot, tmp_path, Config(learning_rate=0.3))
-    results = Results(w.worker)
+    results = Heard(w.worker.landscape_ready)
     w.show_landscape()
     for _ in range(3):
         act_and_wait(qtbot, w, w.step_batch_requested.emit)

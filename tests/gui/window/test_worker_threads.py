@@ -5,21 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from helpers.window import act_and_wait, open_window, pause
-from PySide6.QtCore import QObject, Slot
-
-
-class Catch(QObject):
-    """Receives a worker signal in the GUI thread (a QObject of this thread, so Qt queues the
-    call; pytest-qt's waitSignal would be called in the worker thread and stop its timer there)."""
-
-    def __init__(self):
-        super().__init__()
-        self.got: list = []
-
-    @Slot(object)
-    def take(self, payload) -> None:
-        self.got.append(payload)
+from helpers.window import Heard, act_and_wait, open_window, pause
 
 
 def recorder(worker, name: str, monkeypatch) -> list:
@@ -33,12 +19,11 @@ def test_explain_and_apply_run_in_the_worker_thread(qtbot, tmp_path, monkeypatch
     w = open_window(qtbot, tmp_path)
     pause(qtbot, w)
     paused = recorder(w.worker, "_pause_quietly", monkeypatch)   # the first thing both slots do
-    catch = Catch()
-    w.worker.explanation_ready.connect(catch.take)
+    heard = Heard(w.worker.explanation_ready)
     w.explain_requested.emit(None)
-    qtbot.waitUntil(lambda: bool(catch.got), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(heard.items), timeout=10_000)
     assert paused and all(t is not threading.main_thread() for t in paused)
-    n, key = len(paused), catch.got[0][1].preview.state_key
+    n, key = len(paused), heard.items[0][1].preview.state_key
     act_and_wait(qtbot, w, lambda: w.explain_apply_requested.emit(key))
     assert len(paused) > n and all(t is not threading.main_thread() for t in paused)
 
