@@ -70,15 +70,12 @@ _P4, _P5 = -1.65339022054652515390e-06, 4.13813679705723846039e-08
 
 
 @njit(**JIT)
-def _tanh(x):
-    """tanh within 4 ulp of libm's (np.tanh), with no branch and no call, so a loop of it
-    vectorises (four values per AVX2 instruction; libm's costs ~8 ns a value here).
-
-    Both forms are computed and one kept. |x| < 0.625: the [9/8] Pade approximant from
-    Lambert's continued fraction (truncation error below 1e-19). Otherwise
-    (e - 1) / (e + 1) with e = exp(2|x|) >= 3.49, so nothing cancels; |x| is clamped at 20,
-    where the result rounds to 1 as libm's does. NaN gives NaN.
-    """
+def _tanh_parts(x):
+    """What _tanh is built from, each computed with no branch: |x|; the [9/8] Pade
+    approximant's numerator x q and denominator p (for |x| < 0.625); and exp(2|x|) as
+    2^k exp(r), |r| <= ln2 / 2, as r, fdlibm's c (exp(r) = 1 + r - r c / (c - 2)) and 2^k.
+    Its own function so the loss landscape compiles the same steps with fused multiply-adds
+    into its cheaper tanh (core/learn/landscape_kernel.py)."""
     ax = abs(x)
     y = x * x
     p = (((45.0 * y + 13860.0) * y + 945945.0) * y + 16216200.0) * y + 34459425.0
@@ -89,11 +86,25 @@ def _tanh(x):
     r = (u - k * _LN2_HI) - k * _LN2_LO
     rr = r * r
     c = r - rr * (_P1 + rr * (_P2 + rr * (_P3 + rr * (_P4 + rr * _P5))))
-    e = (1.0 + (r - (r * c) / (c - 2.0))) * _bits_float((_float_bits(t) + 1023) << 52)
+    return ax, x * q, p, r, c, _bits_float((_float_bits(t) + 1023) << 52)
+
+
+@njit(**JIT)
+def _tanh(x):
+    """tanh within 4 ulp of libm's (np.tanh), with no branch and no call, so a loop of it
+    vectorises (four values per AVX2 instruction; libm's costs ~8 ns a value here).
+
+    Both forms are computed and one kept. |x| < 0.625: the [9/8] Pade approximant from
+    Lambert's continued fraction (truncation error below 1e-19). Otherwise
+    (e - 1) / (e + 1) with e = exp(2|x|) >= 3.49, so nothing cancels; |x| is clamped at 20,
+    where the result rounds to 1 as libm's does. NaN gives NaN.
+    """
+    ax, xq, p, r, c, two_k = _tanh_parts(x)
+    e = (1.0 + (r - (r * c) / (c - 2.0))) * two_k
     big = ax >= 0.625
     num = math.copysign(e - 1.0, x)
     den = e + 1.0
-    num = num if big else x * q
+    num = num if big else xq
     den = den if big else p
     return num / den
 
